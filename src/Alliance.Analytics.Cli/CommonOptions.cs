@@ -1,0 +1,216 @@
+using System.CommandLine;
+using System.Globalization;
+using Alliance.Analytics.Data;
+using Alliance.Analytics.Instruments;
+using Alliance.Analytics.Reporting;
+
+namespace Alliance.Analytics.Cli;
+
+/// <summary>Output formats a verb can write.</summary>
+public enum OutputFormat
+{
+    /// <summary>Readable tables (the default on a terminal).</summary>
+    Table,
+    /// <summary>A JSON document with snake_case keys (docs/cli).</summary>
+    Json,
+    /// <summary>CSV, for verbs whose result is one table per row of data (score).</summary>
+    Csv,
+    /// <summary>Markdown tables.</summary>
+    Markdown,
+}
+
+/// <summary>
+/// The options that describe a data file, defined once and shared by every verb that reads one: they map one to one
+/// onto <see cref="DataSpec"/> (flags override the file's sidecar) plus <c>--key</c> and <c>--drop-invalid</c>.
+/// </summary>
+public sealed class DataOptions
+{
+    /// <summary>The data file argument.</summary>
+    public Argument<string> File { get; } = new("file") { Description = "CSV or TSV file of item responses, one row per administration (docs/data-format.md)." };
+
+    /// <summary><c>--items</c>.</summary>
+    public Option<string?> Items { get; } = new("--items") { Description = "Item columns, comma-separated, in the instrument's item order (default: every column other than client_id, therapist_id, session, rater).", HelpName = "a,b,c" };
+
+    /// <summary><c>--instrument</c>.</summary>
+    public Option<string?> Instrument { get; } = new("--instrument") { Description = "Instrument id (see `alliance instruments`), e.g. WAI-SR.", HelpName = "ID" };
+
+    /// <summary><c>--points</c>.</summary>
+    public Option<int?> Points { get; } = new("--points") { Description = "Likert scale with K categories: values min … min+K−1.", HelpName = "K" };
+
+    /// <summary><c>--min</c>.</summary>
+    public Option<double?> Min { get; } = new("--min") { Description = "Lowest scale value (default 1, or the instrument's; 0 for scales such as the SRS's 0–10).", HelpName = "X" };
+
+    /// <summary><c>--max</c>.</summary>
+    public Option<double?> Max { get; } = new("--max") { Description = "Highest scale value of a continuous scale (with --continuous).", HelpName = "X" };
+
+    /// <summary><c>--continuous</c>.</summary>
+    public Option<bool> Continuous { get; } = new("--continuous") { Description = "Items are on a continuous (visual-analogue) scale from --min to --max." };
+
+    /// <summary><c>--missing-codes</c>.</summary>
+    public Option<string?> MissingCodes { get; } = new("--missing-codes") { Description = "Extra missing-value codes, comma-separated (empty fields and NA are always missing).", HelpName = "-99,-999" };
+
+    /// <summary><c>--delimiter</c>.</summary>
+    public Option<string?> Delimiter { get; } = new("--delimiter") { Description = "Field delimiter: ',' or 'tab' (default: by extension, .tsv is tab).", HelpName = "CHAR" };
+
+    /// <summary><c>--key</c>.</summary>
+    public Option<string[]> Key { get; } = new("--key") { Description = "Instrument key file (JSON, docs/instruments.md) adding or overriding an instrument; may be repeated.", HelpName = "FILE", AllowMultipleArgumentsPerToken = false };
+
+    /// <summary><c>--drop-invalid</c>.</summary>
+    public Option<bool> DropInvalid { get; } = new("--drop-invalid") { Description = "Leave out rows with validation errors (reported with their lines) instead of stopping." };
+
+    /// <summary>Adds the file argument and every data option to <paramref name="command"/>.</summary>
+    public void AddTo(Command command, bool dropInvalid = true)
+    {
+        command.Arguments.Add(File);
+        foreach (var o in new Option[] { Items, Instrument, Points, Min, Max, Continuous, MissingCodes, Delimiter, Key })
+            command.Options.Add(o);
+        if (dropInvalid) command.Options.Add(DropInvalid);
+    }
+
+    /// <summary>Builds the <see cref="DataSpec"/> the flags describe (unset flags stay unset, so the sidecar applies).</summary>
+    /// <exception cref="AllianceInputException">When a flag's value is malformed.</exception>
+    public DataSpec ToSpec(ParseResult parse)
+    {
+        string? delimiter = parse.GetValue(Delimiter);
+        char? delim = delimiter switch
+        {
+            null => null,
+            "tab" or "\\t" or "\t" => '\t',
+            { Length: 1 } d => d[0],
+            _ => throw new AllianceInputException($"--delimiter must be one character or 'tab', not '{delimiter}'"),
+        };
+        int? points = parse.GetValue(Points);
+        if (points is < 2) throw new AllianceInputException($"--points must be at least 2, not {points}");
+        return new DataSpec
+        {
+            Items = parse.GetValue(Items) is { } items ? DataSpec.SplitList(items) : null,
+            Instrument = parse.GetValue(Instrument),
+            Points = points,
+            Min = parse.GetValue(Min),
+            Max = parse.GetValue(Max),
+            Continuous = parse.GetValue(Continuous) ? true : null,
+            MissingCodes = parse.GetValue(MissingCodes) is { } codes ? DataSpec.SplitList(codes) : null,
+            Delimiter = delim,
+        };
+    }
+
+    /// <summary>The built-in instruments plus every <c>--key</c> file, in order.</summary>
+    public InstrumentRegistry Registry(ParseResult parse) => RegistryFrom(parse.GetValue(Key));
+
+    /// <summary>The built-in instruments plus the given key files.</summary>
+    public static InstrumentRegistry RegistryFrom(IEnumerable<string>? keys)
+    {
+        var registry = InstrumentRegistry.BuiltIn;
+        foreach (string key in keys ?? []) registry = registry.WithKeyFile(key);
+        return registry;
+    }
+
+    /// <summary>Reads the file, refusing it (with every error) when it has errors unless <c>--drop-invalid</c>; dropped rows are noted on stderr.</summary>
+    /// <exception cref="DataValidationException">When the data have errors and --drop-invalid was not given.</exception>
+    public (AllianceDataset Data, DataUsage Usage) Load(ParseResult parse, CliContext context)
+    {
+        var dataset = AllianceDataset.Load(parse.GetValue(File)!, ToSpec(parse), Registry(parse), context.CancellationToken);
+        var (data, usage) = dataset.ForAnalysis(parse.GetValue(DropInvalid));
+        if (usage.RowsExcluded > 0) context.Error.WriteLine("note: " + usage);
+        return (data, usage);
+    }
+}
+
+/// <summary><c>--format</c> and <c>--out</c>, shared by every verb that prints a result.</summary>
+public sealed class OutputOptions
+{
+    private readonly OutputFormat[] _allowed;
+
+    /// <summary>Creates the options for a verb that supports <paramref name="allowed"/> formats.</summary>
+    public OutputOptions(params OutputFormat[] allowed)
+    {
+        _allowed = allowed.Length == 0 ? [OutputFormat.Table, OutputFormat.Json, OutputFormat.Markdown] : allowed;
+        Format = new Option<string?>("--format")
+        {
+            Description = $"Output format: {string.Join(", ", _allowed.Select(f => f.ToString().ToLowerInvariant()))} (default table, or from the --out extension).",
+            HelpName = "FORMAT",
+        };
+        Format.AcceptOnlyFromAmong([.. _allowed.Select(f => f.ToString().ToLowerInvariant())]);
+    }
+
+    /// <summary><c>--format</c>.</summary>
+    public Option<string?> Format { get; }
+
+    /// <summary><c>--out</c>.</summary>
+    public Option<string?> Out { get; } = new("--out") { Description = "Write the output to FILE (whole or not at all) instead of standard output.", HelpName = "FILE" };
+
+    /// <summary>Adds <c>--format</c> and <c>--out</c> to <paramref name="command"/>.</summary>
+    public void AddTo(Command command)
+    {
+        command.Options.Add(Format);
+        command.Options.Add(Out);
+    }
+
+    /// <summary>The format asked for: <c>--format</c>, else from the <c>--out</c> extension, else table.</summary>
+    public OutputFormat Resolve(ParseResult parse)
+    {
+        if (parse.GetValue(Format) is { } f) return Enum.Parse<OutputFormat>(f, ignoreCase: true);
+        string ext = Path.GetExtension(parse.GetValue(Out) ?? "").ToLowerInvariant();
+        var inferred = ext switch { ".json" => OutputFormat.Json, ".csv" => OutputFormat.Csv, ".md" => OutputFormat.Markdown, _ => OutputFormat.Table };
+        return _allowed.Contains(inferred) ? inferred : OutputFormat.Table;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="result"/> in the resolved format to <c>--out</c> (atomically) or standard output.
+    /// <paramref name="csv"/> supplies the CSV rendering for verbs that support it; <paramref name="text"/> overrides the table rendering.
+    /// </summary>
+    public void Write(ParseResult parse, CliContext context, IAnalysisResult result, Func<string>? csv = null, Func<string>? text = null)
+    {
+        var format = Resolve(parse);
+        string content = format switch
+        {
+            OutputFormat.Json => JsonOutput.Serialize(result.ToJson()) + "\n",
+            OutputFormat.Markdown => result.Summary().ToMarkdown(),
+            OutputFormat.Csv => csv?.Invoke() ?? throw new AllianceInputException("this verb has no CSV output; use --format table or json"),
+            _ => text?.Invoke() ?? result.Summary().ToText(),
+        };
+        WriteText(parse, context, content);
+    }
+
+    /// <summary>Writes text to <c>--out</c> (atomically, and says where on stderr) or to standard output.</summary>
+    public void WriteText(ParseResult parse, CliContext context, string content)
+    {
+        if (parse.GetValue(Out) is { } path)
+        {
+            AtomicFile.WriteAllText(path, content);
+            context.Error.WriteLine($"wrote {path}");
+        }
+        else context.Out.Write(content);
+    }
+
+    /// <summary>True when the resolved format is JSON (progress is then never drawn).</summary>
+    public bool IsJson(ParseResult parse) => Resolve(parse) == OutputFormat.Json;
+}
+
+/// <summary>Draws progress on stderr when it is a terminal: "stage … 45%", overwritten in place.</summary>
+public sealed class ConsoleProgress(TextWriter error) : IProgress<AnalysisProgress>
+{
+    private string _last = "";
+
+    /// <summary>A progress sink for a verb: drawing on an interactive terminal unless JSON was asked for; null otherwise.</summary>
+    public static IProgress<AnalysisProgress>? For(CliContext context, bool json) =>
+        context.Interactive && !json ? new ConsoleProgress(context.Error) : null;
+
+    /// <inheritdoc/>
+    public void Report(AnalysisProgress value)
+    {
+        string text = double.IsNaN(value.Fraction)
+            ? value.Stage + " …"
+            : $"{value.Stage} {(value.Fraction * 100).ToString("F0", CultureInfo.InvariantCulture)}%";
+        if (text == _last) return;
+        error.Write("\r" + text.PadRight(Math.Max(_last.Length, text.Length)));
+        _last = text;
+    }
+
+    /// <summary>Clears the progress line.</summary>
+    public void Done()
+    {
+        if (_last.Length > 0) error.Write("\r" + new string(' ', _last.Length) + "\r");
+        _last = "";
+    }
+}

@@ -1,0 +1,150 @@
+using System.Globalization;
+using Microsoft.Data.Analysis;
+using Sylvan.Data.Csv;
+
+namespace Alliance.Analytics.Data;
+
+/// <summary>A row-by-row view of a table (a CSV/TSV file or a DataFrame) that the dataset builder reads.</summary>
+internal interface ITabularSource : IDisposable
+{
+    /// <summary>Name used in messages (the file path, or "DataFrame").</summary>
+    string Name { get; }
+
+    /// <summary>Column names, or null when the source is empty (no header).</summary>
+    IReadOnlyList<string>? Header { get; }
+
+    /// <summary>Line of the header (1), used for messages about columns.</summary>
+    int HeaderLine { get; }
+
+    /// <summary>Advances to the next data row; false at the end.</summary>
+    bool Read();
+
+    /// <summary>Physical line (1-based) where the current row starts.</summary>
+    int Line { get; }
+
+    /// <summary>Number of fields in the current row.</summary>
+    int FieldCount { get; }
+
+    /// <summary>Field <paramref name="index"/> of the current row (unquoted).</summary>
+    ReadOnlySpan<char> Field(int index);
+
+    /// <summary>The current row as written (for messages), trimmed of its line break.</summary>
+    string RawRow();
+
+    /// <summary>Lines skipped because they were blank.</summary>
+    int BlankLines { get; }
+}
+
+/// <summary>
+/// CSV/TSV source on Sylvan.Data.Csv (RFC 4180 quoting), tracking the physical line of every record so messages can
+/// name it even when quoted fields span lines. Blank lines are skipped and counted.
+/// </summary>
+internal sealed class CsvTableSource : ITabularSource
+{
+    private readonly CsvDataReader? _reader;
+    private int _nextLine;
+
+    public CsvTableSource(string path, char delimiter)
+    {
+        Name = path;
+        if (new FileInfo(path).Length == 0) return;
+        var options = new CsvDataReaderOptions
+        {
+            HasHeaders = true,
+            Delimiter = delimiter,
+            ResultSetMode = ResultSetMode.SingleResult,
+            BufferSize = 1 << 16,
+        };
+        var text = new StreamReader(path, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true, options: new FileStreamOptions { BufferSize = 1 << 16, Options = FileOptions.SequentialScan });
+        _reader = CsvDataReader.Create(text, options);
+        if (_reader.FieldCount == 0 || (_reader.FieldCount == 1 && _reader.GetName(0).Trim().Length == 0))
+        {
+            Header = null;
+            return;
+        }
+        var header = new string[_reader.FieldCount];
+        int extraLines = 0;
+        for (int i = 0; i < header.Length; i++)
+        {
+            string name = _reader.GetName(i);
+            extraLines += name.AsSpan().Count('\n');
+            header[i] = name.Trim();
+        }
+        Header = header;
+        _nextLine = 2 + extraLines;
+    }
+
+    public string Name { get; }
+    public IReadOnlyList<string>? Header { get; }
+    public int HeaderLine => 1;
+    public int Line { get; private set; }
+    public int BlankLines { get; private set; }
+    public int FieldCount => _reader!.RowFieldCount;
+
+    public bool Read()
+    {
+        if (_reader is null || Header is null) return false;
+        while (_reader.Read())
+        {
+            Line = _nextLine;
+            var raw = _reader.GetRawRecordSpan();
+            _nextLine += raw.Count('\n');
+            if (_reader.RowFieldCount <= 1 && _reader.GetFieldSpan(0).Trim().IsEmpty && Header.Count > 1)
+            {
+                BlankLines++;
+                continue;
+            }
+            return true;
+        }
+        return false;
+    }
+
+    public ReadOnlySpan<char> Field(int index) => _reader!.GetFieldSpan(index);
+
+    public string RawRow()
+    {
+        var raw = _reader!.GetRawRecordSpan().TrimEnd("\r\n");
+        return raw.Length > 80 ? string.Concat(raw[..77], "...") : raw.ToString();
+    }
+
+    public void Dispose() => _reader?.Dispose();
+
+    /// <summary>The delimiter for a file: tab for .tsv/.tab, else tab when the first line has tabs but no commas, else comma.</summary>
+    public static char DetectDelimiter(string path)
+    {
+        string ext = Path.GetExtension(path).ToLowerInvariant();
+        if (ext is ".tsv" or ".tab") return '\t';
+        if (ext == ".csv") return ',';
+        using var reader = new StreamReader(path);
+        string first = reader.ReadLine() ?? "";
+        return first.Contains('\t') && !first.Contains(',') ? '\t' : ',';
+    }
+}
+
+/// <summary>A DataFrame as a tabular source: each cell formatted as invariant text; "lines" are 1-based row numbers.</summary>
+internal sealed class DataFrameTableSource(DataFrame frame, string name) : ITabularSource
+{
+    private long _row = -1;
+
+    public string Name { get; } = name;
+    public IReadOnlyList<string>? Header { get; } = frame.Columns.Count == 0 ? null : frame.Columns.Select(c => c.Name).ToArray();
+    public int HeaderLine => 0;
+    public int Line => (int)_row + 1;
+    public int FieldCount => frame.Columns.Count;
+    public int BlankLines => 0;
+
+    public bool Read() => ++_row < frame.Rows.Count;
+
+    public ReadOnlySpan<char> Field(int index) => frame.Columns[index][_row] switch
+    {
+        null => ReadOnlySpan<char>.Empty,
+        double d => double.IsNaN(d) ? "" : d.ToString("R", CultureInfo.InvariantCulture),
+        float f => float.IsNaN(f) ? "" : f.ToString("R", CultureInfo.InvariantCulture),
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        var v => v.ToString(),
+    };
+
+    public string RawRow() => string.Join(",", Enumerable.Range(0, FieldCount).Select(i => Field(i).ToString()));
+
+    public void Dispose() { }
+}

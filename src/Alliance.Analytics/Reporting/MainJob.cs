@@ -1,0 +1,185 @@
+using System.Collections.Immutable;
+using System.Text;
+using System.Text.Json.Nodes;
+using Alliance.Analytics.Data;
+using Alliance.Analytics.Instruments;
+using Alliance.Analytics.Scoring;
+
+namespace Alliance.Analytics.Reporting;
+
+/// <summary>Options for the main job (<c>alliance analyze</c>).</summary>
+public sealed record MainJobOptions
+{
+    /// <summary>Leave out rows with validation errors instead of refusing the file (<c>--drop-invalid</c>).</summary>
+    public bool DropInvalidRows { get; init; }
+
+    /// <summary>Seed for sections that resample (bootstrap, permutation); fixed by default so reports are reproducible.</summary>
+    public long Seed { get; init; } = 20261126;
+
+    /// <summary>Section keys to skip (e.g. "irt" to save time).</summary>
+    public ImmutableHashSet<string> Skip { get; init; } = [];
+}
+
+/// <summary>What a section of the main job sees: the usable data, its usage, the scores (when an instrument was scored) and the options.</summary>
+/// <param name="Data">The data set, rows with validation errors already dropped or refused.</param>
+/// <param name="Usage">The rows behind <paramref name="Data"/>.</param>
+/// <param name="Scores">Instrument scores, or null when no instrument was scored.</param>
+/// <param name="Options">The main job's options.</param>
+public sealed record MainJobContext(AllianceDataset Data, DataUsage Usage, ScoreSet? Scores, MainJobOptions Options);
+
+/// <summary>
+/// One section of the main job's report. Each analysis domain contributes one (validation, scores, descriptives,
+/// reliability, IRT, formats, outcome, meta-analysis); <see cref="MainJob.Sections"/> lists them in report order.
+/// </summary>
+public interface IMainJobSection
+{
+    /// <summary>Key of the section in the JSON report ("descriptives").</summary>
+    string Key { get; }
+
+    /// <summary>Whether the section applies to these data (e.g. IRT needs an integer scale).</summary>
+    bool AppliesTo(MainJobContext context);
+
+    /// <summary>Runs the section.</summary>
+    IAnalysisResult Run(MainJobContext context, IProgress<AnalysisProgress>? progress, CancellationToken cancellationToken);
+}
+
+/// <summary>One section's outcome in the report: its result, or why it was skipped or failed.</summary>
+/// <param name="Key">Section key.</param>
+/// <param name="Result">The result, when the section ran.</param>
+/// <param name="Status">"ok", "skipped" or "failed".</param>
+/// <param name="Message">Why it was skipped or failed.</param>
+public sealed record MainJobSectionOutcome(string Key, IAnalysisResult? Result, string Status, string? Message);
+
+/// <summary>The main job's report: the validation report, then each section in order.</summary>
+public sealed record MainJobReport : IAnalysisResult
+{
+    /// <summary>The data source.</summary>
+    public required string Source { get; init; }
+
+    /// <summary>The validation report of the file.</summary>
+    public required ValidationReport Validation { get; init; }
+
+    /// <summary>Every section, in order, with its status.</summary>
+    public required ImmutableArray<MainJobSectionOutcome> Sections { get; init; }
+
+    /// <inheritdoc/>
+    public required DataUsage Usage { get; init; }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> Warnings =>
+        [.. Sections.Where(s => s.Status == "failed").Select(s => $"section '{s.Key}' failed: {s.Message}")];
+
+    /// <summary>The result of a section by key, or null.</summary>
+    public IAnalysisResult? this[string key] => Sections.FirstOrDefault(s => s.Key == key)?.Result;
+
+    /// <summary>The validation summary and every section's summary, concatenated (see <see cref="ToText"/>).</summary>
+    public ResultSummary Summary()
+    {
+        var lines = new List<string> { Usage.ToString(), Validation.ToString() };
+        foreach (var s in Sections.Where(s => s.Status != "ok")) lines.Add($"Section {s.Key}: {s.Status}{(s.Message is null ? "" : " — " + s.Message)}");
+        var tables = Sections.Where(s => s.Result is not null).SelectMany(s => s.Result!.Summary().Tables).ToArray();
+        return new ResultSummary($"Alliance analysis of {Path.GetFileName(Source)}", lines, tables, [], Warnings);
+    }
+
+    /// <summary>The whole report as text: a header, then each section's own summary in full.</summary>
+    public string ToText()
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine($"ALLIANCE ANALYSIS: {Source}");
+        sb.AppendLine(Usage.ToString());
+        foreach (var w in Warnings) sb.Append("WARNING: ").AppendLine(w);
+        sb.AppendLine();
+        sb.AppendLine(Validation.Summary(maxListed: 20).ToText());
+        foreach (var s in Sections)
+        {
+            if (s.Result is not null) sb.AppendLine(s.Result.Summary().ToText());
+            else sb.AppendLine($"[{s.Key}] {s.Status}: {s.Message}").AppendLine();
+        }
+        return sb.ToString();
+    }
+
+    /// <summary><c>{"file", "n", "data", "warnings", "validation": {…}, "sections": {"scores": {…}, …}, "section_status": {…}}</c>.</summary>
+    public JsonObject ToJson()
+    {
+        var o = JsonOutput.Document(this);
+        o["file"] = Source;
+        o["validation"] = Validation.ToJson();
+        var sections = new JsonObject();
+        var status = new JsonObject();
+        foreach (var s in Sections)
+        {
+            status[s.Key] = new JsonObject { ["status"] = s.Status, ["message"] = s.Message };
+            if (s.Result is not null) sections[s.Key] = s.Result.ToJson();
+        }
+        o["sections"] = sections;
+        o["section_status"] = status;
+        return o;
+    }
+}
+
+/// <summary>
+/// The main job (<c>alliance analyze</c>): validate a file, then run every section that applies and gather one
+/// report. A section that fails is reported as failed; the others still run.
+/// </summary>
+public static class MainJob
+{
+    /// <summary>The sections, in report order. Each domain adds its section here.</summary>
+    public static ImmutableArray<IMainJobSection> Sections { get; } =
+    [
+        new DescriptivesSection(),
+    ];
+
+    /// <summary>
+    /// Reads, validates and analyses a file.
+    /// </summary>
+    /// <exception cref="DataValidationException">When the file has errors (or no data set could be built) and invalid rows are not to be dropped.</exception>
+    public static MainJobReport Run(string path, DataSpec? spec = null, MainJobOptions? options = null, InstrumentRegistry? registry = null,
+        IProgress<AnalysisProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new MainJobOptions();
+        progress?.Report(new AnalysisProgress("reading " + Path.GetFileName(path), double.NaN));
+        var read = AllianceDataset.Read(path, spec, registry, cancellationToken);
+        var dataset = read.Dataset ?? throw new DataValidationException(read.Report);
+        var (data, usage) = dataset.ForAnalysis(options.DropInvalidRows);
+
+        var outcomes = ImmutableArray.CreateBuilder<MainJobSectionOutcome>();
+        ScoreSet? scores = null;
+        if (data.Instrument is { } instrument)
+        {
+            if (instrument.RequiresUserKey)
+                outcomes.Add(new("scores", null, "skipped", $"{instrument.Id} needs a user key (--key) for scoring"));
+            else
+            {
+                scores = InstrumentScoring.Score(data, usage: usage);
+                outcomes.Add(new("scores", scores, "ok", null));
+            }
+        }
+        else outcomes.Add(new("scores", null, "skipped", "no instrument named (--instrument)"));
+
+        var context = new MainJobContext(data, usage, scores, options);
+        foreach (var section in Sections)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (options.Skip.Contains(section.Key)) { outcomes.Add(new(section.Key, null, "skipped", "skipped on request")); continue; }
+            if (!section.AppliesTo(context)) { outcomes.Add(new(section.Key, null, "skipped", "does not apply to these data")); continue; }
+            progress?.Report(new AnalysisProgress(section.Key, double.NaN));
+            try
+            {
+                outcomes.Add(new(section.Key, section.Run(context, progress, cancellationToken), "ok", null));
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException or AnalysisFailedException or ArithmeticException)
+            {
+                outcomes.Add(new(section.Key, null, "failed", e.Message));
+            }
+        }
+        return new MainJobReport { Source = path, Validation = read.Report, Sections = outcomes.ToImmutable(), Usage = usage };
+    }
+
+    private sealed class DescriptivesSection : IMainJobSection
+    {
+        public string Key => "descriptives";
+        public bool AppliesTo(MainJobContext context) => true;
+        public IAnalysisResult Run(MainJobContext context, IProgress<AnalysisProgress>? progress, CancellationToken cancellationToken) =>
+            Descriptives.Describe(context.Data.Items, context.Scores, context.Usage);
+    }
+}
