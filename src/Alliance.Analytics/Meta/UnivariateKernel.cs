@@ -1,0 +1,556 @@
+using Alliance.Analytics.Numerics;
+using MathNet.Numerics.RootFinding;
+
+namespace Alliance.Analytics.Meta;
+
+/// <summary>What a kernel fit computes beyond the coefficients.</summary>
+internal enum FitDetail
+{
+    /// <summary>τ², β, their covariance, tests and QM (enough for permutation tests and leave-one-out loops).</summary>
+    Coefficients,
+    /// <summary>Everything: also QE, I², H², log-likelihoods.</summary>
+    Full,
+}
+
+/// <summary>The settings a kernel fit needs (the numeric part of <see cref="MetaAnalysisOptions"/>).</summary>
+internal readonly record struct KernelSettings(TauEstimator Estimator, MetaTest Test, double Level, double? FixedTau2, double Threshold, int MaxIterations, double StepAdjustment, double RootTolerance)
+{
+    public static KernelSettings From(MetaAnalysisOptions o) =>
+        new(o.Estimator, o.Test, o.Level, o.FixedTau2, o.Threshold, o.MaxIterations, o.StepAdjustment, o.RootTolerance);
+}
+
+/// <summary>One fit of the univariate model yᵢ = xᵢ′β + uᵢ + εᵢ, uᵢ ~ N(0, τ²), εᵢ ~ N(0, vᵢ): the raw numbers.</summary>
+internal sealed class KernelFit
+{
+    public required int K;
+    public required int P;
+    public double Tau2;
+    public double Tau2StandardError = double.NaN;
+    public int Iterations;
+    public bool Converged = true;
+    public string ExitReason = "closed form";
+    public bool ResetToZero;
+    public double Tau2Initial = double.NaN;
+    public required double[] Beta;
+    public required double[] Covariance;
+    public required double[] StandardError;
+    public required double[] Statistic;
+    public required double[] PValue;
+    public required double[] CiLower;
+    public required double[] CiUpper;
+    public double Critical;
+    public double Df = double.NaN;
+    public double S2w = 1;
+    public double QM = double.NaN, QMp = double.NaN;
+    public int QMdf;
+    public double QE = double.NaN, QEp = double.NaN, Vt = double.NaN, I2 = double.NaN, H2 = double.NaN;
+    public double LogLikML = double.NaN, LogLikREML = double.NaN;
+    public required double[] Weights;
+}
+
+/// <summary>
+/// The computational core of <c>metafor::rma.uni</c>: τ² by the nine estimators (metafor's algorithms step for step,
+/// so fits agree to rounding), weighted least squares for β, z or Knapp–Hartung tests, Q, I², H² and the Q-profile
+/// interval. One instance holds scratch space for k studies and p coefficients and is reused across refits (leave-one-
+/// out, permutations); it is not thread-safe. Designs must contain an intercept column.
+/// </summary>
+/// <remarks>
+/// With W = diag(wᵢ), C = (X′WX)⁻¹ and P = W − WXCX′W, every trace the estimators need is computed in O(kp²) without
+/// forming P: Pᵢᵢ = wᵢ − qᵢ with qᵢ = wᵢ²xᵢ′Cxᵢ, and for diagonal A = diag(a), B = diag(b)
+/// tr(PAPB) = Σ wᵢ²aᵢbᵢ − 2Σ wᵢaᵢbᵢqᵢ + tr(C G_b C G_a) with G_a = X′ diag(a w²) X.
+/// </remarks>
+internal sealed class UnivariateKernel
+{
+    private readonly int _p;
+    private readonly double[] _w, _q, _ones, _beta, _c, _ga, _gb, _t1, _t2, _e;
+
+    public UnivariateKernel(int k, int p)
+    {
+        _p = p;
+        _w = new double[k];
+        _q = new double[k];
+        _e = new double[k];
+        _ones = new double[k];
+        Array.Fill(_ones, 1.0);
+        _beta = new double[p];
+        _c = new double[p * p];
+        _ga = new double[p * p];
+        _gb = new double[p * p];
+        _t1 = new double[p * p];
+        _t2 = new double[p * p];
+    }
+
+    /// <summary>Fits the model to (y, v, X) with the given settings.</summary>
+    /// <exception cref="AllianceInputException">When the design is singular (collinear moderators) or k ≤ p.</exception>
+    /// <exception cref="AnalysisFailedException">When Paule–Mandel finds no root below its upper bound.</exception>
+    public KernelFit Fit(ReadOnlySpan<double> y, ReadOnlySpan<double> v, ReadOnlySpan<double> x, in KernelSettings s, FitDetail detail)
+    {
+        int k = y.Length, p = _p;
+        var w = _w.AsSpan(0, k);
+        var fit = new KernelFit
+        {
+            K = k, P = p,
+            Beta = new double[p], Covariance = new double[p * p], StandardError = new double[p], Statistic = new double[p],
+            PValue = new double[p], CiLower = new double[p], CiUpper = new double[p], Weights = new double[k],
+        };
+        if (k < p) throw new AllianceInputException($"{k} studies cannot support {p} coefficients.");
+
+        // ---- τ²
+        if (s.Estimator == TauEstimator.EqualEffects) fit.Tau2 = 0;
+        else if (k == 1) fit.Tau2 = s.FixedTau2 ?? 0;
+        else EstimateTau2(y, v, x, s, fit);
+
+        // ---- β and its covariance
+        double tau2 = fit.Tau2;
+        for (int i = 0; i < k; i++) w[i] = 1 / (v[i] + tau2);
+        w.CopyTo(fit.Weights);
+        if (!WeightedLeastSquares.Fit(x, p, y, w, fit.Beta, fit.Covariance))
+            throw new AllianceInputException("the moderators are collinear (or a moderator does not vary): the model matrix is singular.");
+        double rss = WeightedLeastSquares.WeightedRss(x, p, y, w, fit.Beta);
+        bool knha = s.Test == MetaTest.KnappHartung;
+        if (knha)
+        {
+            fit.S2w = rss <= 2.220446049250313e-16 ? 0 : rss / (k - p);
+            for (int j = 0; j < p * p; j++) fit.Covariance[j] *= fit.S2w;
+            fit.Df = k - p;
+        }
+        double upper = (1 - s.Level) / 2;
+        fit.Critical = knha ? (fit.Df > 0 ? TailProbabilities.StudentQuantileUpper(upper, fit.Df) : double.NaN) : TailProbabilities.NormalQuantileUpper(upper);
+        for (int j = 0; j < p; j++)
+        {
+            double se = Math.Sqrt(fit.Covariance[j * p + j]);
+            fit.StandardError[j] = se;
+            fit.Statistic[j] = fit.Beta[j] / se;
+            fit.PValue[j] = knha ? TailProbabilities.StudentTwoSided(fit.Statistic[j], fit.Df) : TailProbabilities.NormalTwoSided(fit.Statistic[j]);
+            fit.CiLower[j] = fit.Beta[j] - fit.Critical * se;
+            fit.CiUpper[j] = fit.Beta[j] + fit.Critical * se;
+        }
+        OmnibusTest(fit, knha);
+        if (detail == FitDetail.Coefficients) return fit;
+
+        // ---- heterogeneity (always with equal-effects weights 1/v, as metafor)
+        if (k > p)
+        {
+            for (int i = 0; i < k; i++) w[i] = 1 / v[i];
+            Project(x, y, w);
+            fit.QE = Math.Max(0, Rss(x, y, w));
+            fit.QEp = TailProbabilities.ChiSquareUpper(fit.QE, k - p);
+            double trP = TraceP(w);
+            fit.Vt = (k - p) / trP;
+            if (s.Estimator == TauEstimator.EqualEffects)
+            {
+                fit.I2 = Math.Max(0, 100 * (fit.QE - (k - p)) / fit.QE);
+                fit.H2 = fit.QE / (k - p);
+            }
+            else
+            {
+                fit.I2 = 100 * tau2 / (fit.Vt + tau2);
+                fit.H2 = tau2 / fit.Vt + 1;
+            }
+        }
+        else
+        {
+            fit.QE = 0; fit.QEp = 1; fit.I2 = 0; fit.H2 = 1; fit.Vt = 0;
+        }
+
+        // ---- log-likelihoods (metafor's fit.stats; REML with the ½ log|X′X| term)
+        double sumLog = 0;
+        for (int i = 0; i < k; i++) sumLog += Math.Log(v[i] + tau2);
+        for (int i = 0; i < k; i++) w[i] = 1 / (v[i] + tau2);
+        double logDetXWX = LogDetCrossProduct(x, w);
+        double logDetXX = LogDetCrossProduct(x, _ones.AsSpan(0, k));
+        fit.LogLikML = -0.5 * k * Math.Log(2 * Math.PI) - 0.5 * sumLog - 0.5 * rss;
+        fit.LogLikREML = -0.5 * (k - p) * Math.Log(2 * Math.PI) + 0.5 * logDetXX - 0.5 * sumLog - 0.5 * logDetXWX - 0.5 * rss;
+        return fit;
+    }
+
+    private void OmnibusTest(KernelFit fit, bool knha)
+    {
+        int p = _p;
+        int first = p == 1 ? 0 : 1;
+        int m = p - first;
+        fit.QMdf = m;
+        if (m == 1)
+        {
+            double b = fit.Beta[first];
+            fit.QM = b * b / fit.Covariance[first * p + first];
+        }
+        else
+        {
+            Span<double> sub = stackalloc double[m * m];
+            Span<double> bb = stackalloc double[m];
+            for (int a = 0; a < m; a++)
+            {
+                bb[a] = fit.Beta[first + a];
+                for (int c = 0; c < m; c++) sub[a * m + c] = fit.Covariance[(first + a) * p + first + c];
+            }
+            fit.QM = WeightedLeastSquares.InvertSymmetric(sub, m) ? WeightedLeastSquares.Quadratic(sub, bb, m) : double.NaN;
+        }
+        if (knha)
+        {
+            fit.QM /= m;
+            fit.QMp = fit.Df > 0 ? TailProbabilities.FUpper(fit.QM, m, fit.Df) : double.NaN;
+        }
+        else fit.QMp = TailProbabilities.ChiSquareUpper(fit.QM, m);
+    }
+
+    // ------------------------------------------------------------------ τ² estimators
+
+    private void EstimateTau2(ReadOnlySpan<double> y, ReadOnlySpan<double> v, ReadOnlySpan<double> x, in KernelSettings s, KernelFit fit)
+    {
+        int k = y.Length, p = _p;
+        var w = _w.AsSpan(0, k);
+        double kp = k - p;
+        if (s.FixedTau2 is { } fixedTau2)
+        {
+            fit.Tau2 = fixedTau2;
+            fit.ExitReason = "τ² fixed";
+            return;
+        }
+        double tau2;
+        switch (s.Estimator)
+        {
+            case TauEstimator.DerSimonianLaird:
+            case TauEstimator.HunterSchmidt:
+            {
+                for (int i = 0; i < k; i++) w[i] = 1 / v[i];
+                Project(x, y, w);
+                double rss = Rss(x, y, w), trP = TraceP(w), sumW = Sum(w);
+                double sumPP = TracePAPB(x, w, _ones, _ones);
+                if (s.Estimator == TauEstimator.DerSimonianLaird)
+                {
+                    tau2 = (rss - kp) / trP;
+                    double t = Math.Max(tau2, 0);
+                    fit.Tau2StandardError = Math.Sqrt(1 / (trP * trP) * (2 * kp + 4 * t * trP + 2 * t * t * sumPP));
+                }
+                else
+                {
+                    tau2 = (rss - k) / sumW;
+                    double t = Math.Max(tau2, 0);
+                    fit.Tau2StandardError = Math.Sqrt(1 / (sumW * sumW) * (2 * kp + 4 * t * trP + 2 * t * t * sumPP));
+                }
+                break;
+            }
+            case TauEstimator.Hedges:
+            {
+                tau2 = Hedges(y, v, x, out double trPV, out double trPVPV);
+                double t = Math.Max(tau2, 0);
+                fit.Tau2StandardError = Math.Sqrt(1 / (kp * kp) * (2 * trPVPV + 4 * t * trPV + 2 * t * t * kp));
+                break;
+            }
+            case TauEstimator.SidikJonkman:
+            {
+                double mean = 0;
+                for (int i = 0; i < k; i++) mean += y[i];
+                mean /= k;
+                double tau0 = 0;
+                for (int i = 0; i < k; i++) tau0 += (y[i] - mean) * (y[i] - mean);
+                tau0 /= k;
+                for (int i = 0; i < k; i++) w[i] = 1 / (v[i] + tau0);
+                Project(x, y, w);
+                double rss = Rss(x, y, w);
+                tau2 = tau0 * rss / kp;
+                fit.Tau2Initial = tau0;
+                double t = Math.Max(tau2, 0);
+                double pvpv = TracePAPB(x, w, v, v), pvp = TracePAPB(x, w, _ones, v), pp = TracePAPB(x, w, _ones, _ones);
+                fit.Tau2StandardError = Math.Sqrt(tau0 * tau0 / (kp * kp) * (2 * pvpv + 4 * t * pvp + 2 * t * t * pp));
+                break;
+            }
+            case TauEstimator.PauleMandel:
+                tau2 = PauleMandel(y, v, x, s, fit);
+                for (int i = 0; i < k; i++) w[i] = 1 / (v[i] + Math.Max(tau2, 0));
+                fit.Tau2StandardError = Math.Sqrt(2.0 * k * k / kp / (Sum(w) * Sum(w)));
+                break;
+            default:
+                tau2 = FisherScoring(y, v, x, s, fit);
+                break;
+        }
+        fit.Tau2 = Math.Max(0, tau2);
+    }
+
+    /// <summary>Hedges' estimator from OLS residuals: τ² = (RSS − tr(PV))/(k − p) with P = I − X(X′X)⁻¹X′.</summary>
+    private double Hedges(ReadOnlySpan<double> y, ReadOnlySpan<double> v, ReadOnlySpan<double> x, out double trPV, out double trPVPV)
+    {
+        int k = y.Length;
+        var ones = _ones.AsSpan(0, k);
+        Project(x, y, ones);
+        double rss = Rss(x, y, ones);
+        trPV = 0;
+        for (int i = 0; i < k; i++) trPV += v[i] * (1 - _q[i]);
+        trPVPV = TracePAPB(x, ones, v, v);
+        return (rss - trPV) / (k - _p);
+    }
+
+    /// <summary>
+    /// ML, REML and EB by Fisher scoring from the Hedges estimate (truncated at 0), halving a step that would make τ²
+    /// negative, until τ² changes by less than the threshold — metafor's algorithm, including its check that
+    /// the likelihood at τ² = 0 is not higher (then τ² is set to 0 with a warning).
+    /// </summary>
+    private double FisherScoring(ReadOnlySpan<double> y, ReadOnlySpan<double> v, ReadOnlySpan<double> x, in KernelSettings s, KernelFit fit)
+    {
+        int k = y.Length, p = _p;
+        var w = _w.AsSpan(0, k);
+        double tau2 = Math.Max(0, Hedges(y, v, x, out _, out _));
+        fit.Tau2Initial = tau2;
+        double change = s.Threshold + 1;
+        int iter = 0;
+        bool converged = true;
+        while (change > s.Threshold)
+        {
+            iter++;
+            double old = tau2;
+            for (int i = 0; i < k; i++) w[i] = 1 / (v[i] + tau2);
+            Project(x, y, w);
+            double adj;
+            switch (s.Estimator)
+            {
+                case TauEstimator.MaximumLikelihood:
+                {
+                    double yPPy = YPPy(x, y, w), sumW = 0, sumW2 = 0;
+                    for (int i = 0; i < k; i++) { sumW += w[i]; sumW2 += w[i] * w[i]; }
+                    adj = (yPPy - sumW) / sumW2;
+                    break;
+                }
+                case TauEstimator.RestrictedMaximumLikelihood:
+                    adj = (YPPy(x, y, w) - TraceP(w)) / TracePAPB(x, w, _ones, _ones);
+                    break;
+                default: // empirical Bayes
+                    adj = (Rss(x, y, w) * k / (k - p) - k) / Sum(w);
+                    break;
+            }
+            adj *= s.StepAdjustment;
+            if (double.IsNaN(adj)) adj = 0;
+            while (tau2 + adj < 0) adj /= 2;
+            tau2 += adj;
+            change = Math.Abs(old - tau2);
+            if (iter > s.MaxIterations) { converged = false; break; }
+        }
+        fit.Iterations = iter;
+        fit.Converged = converged;
+        fit.ExitReason = converged ? "τ² change below threshold" : "iteration limit reached";
+        if (converged && s.Estimator != TauEstimator.EmpiricalBayes)
+        {
+            // metafor's ll0check: the likelihood at τ² = 0 must not beat the estimate.
+            double ll0 = ProfileLogLik(y, v, x, 0, s.Estimator == TauEstimator.RestrictedMaximumLikelihood);
+            double ll = ProfileLogLik(y, v, x, tau2, s.Estimator == TauEstimator.RestrictedMaximumLikelihood);
+            if (ll0 - ll > 1.220703125e-4 && tau2 > s.Threshold)
+            {
+                tau2 = 0;
+                fit.ResetToZero = true;
+            }
+        }
+        tau2 = Math.Max(0, tau2);
+        for (int i = 0; i < k; i++) w[i] = 1 / (v[i] + tau2);
+        Project(x, y, w);
+        fit.Tau2StandardError = s.Estimator switch
+        {
+            TauEstimator.MaximumLikelihood => Math.Sqrt(2 / SumSquares(w)),
+            TauEstimator.RestrictedMaximumLikelihood => Math.Sqrt(2 / TracePAPB(x, w, _ones, _ones)),
+            _ => Math.Sqrt(2.0 * k * k / (k - p) / (Sum(w) * Sum(w))),
+        };
+        return tau2;
+    }
+
+    /// <summary>ML or REML log-likelihood at a given τ² (without the constant ½ log|X′X| term, which cancels in differences).</summary>
+    private double ProfileLogLik(ReadOnlySpan<double> y, ReadOnlySpan<double> v, ReadOnlySpan<double> x, double tau2, bool reml)
+    {
+        int k = y.Length;
+        var w = _w.AsSpan(0, k);
+        double sumLog = 0;
+        for (int i = 0; i < k; i++) { w[i] = 1 / (v[i] + tau2); sumLog += Math.Log(v[i] + tau2); }
+        Project(x, y, w);
+        double rss = Rss(x, y, w);
+        return reml
+            ? -0.5 * (k - _p) * Math.Log(2 * Math.PI) - 0.5 * sumLog - 0.5 * LogDetCrossProduct(x, w) - 0.5 * rss
+            : -0.5 * k * Math.Log(2 * Math.PI) - 0.5 * sumLog - 0.5 * rss;
+    }
+
+    private double PauleMandel(ReadOnlySpan<double> y, ReadOnlySpan<double> v, ReadOnlySpan<double> x, in KernelSettings s, KernelFit fit)
+    {
+        int k = y.Length;
+        double target = k - _p;
+        double max = Math.Max(100, 10 * MedianAbsoluteDeviation(y) * MedianAbsoluteDeviation(y));
+        if (GeneralizedQ(y, v, x, 0) < target)
+        {
+            fit.ExitReason = "Q(0) below its degrees of freedom: τ² = 0";
+            return 0;
+        }
+        if (GeneralizedQ(y, v, x, max) > target)
+            throw new AnalysisFailedException($"Paule–Mandel: Q(τ²) stays above k − p = {target} up to τ² = {max}; use another estimator.");
+        fit.ExitReason = "root of Q(τ²) = k − p";
+        return FindRoot(y, v, x, target, 0, max, s.RootTolerance);
+    }
+
+    /// <summary>The generalized Q statistic Σ wᵢ(yᵢ − xᵢ′β̂)² with wᵢ = 1/(vᵢ + τ²).</summary>
+    public double GeneralizedQ(ReadOnlySpan<double> y, ReadOnlySpan<double> v, ReadOnlySpan<double> x, double tau2)
+    {
+        int k = y.Length;
+        var w = _w.AsSpan(0, k);
+        for (int i = 0; i < k; i++) w[i] = 1 / (v[i] + tau2);
+        if (!WeightedLeastSquares.Fit(x, _p, y, w, _beta, _c)) return double.NaN;
+        return WeightedLeastSquares.WeightedRss(x, _p, y, w, _beta);
+    }
+
+    /// <summary>τ² where the generalized Q equals <paramref name="target"/> (Q decreases in τ²), by Brent's method.</summary>
+    public double FindRoot(ReadOnlySpan<double> y, ReadOnlySpan<double> v, ReadOnlySpan<double> x, double target, double lower, double upper, double tolerance)
+    {
+        // Brent.FindRoot takes a delegate, which cannot capture spans: copy once (k doubles) per root search.
+        double[] yc = y.ToArray(), vc = v.ToArray(), xc = x.ToArray();
+        return Brent.FindRoot(t => GeneralizedQ(yc, vc, xc, t) - target, lower, upper, tolerance, 200);
+    }
+
+    /// <summary>
+    /// The Q-profile interval of τ² (Viechtbauer 2007): the τ² values where the generalized Q equals the χ²(k − p)
+    /// quantiles, metafor's <c>confint(fit, type = "QP")</c>. A bound is 0 when Q(0) is already below its quantile,
+    /// and the upper search limit is max(100, 10τ̂²). Returns (lower, upper, lowerAtLimit, upperAtLimit).
+    /// </summary>
+    public (double Lower, double Upper, bool UpperTruncated) QProfile(ReadOnlySpan<double> y, ReadOnlySpan<double> v, ReadOnlySpan<double> x, double tau2, double level, double tolerance)
+    {
+        int k = y.Length;
+        double df = k - _p;
+        double alpha = 1 - level;
+        double critUpper = TailProbabilities.ChiSquareQuantile(1 - alpha / 2, df);
+        double critLower = TailProbabilities.ChiSquareQuantile(alpha / 2, df);
+        double max = Math.Max(100, tau2 * 10);
+        double qMax = GeneralizedQ(y, v, x, max), qMin = GeneralizedQ(y, v, x, 0);
+        double lo, hi;
+        bool truncated = false;
+        if (qMin < critLower) return (0, 0, false);
+        if (qMax > critLower) { hi = max; truncated = true; }
+        else hi = FindRoot(y, v, x, critLower, 0, max, tolerance);
+        if (qMax > critUpper) return (max, max, true);
+        lo = qMin < critUpper ? 0 : FindRoot(y, v, x, critUpper, 0, max, tolerance);
+        return (lo, hi, truncated);
+    }
+
+    // ------------------------------------------------------------------ projections and traces
+
+    /// <summary>Computes β̂ and C = (X′WX)⁻¹ for weights w, the residuals e, and qᵢ = wᵢ²xᵢ′Cxᵢ.</summary>
+    private void Project(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> w)
+    {
+        int k = y.Length, p = _p;
+        if (!WeightedLeastSquares.Fit(x, p, y, w, _beta, _c))
+            throw new AllianceInputException("the moderators are collinear (or a moderator does not vary): the model matrix is singular.");
+        for (int i = 0; i < k; i++)
+        {
+            var row = x.Slice(i * p, p);
+            double fitted = 0, quad = 0;
+            for (int a = 0; a < p; a++)
+            {
+                fitted += row[a] * _beta[a];
+                double ca = 0;
+                for (int b = 0; b < p; b++) ca += _c[a * p + b] * row[b];
+                quad += row[a] * ca;
+            }
+            _e[i] = y[i] - fitted;
+            _q[i] = w[i] * w[i] * quad;
+        }
+    }
+
+    /// <summary>y′Py = Σ wᵢeᵢ² (after <see cref="Project"/>).</summary>
+    private double Rss(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> w)
+    {
+        double s = 0;
+        for (int i = 0; i < y.Length; i++) s += w[i] * _e[i] * _e[i];
+        return s;
+    }
+
+    /// <summary>y′PPy = Σ (wᵢeᵢ)² (after <see cref="Project"/>).</summary>
+    private double YPPy(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> w)
+    {
+        double s = 0;
+        for (int i = 0; i < y.Length; i++) { double we = w[i] * _e[i]; s += we * we; }
+        return s;
+    }
+
+    /// <summary>tr(P) = Σ (wᵢ − qᵢ) (after <see cref="Project"/>).</summary>
+    private double TraceP(ReadOnlySpan<double> w)
+    {
+        double s = 0;
+        for (int i = 0; i < w.Length; i++) s += w[i] - _q[i];
+        return s;
+    }
+
+    /// <summary>tr(P diag(a) P diag(b)) = Σᵢⱼ Pᵢⱼ² aᵢ bⱼ (after <see cref="Project"/>).</summary>
+    private double TracePAPB(ReadOnlySpan<double> x, ReadOnlySpan<double> w, ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        int k = w.Length, p = _p;
+        double s = 0;
+        for (int i = 0; i < k; i++) s += w[i] * w[i] * a[i] * b[i] - 2 * w[i] * a[i] * b[i] * _q[i];
+        // G_a = X′ diag(a w²) X, G_b likewise; add tr(C G_b C G_a).
+        Gram(x, w, a, _ga);
+        Gram(x, w, b, _gb);
+        // t1 = C G_b, t2 = C G_a; tr(t1 t2) = Σ t1[i,j] t2[j,i]
+        MatMul(_c, _gb, _t1, p);
+        MatMul(_c, _ga, _t2, p);
+        double tr = 0;
+        for (int i = 0; i < p; i++)
+            for (int j = 0; j < p; j++) tr += _t1[i * p + j] * _t2[j * p + i];
+        return s + tr;
+    }
+
+    private void Gram(ReadOnlySpan<double> x, ReadOnlySpan<double> w, ReadOnlySpan<double> a, Span<double> g)
+    {
+        int k = w.Length, p = _p;
+        g[..(p * p)].Clear();
+        for (int i = 0; i < k; i++)
+        {
+            double f = a[i] * w[i] * w[i];
+            var row = x.Slice(i * p, p);
+            for (int r = 0; r < p; r++)
+            {
+                double fr = f * row[r];
+                for (int c = 0; c < p; c++) g[r * p + c] += fr * row[c];
+            }
+        }
+    }
+
+    private static void MatMul(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c, int p)
+    {
+        for (int i = 0; i < p; i++)
+            for (int j = 0; j < p; j++)
+            {
+                double s = 0;
+                for (int m = 0; m < p; m++) s += a[i * p + m] * b[m * p + j];
+                c[i * p + j] = s;
+            }
+    }
+
+    /// <summary>log det(X′ diag(w) X) by Cholesky.</summary>
+    private double LogDetCrossProduct(ReadOnlySpan<double> x, ReadOnlySpan<double> w)
+    {
+        int p = _p;
+        WeightedLeastSquares.CrossProduct(x, p, w, _t1);
+        return WeightedLeastSquares.LogDeterminant(_t1, p);
+    }
+
+    private static double Sum(ReadOnlySpan<double> w)
+    {
+        double s = 0;
+        foreach (double d in w) s += d;
+        return s;
+    }
+
+    private static double SumSquares(ReadOnlySpan<double> w)
+    {
+        double s = 0;
+        foreach (double d in w) s += d * d;
+        return s;
+    }
+
+    /// <summary>R's <c>mad()</c>: 1.4826 × the median absolute deviation from the median.</summary>
+    internal static double MedianAbsoluteDeviation(ReadOnlySpan<double> y)
+    {
+        var sorted = y.ToArray();
+        double median = Median(sorted);
+        for (int i = 0; i < sorted.Length; i++) sorted[i] = Math.Abs(sorted[i] - median);
+        return 1.4826 * Median(sorted);
+    }
+
+    private static double Median(double[] values)
+    {
+        Array.Sort(values);
+        int n = values.Length;
+        return n % 2 == 1 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
+    }
+}
