@@ -7,11 +7,11 @@ namespace Alliance.Analytics.Meta;
 
 /// <summary>
 /// The front door of meta-analysis: <see cref="Fit"/> fits the equal-effects, random-effects or mixed-effects model
-/// (metafor's <c>rma</c>), <c>FitMultilevel</c> the three-level model (<c>rma.mv</c>), <c>Subgroups</c>
-/// a subgroup analysis; bias and influence analyses start from a fit (<c>PublicationBias</c>,
-/// <see cref="RandomEffectsFit.LeaveOneOut"/>, <c>PermutationTest</c>).
+/// (metafor's <c>rma</c>), <see cref="FitMultilevel"/> the three-level model (<c>rma.mv</c>), <see cref="Subgroups"/>
+/// a subgroup analysis; bias and influence analyses start from a fit (<see cref="PublicationBias"/>,
+/// <see cref="RandomEffectsFit.LeaveOneOut"/>, <see cref="PermutationTest"/>).
 /// </summary>
-public static class MetaAnalysis
+public static partial class MetaAnalysis
 {
     /// <summary>
     /// Fits yᵢ = xᵢ′β + uᵢ + εᵢ with uᵢ ~ N(0, τ²) and εᵢ ~ N(0, vᵢ): τ² by the chosen estimator (Fisher scoring for

@@ -38,7 +38,7 @@ public sealed record ModeratorColumn(string Name, ImmutableArray<string?> Text, 
 /// The studies of a meta-analysis: for each effect size its value yᵢ, sampling variance vᵢ, label, sample size (when
 /// known), cluster (the study an effect size belongs to, for three-level models), moderator columns and the source line
 /// it came from, with the <see cref="DataUsage"/> of the table it was read from. Immutable; build one with
-/// <see cref="FromCorrelations"/>, <see cref="FromEffects"/> or <c>StudyTable.Read</c>.
+/// <see cref="FromCorrelations"/>, <see cref="FromEffects"/> or <see cref="StudyTable.Read"/>.
 /// </summary>
 public sealed record StudySet
 {
