@@ -78,7 +78,7 @@ public static partial class MetaAnalysis
         if (vmax / vmin >= 1e7) warnings.Add("the ratio of the largest to the smallest sampling variance is extremely large; results may be unstable.");
 
         var convergence = fit.Iterations > 0
-            ? new Convergence(fit.Converged, fit.Iterations, double.NaN, options.Threshold, fit.ExitReason)
+            ? new Convergence(fit.Converged, fit.Iterations, fit.FinalChange, options.Threshold, fit.ExitReason)
             : new Convergence(true, 0, 0, 0, random ? (options.FixedTau2 is null ? fit.ExitReason : "τ² fixed") : "closed form (τ² = 0)");
         double sumW = fit.Weights.Sum();
         var coefficients = ImmutableArray.CreateBuilder<MetaCoefficient>(p);

@@ -27,6 +27,7 @@ internal sealed class KernelFit
     public double Tau2;
     public double Tau2StandardError = double.NaN;
     public int Iterations;
+    public double FinalChange = double.NaN;
     public bool Converged = true;
     public string ExitReason = "closed form";
     public bool ResetToZero;
@@ -326,6 +327,7 @@ internal sealed class UnivariateKernel
             if (iter > s.MaxIterations) { converged = false; break; }
         }
         fit.Iterations = iter;
+        fit.FinalChange = change;
         fit.Converged = converged;
         fit.ExitReason = converged ? "τ² change below threshold" : "iteration limit reached";
         if (converged && s.Estimator != TauEstimator.EmpiricalBayes)
