@@ -63,7 +63,8 @@ internal sealed class KernelFit
 internal sealed class UnivariateKernel
 {
     private readonly int _p;
-    private readonly double[] _w, _q, _ones, _beta, _c, _ga, _gb, _t1, _t2, _e;
+    private readonly double[] _w, _q, _ones, _beta, _c, _l, _ga, _gb, _t1, _t2, _e;
+    private bool _inverseReady;
 
     public UnivariateKernel(int k, int p)
     {
@@ -75,6 +76,7 @@ internal sealed class UnivariateKernel
         Array.Fill(_ones, 1.0);
         _beta = new double[p];
         _c = new double[p * p];
+        _l = new double[p * p];
         _ga = new double[p * p];
         _gb = new double[p * p];
         _t1 = new double[p * p];
@@ -99,7 +101,7 @@ internal sealed class UnivariateKernel
         // ---- τ²
         if (s.Estimator == TauEstimator.EqualEffects) fit.Tau2 = 0;
         else if (k == 1) fit.Tau2 = s.FixedTau2 ?? 0;
-        else EstimateTau2(y, v, x, s, fit);
+        else EstimateTau2(y, v, x, s, fit, detail == FitDetail.Full);
 
         // ---- β and its covariance
         double tau2 = fit.Tau2;
@@ -197,7 +199,7 @@ internal sealed class UnivariateKernel
 
     // ------------------------------------------------------------------ τ² estimators
 
-    private void EstimateTau2(ReadOnlySpan<double> y, ReadOnlySpan<double> v, ReadOnlySpan<double> x, in KernelSettings s, KernelFit fit)
+    private void EstimateTau2(ReadOnlySpan<double> y, ReadOnlySpan<double> v, ReadOnlySpan<double> x, in KernelSettings s, KernelFit fit, bool standardError)
     {
         int k = y.Length, p = _p;
         var w = _w.AsSpan(0, k);
@@ -263,14 +265,14 @@ internal sealed class UnivariateKernel
                 fit.Tau2StandardError = Math.Sqrt(2.0 * k * k / kp / (Sum(w) * Sum(w)));
                 break;
             default:
-                tau2 = FisherScoring(y, v, x, s, fit);
+                tau2 = FisherScoring(y, v, x, s, fit, standardError);
                 break;
         }
         fit.Tau2 = Math.Max(0, tau2);
     }
 
     /// <summary>Hedges' estimator from OLS residuals: τ² = (RSS − tr(PV))/(k − p) with P = I − X(X′X)⁻¹X′.</summary>
-    private double Hedges(ReadOnlySpan<double> y, ReadOnlySpan<double> v, ReadOnlySpan<double> x, out double trPV, out double trPVPV)
+    private double Hedges(ReadOnlySpan<double> y, ReadOnlySpan<double> v, ReadOnlySpan<double> x, out double trPV, out double trPVPV, bool traces = true)
     {
         int k = y.Length;
         var ones = _ones.AsSpan(0, k);
@@ -278,7 +280,7 @@ internal sealed class UnivariateKernel
         double rss = Rss(x, y, ones);
         trPV = 0;
         for (int i = 0; i < k; i++) trPV += v[i] * (1 - _q[i]);
-        trPVPV = TracePAPB(x, ones, v, v);
+        trPVPV = traces ? TracePAPB(x, ones, v, v) : double.NaN;
         return (rss - trPV) / (k - _p);
     }
 
@@ -287,11 +289,11 @@ internal sealed class UnivariateKernel
     /// negative, until τ² changes by less than the threshold — metafor's algorithm, including its check that
     /// the likelihood at τ² = 0 is not higher (then τ² is set to 0 with a warning).
     /// </summary>
-    private double FisherScoring(ReadOnlySpan<double> y, ReadOnlySpan<double> v, ReadOnlySpan<double> x, in KernelSettings s, KernelFit fit)
+    private double FisherScoring(ReadOnlySpan<double> y, ReadOnlySpan<double> v, ReadOnlySpan<double> x, in KernelSettings s, KernelFit fit, bool standardError)
     {
         int k = y.Length, p = _p;
         var w = _w.AsSpan(0, k);
-        double tau2 = Math.Max(0, Hedges(y, v, x, out _, out _));
+        double tau2 = Math.Max(0, Hedges(y, v, x, out _, out _, traces: false));
         fit.Tau2Initial = tau2;
         double change = s.Threshold + 1;
         int iter = 0;
@@ -342,6 +344,7 @@ internal sealed class UnivariateKernel
             }
         }
         tau2 = Math.Max(0, tau2);
+        if (!standardError) return tau2;
         for (int i = 0; i < k; i++) w[i] = 1 / (v[i] + tau2);
         Project(x, y, w);
         fit.Tau2StandardError = s.Estimator switch
@@ -363,7 +366,7 @@ internal sealed class UnivariateKernel
         Project(x, y, w);
         double rss = Rss(x, y, w);
         return reml
-            ? -0.5 * (k - _p) * Math.Log(2 * Math.PI) - 0.5 * sumLog - 0.5 * LogDetCrossProduct(x, w) - 0.5 * rss
+            ? -0.5 * (k - _p) * Math.Log(2 * Math.PI) - 0.5 * sumLog - 0.5 * WeightedLeastSquares.LogDeterminantFromCholesky(_l, _p) - 0.5 * rss
             : -0.5 * k * Math.Log(2 * Math.PI) - 0.5 * sumLog - 0.5 * rss;
     }
 
@@ -389,7 +392,8 @@ internal sealed class UnivariateKernel
         int k = y.Length;
         var w = _w.AsSpan(0, k);
         for (int i = 0; i < k; i++) w[i] = 1 / (v[i] + tau2);
-        if (!WeightedLeastSquares.Fit(x, _p, y, w, _beta, _c)) return double.NaN;
+        _inverseReady = false;
+        if (!WeightedLeastSquares.FitCholesky(x, _p, y, w, _beta, _l)) return double.NaN;
         return WeightedLeastSquares.WeightedRss(x, _p, y, w, _beta);
     }
 
@@ -427,26 +431,46 @@ internal sealed class UnivariateKernel
 
     // ------------------------------------------------------------------ projections and traces
 
-    /// <summary>Computes β̂ and C = (X′WX)⁻¹ for weights w, the residuals e, and qᵢ = wᵢ²xᵢ′Cxᵢ.</summary>
+    /// <summary>
+    /// Computes β̂ and the Cholesky factor L of X′WX for weights w, the residuals e, and qᵢ = wᵢ²xᵢ′(X′WX)⁻¹xᵢ;
+    /// C = (X′WX)⁻¹ is formed only when a trace needs it (<see cref="Inverse"/>).
+    /// </summary>
     private void Project(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> w)
     {
         int k = y.Length, p = _p;
-        if (!WeightedLeastSquares.Fit(x, p, y, w, _beta, _c))
+        if (!WeightedLeastSquares.FitCholesky(x, p, y, w, _beta, _l))
             throw new AllianceInputException("the moderators are collinear (or a moderator does not vary): the model matrix is singular.");
+        _inverseReady = false;
+        if (p == 1)
+        {
+            double c = 1 / (_l[0] * _l[0]), b0 = _beta[0];
+            for (int i = 0; i < k; i++)
+            {
+                double xi = x[i];
+                _e[i] = y[i] - xi * b0;
+                _q[i] = w[i] * w[i] * xi * xi * c;
+            }
+            return;
+        }
         for (int i = 0; i < k; i++)
         {
             var row = x.Slice(i * p, p);
-            double fitted = 0, quad = 0;
-            for (int a = 0; a < p; a++)
-            {
-                fitted += row[a] * _beta[a];
-                double ca = 0;
-                for (int b = 0; b < p; b++) ca += _c[a * p + b] * row[b];
-                quad += row[a] * ca;
-            }
+            double fitted = 0;
+            for (int a = 0; a < p; a++) fitted += row[a] * _beta[a];
             _e[i] = y[i] - fitted;
-            _q[i] = w[i] * w[i] * quad;
+            _q[i] = w[i] * w[i] * WeightedLeastSquares.InverseQuadratic(_l, row, p);
         }
+    }
+
+    /// <summary>C = (X′WX)⁻¹ of the last <see cref="Project"/>.</summary>
+    private double[] Inverse()
+    {
+        if (!_inverseReady)
+        {
+            WeightedLeastSquares.InvertFromCholesky(_l, _c, _p);
+            _inverseReady = true;
+        }
+        return _c;
     }
 
     /// <summary>y′Py = Σ wᵢeᵢ² (after <see cref="Project"/>).</summary>
@@ -473,21 +497,29 @@ internal sealed class UnivariateKernel
         return s;
     }
 
-    /// <summary>tr(P diag(a) P diag(b)) = Σᵢⱼ Pᵢⱼ² aᵢ bⱼ (after <see cref="Project"/>).</summary>
+    /// <summary>tr(P diag(a) P diag(b)) = Σᵢⱼ Pᵢⱼ² aᵢ bⱼ (after <see cref="Project"/>); pass the same span twice when a = b.</summary>
     private double TracePAPB(ReadOnlySpan<double> x, ReadOnlySpan<double> w, ReadOnlySpan<double> a, ReadOnlySpan<double> b)
     {
         int k = w.Length, p = _p;
         double s = 0;
         for (int i = 0; i < k; i++) s += w[i] * w[i] * a[i] * b[i] - 2 * w[i] * a[i] * b[i] * _q[i];
+        var c = Inverse();
+        if (p == 1)
+        {
+            double ga = 0, gb = 0;
+            for (int i = 0; i < k; i++) { double f = w[i] * w[i] * x[i] * x[i]; ga += a[i] * f; gb += b[i] * f; }
+            return s + c[0] * c[0] * ga * gb;
+        }
         // G_a = X′ diag(a w²) X, G_b likewise; add tr(C G_b C G_a).
+        bool same = a == b;
         Gram(x, w, a, _ga);
-        Gram(x, w, b, _gb);
-        // t1 = C G_b, t2 = C G_a; tr(t1 t2) = Σ t1[i,j] t2[j,i]
-        MatMul(_c, _gb, _t1, p);
-        MatMul(_c, _ga, _t2, p);
+        if (!same) Gram(x, w, b, _gb);
+        MatMul(c, same ? _ga : _gb, _t1, p);
+        if (!same) MatMul(c, _ga, _t2, p);
+        var t2 = same ? _t1 : _t2;
         double tr = 0;
         for (int i = 0; i < p; i++)
-            for (int j = 0; j < p; j++) tr += _t1[i * p + j] * _t2[j * p + i];
+            for (int j = 0; j < p; j++) tr += _t1[i * p + j] * t2[j * p + i];
         return s + tr;
     }
 
@@ -502,9 +534,11 @@ internal sealed class UnivariateKernel
             for (int r = 0; r < p; r++)
             {
                 double fr = f * row[r];
-                for (int c = 0; c < p; c++) g[r * p + c] += fr * row[c];
+                for (int c = 0; c <= r; c++) g[r * p + c] += fr * row[c];
             }
         }
+        for (int r = 0; r < p; r++)
+            for (int c = 0; c < r; c++) g[c * p + r] = g[r * p + c];
     }
 
     private static void MatMul(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c, int p)

@@ -19,9 +19,22 @@ public static class WeightedLeastSquares
     /// </summary>
     public static bool Fit(ReadOnlySpan<double> x, int p, ReadOnlySpan<double> y, ReadOnlySpan<double> w, Span<double> beta, Span<double> inverse)
     {
+        Span<double> factor = p <= 16 ? stackalloc double[p * p] : new double[p * p];
+        if (!FitCholesky(x, p, y, w, beta, factor)) return false;
+        InvertFromCholesky(factor, inverse, p);
+        return true;
+    }
+
+    /// <summary>
+    /// As <see cref="Fit"/>, but leaves the Cholesky factor L of X′WX (lower triangle, row-major) in
+    /// <paramref name="factor"/> instead of the inverse, for callers that need only quadratic forms xᵢ′(X′WX)⁻¹xᵢ
+    /// (<see cref="InverseQuadratic"/>) or the inverse later (<see cref="InvertFromCholesky"/>).
+    /// </summary>
+    public static bool FitCholesky(ReadOnlySpan<double> x, int p, ReadOnlySpan<double> y, ReadOnlySpan<double> w, Span<double> beta, Span<double> factor)
+    {
         int k = y.Length;
         Span<double> xty = p <= 32 ? stackalloc double[p] : new double[p];
-        CrossProduct(x, p, w, inverse);
+        CrossProduct(x, p, w, factor);
         xty.Clear();
         for (int i = 0; i < k; i++)
         {
@@ -29,9 +42,95 @@ public static class WeightedLeastSquares
             var row = x.Slice(i * p, p);
             for (int a = 0; a < p; a++) xty[a] += row[a] * wy;
         }
-        if (!InvertSymmetric(inverse, p)) return false;
-        Multiply(inverse, xty, beta, p);
+        if (!Cholesky(factor, p)) return false;
+        // L z = X′Wy, L′β = z
+        ForwardSolve(factor, xty, p);
+        for (int i = p - 1; i >= 0; i--)
+        {
+            double s = xty[i];
+            for (int m = i + 1; m < p; m++) s -= factor[m * p + i] * xty[m];
+            xty[i] = s / factor[i * p + i];
+        }
+        xty.CopyTo(beta);
         return true;
+    }
+
+    /// <summary>
+    /// Cholesky factorisation A = LL′ in place (lower triangle; the upper triangle is left as it was). False when a
+    /// pivot is not above 1e-13 of the largest diagonal element (not numerically positive definite).
+    /// </summary>
+    public static bool Cholesky(Span<double> a, int p)
+    {
+        double maxDiag = 0;
+        for (int i = 0; i < p; i++) maxDiag = Math.Max(maxDiag, Math.Abs(a[i * p + i]));
+        double tol = 1e-13 * maxDiag;
+        for (int j = 0; j < p; j++)
+        {
+            double d = a[j * p + j];
+            for (int m = 0; m < j; m++) d -= a[j * p + m] * a[j * p + m];
+            if (!(d > tol) || !double.IsFinite(d)) return false;
+            double l = Math.Sqrt(d);
+            a[j * p + j] = l;
+            for (int i = j + 1; i < p; i++)
+            {
+                double s = a[i * p + j];
+                for (int m = 0; m < j; m++) s -= a[i * p + m] * a[j * p + m];
+                a[i * p + j] = s / l;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>Solves L z = b in place for the lower-triangular factor L.</summary>
+    public static void ForwardSolve(ReadOnlySpan<double> l, Span<double> b, int p)
+    {
+        for (int i = 0; i < p; i++)
+        {
+            double s = b[i];
+            for (int m = 0; m < i; m++) s -= l[i * p + m] * b[m];
+            b[i] = s / l[i * p + i];
+        }
+    }
+
+    /// <summary>x′(LL′)⁻¹x = ‖L⁻¹x‖² for one row x of length p.</summary>
+    public static double InverseQuadratic(ReadOnlySpan<double> l, ReadOnlySpan<double> x, int p)
+    {
+        Span<double> z = p <= 32 ? stackalloc double[p] : new double[p];
+        double s = 0;
+        for (int i = 0; i < p; i++)
+        {
+            double t = x[i];
+            for (int m = 0; m < i; m++) t -= l[i * p + m] * z[m];
+            t /= l[i * p + i];
+            z[i] = t;
+            s += t * t;
+        }
+        return s;
+    }
+
+    /// <summary>(LL′)⁻¹ from the Cholesky factor L (full symmetric, row-major) into <paramref name="inverse"/>.</summary>
+    public static void InvertFromCholesky(ReadOnlySpan<double> l, Span<double> inverse, int p)
+    {
+        Span<double> li = p <= 16 ? stackalloc double[p * p] : new double[p * p];
+        li.Clear();
+        for (int j = 0; j < p; j++)
+        {
+            li[j * p + j] = 1 / l[j * p + j];
+            for (int i = j + 1; i < p; i++)
+            {
+                double s = 0;
+                for (int m = j; m < i; m++) s -= l[i * p + m] * li[m * p + j];
+                li[i * p + j] = s / l[i * p + i];
+            }
+        }
+        for (int i = 0; i < p; i++)
+            for (int j = 0; j <= i; j++)
+            {
+                double s = 0;
+                for (int m = i; m < p; m++) s += li[m * p + i] * li[m * p + j];
+                inverse[i * p + j] = s;
+                inverse[j * p + i] = s;
+            }
     }
 
     /// <summary>Writes X′ diag(w) X (p × p, row-major, full symmetric) to <paramref name="result"/>.</summary>
@@ -72,45 +171,10 @@ public static class WeightedLeastSquares
             a[0] = 1 / a[0];
             return true;
         }
-        double maxDiag = 0;
-        for (int i = 0; i < p; i++) maxDiag = Math.Max(maxDiag, Math.Abs(a[i * p + i]));
-        double tol = 1e-13 * maxDiag;
-        // Cholesky: lower triangle L with A = LL′, stored in the lower triangle of a.
-        for (int j = 0; j < p; j++)
-        {
-            double d = a[j * p + j];
-            for (int m = 0; m < j; m++) d -= a[j * p + m] * a[j * p + m];
-            if (!(d > tol)) return false;
-            double l = Math.Sqrt(d);
-            a[j * p + j] = l;
-            for (int i = j + 1; i < p; i++)
-            {
-                double s = a[i * p + j];
-                for (int m = 0; m < j; m++) s -= a[i * p + m] * a[j * p + m];
-                a[i * p + j] = s / l;
-            }
-        }
-        // Invert L in place (lower triangle).
-        for (int j = 0; j < p; j++)
-        {
-            a[j * p + j] = 1 / a[j * p + j];
-            for (int i = j + 1; i < p; i++)
-            {
-                double s = 0;
-                for (int m = j; m < i; m++) s -= a[i * p + m] * a[m * p + j];
-                a[i * p + j] = s / a[i * p + i];
-            }
-        }
-        // A⁻¹ = L⁻ᵀL⁻¹: entry (i, j), i ≥ j, is Σ_{m ≥ i} L⁻¹[m, i] L⁻¹[m, j].
-        for (int i = 0; i < p; i++)
-            for (int j = 0; j <= i; j++)
-            {
-                double s = 0;
-                for (int m = i; m < p; m++) s += a[m * p + i] * a[m * p + j];
-                a[j * p + i] = s; // upper triangle holds the result for now
-            }
-        for (int i = 0; i < p; i++)
-            for (int j = 0; j < i; j++) a[i * p + j] = a[j * p + i];
+        Span<double> l = p <= 16 ? stackalloc double[p * p] : new double[p * p];
+        a[..(p * p)].CopyTo(l);
+        if (!Cholesky(l, p)) return false;
+        InvertFromCholesky(l, a, p);
         return true;
     }
 
@@ -120,23 +184,16 @@ public static class WeightedLeastSquares
     /// </summary>
     public static double LogDeterminant(Span<double> a, int p)
     {
-        double logDet = 0;
-        for (int j = 0; j < p; j++)
-        {
-            double d = a[j * p + j];
-            for (int m = 0; m < j; m++) d -= a[j * p + m] * a[j * p + m];
-            if (!(d > 0)) return double.NaN;
-            double l = Math.Sqrt(d);
-            logDet += 2 * Math.Log(l);
-            a[j * p + j] = l;
-            for (int i = j + 1; i < p; i++)
-            {
-                double s = a[i * p + j];
-                for (int m = 0; m < j; m++) s -= a[i * p + m] * a[j * p + m];
-                a[i * p + j] = s / l;
-            }
-        }
-        return logDet;
+        if (!Cholesky(a, p)) return double.NaN;
+        return LogDeterminantFromCholesky(a, p);
+    }
+
+    /// <summary>log det(LL′) = 2 Σ log Lᵢᵢ from a Cholesky factor.</summary>
+    public static double LogDeterminantFromCholesky(ReadOnlySpan<double> l, int p)
+    {
+        double s = 0;
+        for (int i = 0; i < p; i++) s += Math.Log(l[i * p + i]);
+        return 2 * s;
     }
 
     /// <summary>y = A x for a p × p row-major matrix.</summary>
