@@ -124,18 +124,19 @@ public sealed record MultilevelFit : IAnalysisResult
     {
         var inv = CultureInfo.InvariantCulture;
         string cluster = Studies.ClusterName ?? "cluster";
+        string clusters = Plural(cluster);
         var lines = new List<string>
         {
-            $"{Studies.Source}: k = {K} effect sizes in {Clusters} {cluster}s ({StudySet.MeasureName(Studies.Measure)}); {Usage}",
+            $"{Studies.Source}: k = {K} effect sizes in {Clusters} {clusters} ({StudySet.MeasureName(Studies.Measure)}); {Usage}",
             $"REML; tests: {(DegreesOfFreedom is { } df ? $"t({df.ToString(inv)})" : "z")}; {Convergence}",
-            $"Q({K - Design.Columns}) = {Q.ToString("F4", inv)}, p = {RandomEffectsFit.FormatP(QPValue)}; I² total {I2[0].ToString("F2", inv)}% (between {cluster}s {I2[1].ToString("F2", inv)}%, within {I2[2].ToString("F2", inv)}%)",
+            $"Q({K - Design.Columns}) = {Q.ToString("F4", inv)}, p = {RandomEffectsFit.FormatP(QPValue)}; I² total {I2[0].ToString("F2", inv)}% (between {clusters} {I2[1].ToString("F2", inv)}%, within {I2[2].ToString("F2", inv)}%)",
         };
         if (Design.Columns > 1) lines.Add($"Test of moderators: {(DegreesOfFreedom is null ? "QM" : "F")} = {QM.ToString("F4", inv)}, p = {RandomEffectsFit.FormatP(QMPValue)}");
         var variance = new ResultTable("Variance components",
             [TableColumn.Label("level"), TableColumn.Number("sigma2", 4), TableColumn.Number("sigma", 4), TableColumn.Number("ci.lb", 4), TableColumn.Number("ci.ub", 4)],
             [
-                [$"between {cluster}s (σ²₁)", Sigma2[0], Math.Sqrt(Sigma2[0]), Sigma2Intervals[0].Lower, Sigma2Intervals[0].Upper],
-                [$"within {cluster}s (σ²₂)", Sigma2[1], Math.Sqrt(Sigma2[1]), Sigma2Intervals[1].Lower, Sigma2Intervals[1].Upper],
+                [$"between {clusters} (σ²₁)", Sigma2[0], Math.Sqrt(Sigma2[0]), Sigma2Intervals[0].Lower, Sigma2Intervals[0].Upper],
+                [$"within {clusters} (σ²₂)", Sigma2[1], Math.Sqrt(Sigma2[1]), Sigma2Intervals[1].Lower, Sigma2Intervals[1].Upper],
             ]);
         string stat = DegreesOfFreedom is null ? "z" : "t";
         var coef = new ResultTable("Coefficients",
@@ -143,7 +144,7 @@ public sealed record MultilevelFit : IAnalysisResult
             [.. Coefficients.Select(c => (IReadOnlyList<object?>)[c.Name, c.Estimate, c.StandardError, c.Statistic, c.PValue, c.Ci.Lower, c.Ci.Upper])]);
         var tables = new List<ResultTable> { variance, coef };
         if (!Robust.IsDefaultOrEmpty)
-            tables.Add(new ResultTable($"Cluster-robust (CR2) tests, clusters = {cluster}s",
+            tables.Add(new ResultTable($"Cluster-robust (CR2) tests, clusters = {clusters}",
                 [TableColumn.Label("term"), TableColumn.Number("estimate", 4), TableColumn.Number("se", 4), TableColumn.Number("t", 4), TableColumn.Number("df", 2), TableColumn.Number("p", 4), TableColumn.Number("ci.lb", 4), TableColumn.Number("ci.ub", 4)],
                 [.. Robust.Select(c => (IReadOnlyList<object?>)[c.Name, c.Estimate, c.StandardError, c.Statistic, c.DegreesOfFreedom, c.PValue, c.Ci.Lower, c.Ci.Upper])]));
         if (Design.Columns == 1)
@@ -153,9 +154,12 @@ public sealed record MultilevelFit : IAnalysisResult
             tables.Add(new ResultTable("Pooled estimate",
                 [TableColumn.Label("scale"), TableColumn.Number("estimate", 4), TableColumn.Number("ci.lb", 4), TableColumn.Number("ci.ub", 4), TableColumn.Number("pi.lb", 4), TableColumn.Number("pi.ub", 4)], rows));
         }
-        return new ResultSummary($"Three-level random-effects model (k = {K}, {Clusters} {cluster}s)", lines, tables,
+        return new ResultSummary($"Three-level random-effects model (k = {K}, {Clusters} {clusters})", lines, tables,
             [$"R: metafor::rma.mv(yi, vi, {(Design.Columns > 1 ? "mods = ~ " + string.Join(" + ", Design.Moderators) + ", " : "")}random = ~ 1 | {cluster}/es_id, method = \"REML\"). σ² intervals by profile likelihood."], Warnings);
     }
+
+    private static string Plural(string noun) =>
+        noun.EndsWith('y') && !noun.EndsWith("ey", StringComparison.Ordinal) ? noun[..^1] + "ies" : noun.EndsWith('s') ? noun : noun + "s";
 
     /// <summary>
     /// <c>{k, clusters, method, estimate, se, ci, pi, sigma2: [between, within], sigma2_ci, i2, q, q_df, q_p, [estimate_r, ci_r, pi_r],
@@ -335,7 +339,7 @@ public static partial class MetaAnalysis
             PredictionInterval = pi,
             I2 = i2,
             LogLikelihoodREML = e.LogLik,
-            Convergence = new Convergence(best.Converged, best.Iterations, double.NaN, options.Tolerance, best.Converged ? "σ² change below tolerance" : "iteration limit reached"),
+            Convergence = new Convergence(best.Converged, best.Iterations, best.Change, options.Tolerance, best.Converged ? "σ² change below tolerance" : "iteration limit reached"),
             Robust = robust,
             Usage = studies.Usage.Then(usage),
             Warnings = warnings,
@@ -346,7 +350,7 @@ public static partial class MetaAnalysis
     /// Profile-likelihood interval of one variance component: the values c where 2(ℓ̂ − ℓₚ(c)) = χ²₁(level), ℓₚ(c)
     /// maximizing over the other component; searched in [0, σ̂²] and [σ̂², max(10, 100σ̂²)] as metafor's confint.
     /// </summary>
-    private static Interval ProfileInterval(ThreeLevelKernel kernel, (double S1, double S2, ThreeLevelKernel.Evaluation Eval, int Iterations, bool Converged) best, int comp, MultilevelOptions options, out string? note)
+    private static Interval ProfileInterval(ThreeLevelKernel kernel, (double S1, double S2, ThreeLevelKernel.Evaluation Eval, int Iterations, bool Converged, double Change) best, int comp, MultilevelOptions options, out string? note)
     {
         note = null;
         double hat = comp == 0 ? best.S1 : best.S2;

@@ -180,10 +180,11 @@ internal sealed class ThreeLevelKernel
     /// Maximizes the restricted likelihood by Fisher scoring from <paramref name="start"/>. A component listed in
     /// <paramref name="fixedComponent"/> (0 or 1) is held at its start value (for profile likelihoods).
     /// </summary>
-    public (double S1, double S2, Evaluation Eval, int Iterations, bool Converged) Maximize((double S1, double S2) start, int fixedComponent = -1, double tolerance = 1e-10, int maxIterations = 500)
+    public (double S1, double S2, Evaluation Eval, int Iterations, bool Converged, double Change) Maximize((double S1, double S2) start, int fixedComponent = -1, double tolerance = 1e-10, int maxIterations = 500)
     {
         double s1 = start.S1, s2 = start.S2;
         var e = Evaluate(s1, s2);
+        double lastChange = double.NaN;
         for (int iter = 1; iter <= maxIterations; iter++)
         {
             bool free1 = fixedComponent != 0 && (s1 > 0 || e.G1 > 0);
@@ -214,9 +215,10 @@ internal sealed class ThreeLevelKernel
             }
             double change = Math.Max(Math.Abs(n1 - s1), Math.Abs(n2 - s2));
             s1 = n1; s2 = n2; e = next;
-            if (change <= tolerance * Math.Max(1, Math.Max(s1, s2))) return (s1, s2, e, iter, true);
+            lastChange = change;
+            if (change <= tolerance * Math.Max(1, Math.Max(s1, s2))) return (s1, s2, e, iter, true, change);
         }
-        return (s1, s2, e, maxIterations, false);
+        return (s1, s2, e, maxIterations, false, lastChange);
     }
 
     private static double TraceProduct(double[] a, double[] b, int p)

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Alliance.Analytics.Numerics;
 using MathNet.Numerics.RootFinding;
 
@@ -534,7 +535,10 @@ internal sealed class UnivariateKernel
             for (int r = 0; r < p; r++)
             {
                 double fr = f * row[r];
-                for (int c = 0; c <= r; c++) g[r * p + c] += fr * row[c];
+                if (fr == 0) continue;   // indicator columns: most products vanish
+                var target = g.Slice(r * p, r + 1);
+                if (r >= 7) TensorPrimitives.MultiplyAdd(row[..(r + 1)], fr, target, target);
+                else for (int c = 0; c <= r; c++) target[c] += fr * row[c];
             }
         }
         for (int r = 0; r < p; r++)

@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace Alliance.Analytics.Numerics;
 
 /// <summary>
@@ -152,7 +154,10 @@ public static class WeightedLeastSquares
             for (int a = 0; a < p; a++)
             {
                 double wa = wi * row[a];
-                for (int b = 0; b <= a; b++) result[a * p + b] += wa * row[b];
+                if (wa == 0) continue;   // indicator columns: most products vanish
+                var target = result.Slice(a * p, a + 1);
+                if (a >= 7) TensorPrimitives.MultiplyAdd(row[..(a + 1)], wa, target, target);
+                else for (int b = 0; b <= a; b++) target[b] += wa * row[b];
             }
         }
         for (int a = 0; a < p; a++)
