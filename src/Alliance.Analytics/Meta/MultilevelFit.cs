@@ -129,9 +129,9 @@ public sealed record MultilevelFit : IAnalysisResult
         {
             $"{Studies.Source}: k = {K} effect sizes in {Clusters} {clusters} ({StudySet.MeasureName(Studies.Measure)}); {Usage}",
             $"REML; tests: {(DegreesOfFreedom is { } df ? $"t({df.ToString(inv)})" : "z")}; {Convergence}",
-            $"Q({K - Design.Columns}) = {Q.ToString("F4", inv)}, p = {RandomEffectsFit.FormatP(QPValue)}; I² total {I2[0].ToString("F2", inv)}% (between {clusters} {I2[1].ToString("F2", inv)}%, within {I2[2].ToString("F2", inv)}%)",
+            $"Q({K - Design.Columns}) = {Q.ToString("F4", inv)}, p {RandomEffectsFit.FormatP(QPValue)}; I² total {I2[0].ToString("F2", inv)}% (between {clusters} {I2[1].ToString("F2", inv)}%, within {I2[2].ToString("F2", inv)}%)",
         };
-        if (Design.Columns > 1) lines.Add($"Test of moderators: {(DegreesOfFreedom is null ? "QM" : "F")} = {QM.ToString("F4", inv)}, p = {RandomEffectsFit.FormatP(QMPValue)}");
+        if (Design.Columns > 1) lines.Add($"Test of moderators: {(DegreesOfFreedom is null ? "QM" : "F")} = {QM.ToString("F4", inv)}, p {RandomEffectsFit.FormatP(QMPValue)}");
         var variance = new ResultTable("Variance components",
             [TableColumn.Label("level"), TableColumn.Number("sigma2", 4), TableColumn.Number("sigma", 4), TableColumn.Number("ci.lb", 4), TableColumn.Number("ci.ub", 4)],
             [

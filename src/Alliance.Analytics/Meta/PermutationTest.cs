@@ -73,7 +73,7 @@ public sealed record PermutationTestResult : IAnalysisResult
             [TableColumn.Label("term"), TableColumn.Number(Model.DegreesOfFreedom is null ? "z" : "t", 4), TableColumn.Number("p (model)", 4), TableColumn.Number("p (permutation)", 4)],
             [.. Coefficients.Select((c, j) => (IReadOnlyList<object?>)[c.Name, c.Statistic, Model.Coefficients[j].PValue, c.PValue])]);
         return new ResultSummary($"Permutation test ({(Exact ? "exact" : "approximate")}, {Iterations} permutations)",
-            [$"Test of moderators: QM = {QM:F4}, permutation p = {RandomEffectsFit.FormatP(QMPValue)}", Exact ? "every distinct permutation enumerated" : $"seed {Seed}"],
+            [$"Test of moderators: QM = {QM:F4}, permutation p {RandomEffectsFit.FormatP(QMPValue)}", Exact ? "every distinct permutation enumerated" : $"seed {Seed}"],
             [table], ["R: metafor::permutest(fit, iter = …)."], Warnings);
     }
 

@@ -220,11 +220,11 @@ public sealed record RandomEffectsFit : IAnalysisResult
             lines.Add($"I² = {I2.ToString("F2", inv)}%" + (I2Interval.IsKnown ? $" {I2Interval.ToString("F2")}" : "") + $"; H² = {H2.ToString("F2", inv)}" + (H2Interval.IsKnown ? $" {H2Interval.ToString("F2")}" : ""));
         }
         else lines.Add($"I² = {I2.ToString("F2", inv)}%; H² = {H2.ToString("F2", inv)}");
-        lines.Add($"{(HasModerators ? "Residual heterogeneity QE" : "Heterogeneity Q")}({QDegreesOfFreedom}) = {Q.ToString("F4", inv)}, p = {FormatP(QPValue)}");
+        lines.Add($"{(HasModerators ? "Residual heterogeneity QE" : "Heterogeneity Q")}({QDegreesOfFreedom}) = {Q.ToString("F4", inv)}, p {FormatP(QPValue)}");
         if (HasModerators)
         {
             string qm = DegreesOfFreedom is { } df ? $"F({QMDegreesOfFreedom}, {df.ToString(inv)})" : $"QM({QMDegreesOfFreedom})";
-            lines.Add($"Test of moderators: {qm} = {QM.ToString("F4", inv)}, p = {FormatP(QMPValue)}" + (R2 is { } r2 ? $"; R² = {r2.ToString("F2", inv)}%" : ""));
+            lines.Add($"Test of moderators: {qm} = {QM.ToString("F4", inv)}, p {FormatP(QMPValue)}" + (R2 is { } r2 ? $"; R² = {r2.ToString("F2", inv)}%" : ""));
         }
         string stat = DegreesOfFreedom is null ? "z" : "t";
         var coef = new ResultTable("Coefficients",
@@ -251,7 +251,7 @@ public sealed record RandomEffectsFit : IAnalysisResult
 
     private string Level() => (Options.Level * 100).ToString("G4", CultureInfo.InvariantCulture);
 
-    internal static string FormatP(double p) => double.IsNaN(p) ? "—" : p < 0.0001 ? "< .0001" : p.ToString("F4", CultureInfo.InvariantCulture);
+    internal static string FormatP(double p) => double.IsNaN(p) ? "= —" : p < 0.0001 ? "< .0001" : "= " + p.ToString("F4", CultureInfo.InvariantCulture);
 
     /// <summary>
     /// <c>{k, method, test, estimate, se, ci, pi, tau2, tau2_se, tau2_ci, tau, i2, i2_ci, h2, h2_ci, q, q_df, q_p,

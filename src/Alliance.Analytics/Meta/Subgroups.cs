@@ -49,7 +49,7 @@ public sealed record SubgroupResult : IAnalysisResult
              TableColumn.Number("tau2", 4), TableColumn.Number("I2", 2), .. (r ? new[] { TableColumn.Number("r", 4) } : [])],
             [.. Fits.Select((f, g) => (IReadOnlyList<object?>)[Levels[g], f.K, f.Estimate.Estimate, f.Estimate.StandardError, f.Estimate.Ci.Lower, f.Estimate.Ci.Upper, f.Tau2, f.I2, .. (r ? new object?[] { f.EstimateR } : [])])]);
         return new ResultSummary($"Subgroup analysis by {Moderator}",
-            [$"Test of subgroup differences: Q_between({QBetweenDegreesOfFreedom}) = {QBetween.ToString("F4", CultureInfo.InvariantCulture)}, p = {RandomEffectsFit.FormatP(QBetweenPValue)}", Usage.ToString()],
+            [$"Test of subgroup differences: Q_between({QBetweenDegreesOfFreedom}) = {QBetween.ToString("F4", CultureInfo.InvariantCulture)}, p {RandomEffectsFit.FormatP(QBetweenPValue)}", Usage.ToString()],
             [table], ["Separate τ² per subgroup; Q_between from the equal-effects test of the subgroup estimates."], Warnings);
     }
 

@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using Alliance.Analytics.Numerics;
 using MathNet.Numerics.RootFinding;
 
@@ -66,6 +65,8 @@ internal sealed class UnivariateKernel
     private readonly int _p;
     private readonly double[] _w, _q, _ones, _beta, _c, _l, _ga, _gb, _t1, _t2, _e;
     private bool _inverseReady;
+    private readonly int[] _nzIndex, _nzCount;
+    private readonly double[] _rhs;
 
     public UnivariateKernel(int k, int p)
     {
@@ -78,6 +79,9 @@ internal sealed class UnivariateKernel
         _beta = new double[p];
         _c = new double[p * p];
         _l = new double[p * p];
+        _nzIndex = new int[k * p];
+        _nzCount = new int[k];
+        _rhs = new double[p];
         _ga = new double[p * p];
         _gb = new double[p * p];
         _t1 = new double[p * p];
@@ -98,6 +102,7 @@ internal sealed class UnivariateKernel
             PValue = new double[p], CiLower = new double[p], CiUpper = new double[p], Weights = new double[k],
         };
         if (k < p) throw new AllianceInputException($"{k} studies cannot support {p} coefficients.");
+        IndexNonzeros(x, k);
 
         // ---- τ²
         if (s.Estimator == TauEstimator.EqualEffects) fit.Tau2 = 0;
@@ -398,12 +403,38 @@ internal sealed class UnivariateKernel
         return WeightedLeastSquares.WeightedRss(x, _p, y, w, _beta);
     }
 
-    /// <summary>τ² where the generalized Q equals <paramref name="target"/> (Q decreases in τ²), by Brent's method.</summary>
+    /// <summary>
+    /// τ² in [lower, upper] where the generalized Q equals <paramref name="target"/>, with Q(lower) &gt; target. Q(τ²)
+    /// is convex and decreasing (dQ/dτ² = −y′PPy, d²Q/dτ⁴ = 2y′PPPy ≥ 0), so Newton's method from the left climbs to
+    /// the root monotonically and converges quadratically; Brent's method is the fallback.
+    /// </summary>
     public double FindRoot(ReadOnlySpan<double> y, ReadOnlySpan<double> v, ReadOnlySpan<double> x, double target, double lower, double upper, double tolerance)
     {
+        int k = y.Length;
+        var w = _w.AsSpan(0, k);
+        double t = lower;
+        for (int iter = 0; iter < 100; iter++)
+        {
+            for (int i = 0; i < k; i++) w[i] = 1 / (v[i] + t);
+            _inverseReady = false;
+            if (!WeightedLeastSquares.FitCholesky(x, _p, y, w, _beta, _l)) break;
+            double q = 0, slope = 0;
+            for (int i = 0; i < k; i++)
+            {
+                double e = y[i] - WeightedLeastSquares.Fitted(x, _p, i, _beta);
+                double we = w[i] * e;
+                q += we * e;
+                slope += we * we;
+            }
+            if (!(slope > 0)) break;
+            double step = (q - target) / slope;
+            t += step;
+            if (!(t <= upper) || !double.IsFinite(t)) break;
+            if (Math.Abs(step) <= tolerance * Math.Max(1, t)) return t;
+        }
         // Brent.FindRoot takes a delegate, which cannot capture spans: copy once (k doubles) per root search.
         double[] yc = y.ToArray(), vc = v.ToArray(), xc = x.ToArray();
-        return Brent.FindRoot(t => GeneralizedQ(yc, vc, xc, t) - target, lower, upper, tolerance, 200);
+        return Brent.FindRoot(tau => GeneralizedQ(yc, vc, xc, tau) - target, lower, upper, tolerance, 200);
     }
 
     /// <summary>
@@ -423,10 +454,11 @@ internal sealed class UnivariateKernel
         double lo, hi;
         bool truncated = false;
         if (qMin < critLower) return (0, 0, false);
-        if (qMax > critLower) { hi = max; truncated = true; }
-        else hi = FindRoot(y, v, x, critLower, 0, max, tolerance);
         if (qMax > critUpper) return (max, max, true);
         lo = qMin < critUpper ? 0 : FindRoot(y, v, x, critUpper, 0, max, tolerance);
+        // Q(lo) ≥ the upper quantile > the lower one, so the search for the upper bound starts at lo.
+        if (qMax > critLower) { hi = max; truncated = true; }
+        else hi = FindRoot(y, v, x, critLower, lo, max, tolerance);
         return (lo, hi, truncated);
     }
 
@@ -439,12 +471,16 @@ internal sealed class UnivariateKernel
     private void Project(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> w)
     {
         int k = y.Length, p = _p;
-        if (!WeightedLeastSquares.FitCholesky(x, p, y, w, _beta, _l))
-            throw new AllianceInputException("the moderators are collinear (or a moderator does not vary): the model matrix is singular.");
-        _inverseReady = false;
         if (p == 1)
         {
-            double c = 1 / (_l[0] * _l[0]), b0 = _beta[0];
+            double sw = 0, swy = 0;
+            for (int i = 0; i < k; i++) { double wx = w[i] * x[i]; sw += wx * x[i]; swy += wx * y[i]; }
+            if (!(sw > 0)) throw new AllianceInputException("the model matrix is singular.");
+            double c = 1 / sw, b0 = swy * c;
+            _beta[0] = b0;
+            _l[0] = Math.Sqrt(sw);
+            _c[0] = c;
+            _inverseReady = true;
             for (int i = 0; i < k; i++)
             {
                 double xi = x[i];
@@ -453,13 +489,71 @@ internal sealed class UnivariateKernel
             }
             return;
         }
+        // X′WX and X′Wy over the nonzero cells of each row (moderator indicators are mostly zero).
+        var xtwx = _l.AsSpan(0, p * p);
+        var rhs = _rhs.AsSpan(0, p);
+        xtwx.Clear();
+        rhs.Clear();
         for (int i = 0; i < k; i++)
         {
-            var row = x.Slice(i * p, p);
-            double fitted = 0;
-            for (int a = 0; a < p; a++) fitted += row[a] * _beta[a];
+            int n = _nzCount[i], off = i * p;
+            double wi = w[i], wy = wi * y[i];
+            for (int u = 0; u < n; u++)
+            {
+                int a = _nzIndex[off + u];
+                double wa = wi * x[off + a];
+                rhs[a] += x[off + a] * wy;
+                for (int t = 0; t <= u; t++)
+                {
+                    int b = _nzIndex[off + t];
+                    xtwx[a * p + b] += wa * x[off + b];   // indices ascend, so b ≤ a: lower triangle
+                }
+            }
+        }
+        if (!WeightedLeastSquares.Cholesky(xtwx, p))
+            throw new AllianceInputException("the moderators are collinear (or a moderator does not vary): the model matrix is singular.");
+        WeightedLeastSquares.ForwardSolve(xtwx, rhs, p);
+        for (int i = p - 1; i >= 0; i--)
+        {
+            double t = rhs[i];
+            for (int m = i + 1; m < p; m++) t -= xtwx[m * p + i] * rhs[m];
+            rhs[i] = t / xtwx[i * p + i];
+        }
+        rhs.CopyTo(_beta);
+        WeightedLeastSquares.InvertFromCholesky(_l, _c, p);
+        _inverseReady = true;
+        for (int i = 0; i < k; i++)
+        {
+            int n = _nzCount[i], off = i * p;
+            double fitted = 0, quad = 0;
+            for (int u = 0; u < n; u++)
+            {
+                int a = _nzIndex[off + u];
+                double xa = x[off + a];
+                fitted += xa * _beta[a];
+                double inner = 0;
+                for (int t = 0; t < u; t++)
+                {
+                    int b = _nzIndex[off + t];
+                    inner += _c[a * p + b] * x[off + b];
+                }
+                quad += xa * (2 * inner + _c[a * p + a] * xa);
+            }
             _e[i] = y[i] - fitted;
-            _q[i] = w[i] * w[i] * WeightedLeastSquares.InverseQuadratic(_l, row, p);
+            _q[i] = w[i] * w[i] * quad;
+        }
+    }
+
+    /// <summary>Records the nonzero columns of each design row (ascending), so projections skip the zeros of indicator columns.</summary>
+    private void IndexNonzeros(ReadOnlySpan<double> x, int k)
+    {
+        int p = _p;
+        for (int i = 0; i < k; i++)
+        {
+            int n = 0;
+            for (int a = 0; a < p; a++)
+                if (x[i * p + a] != 0) _nzIndex[i * p + n++] = a;
+            _nzCount[i] = n;
         }
     }
 
@@ -531,14 +625,16 @@ internal sealed class UnivariateKernel
         for (int i = 0; i < k; i++)
         {
             double f = a[i] * w[i] * w[i];
-            var row = x.Slice(i * p, p);
-            for (int r = 0; r < p; r++)
+            int n = _nzCount[i], off = i * p;
+            for (int u = 0; u < n; u++)
             {
-                double fr = f * row[r];
-                if (fr == 0) continue;   // indicator columns: most products vanish
-                var target = g.Slice(r * p, r + 1);
-                if (r >= 7) TensorPrimitives.MultiplyAdd(row[..(r + 1)], fr, target, target);
-                else for (int c = 0; c <= r; c++) target[c] += fr * row[c];
+                int r = _nzIndex[off + u];
+                double fr = f * x[off + r];
+                for (int t = 0; t <= u; t++)
+                {
+                    int c = _nzIndex[off + t];
+                    g[r * p + c] += fr * x[off + c];
+                }
             }
         }
         for (int r = 0; r < p; r++)

@@ -44,8 +44,47 @@ public static class TailProbabilities
     public static double NormalQuantileUpper(double upper) => -Normal.InvCDF(0, 1, upper);
 
     /// <summary>The t quantile with upper tail <paramref name="upper"/>. R: <c>qt(upper, df, lower.tail = FALSE)</c>.</summary>
-    public static double StudentQuantileUpper(double upper, double df) => -StudentT.InvCDF(0, 1, df, upper);
+    public static double StudentQuantileUpper(double upper, double df)
+    {
+        if (!(upper > 0 && upper < 1) || !(df > 0)) return double.NaN;
+        if (upper == 0.5) return 0;
+        if (upper > 0.5) return -StudentQuantileUpper(1 - upper, df);
+        // Newton on the upper tail from the normal quantile; the upper tail is convex decreasing for t > 0, so Newton
+        // from a point left of the root climbs to it monotonically. MathNet's StudentT.InvCDF is the fallback.
+        double logNorm = SpecialFunctions.GammaLn((df + 1) / 2) - SpecialFunctions.GammaLn(df / 2) - 0.5 * Math.Log(df * Math.PI);
+        double t = 0;
+        for (int i = 0; i < 200; i++)
+        {
+            double tail = 0.5 * StudentTwoSided(t, df);
+            double density = Math.Exp(logNorm - (df + 1) / 2 * Math.Log(1 + t * t / df));
+            double step = (tail - upper) / density;
+            t += step;
+            if (!double.IsFinite(t)) break;
+            if (Math.Abs(step) <= 1e-14 * Math.Max(1, Math.Abs(t))) return t;
+        }
+        return -StudentT.InvCDF(0, 1, df, upper);
+    }
 
     /// <summary>The χ² quantile with lower tail <paramref name="lower"/>. R: <c>qchisq(lower, df)</c>.</summary>
-    public static double ChiSquareQuantile(double lower, double df) => ChiSquared.InvCDF(df, lower);
+    public static double ChiSquareQuantile(double lower, double df)
+    {
+        if (!(lower > 0 && lower < 1) || !(df > 0)) return double.NaN;
+        // Wilson–Hilferty start, then Newton on the CDF (a few steps to full precision); MathNet's InvCDF (a root
+        // search, ~40 µs) is the fallback.
+        double z = -NormalQuantileUpper(lower), h = 2 / (9 * df);
+        double x = df * Math.Pow(Math.Max(1 - h + z * Math.Sqrt(h), 0.01), 3);
+        double logNorm = -(df / 2) * Math.Log(2) - SpecialFunctions.GammaLn(df / 2);
+        for (int i = 0; i < 100; i++)
+        {
+            double cdf = SpecialFunctions.GammaLowerRegularized(df / 2, x / 2);
+            double density = Math.Exp(logNorm + (df / 2 - 1) * Math.Log(x) - x / 2);
+            double step = (cdf - lower) / density;
+            double next = x - step;
+            if (next <= 0) next = x / 2;
+            if (!double.IsFinite(next)) break;
+            if (Math.Abs(next - x) <= 1e-14 * x) return next;
+            x = next;
+        }
+        return ChiSquared.InvCDF(df, lower);
+    }
 }
