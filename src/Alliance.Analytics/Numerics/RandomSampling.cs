@@ -86,8 +86,8 @@ public static class RandomSampling
     }
 
     /// <summary>
-    /// A Poisson deviate with mean λ ≥ 0: for λ &lt; 30 by sequential inversion of the CDF (exact, O(λ) uniforms
-    /// avoided: one uniform, walking the probabilities); for larger λ by the normal approximation
+    /// A Poisson deviate with mean λ ≥ 0: for λ &lt; 30 by inversion (one uniform, walking up the CDF: exact); for
+    /// larger λ by the normal approximation
     /// round(λ + √λ Z), truncated at 0 (accurate to well under 1% in every probability at λ ≥ 30).
     /// R: <c>rpois(1, lambda)</c> (exactly for λ &lt; 30).
     /// </summary>
@@ -128,7 +128,7 @@ public static class RandomSampling
         double pa = MathNet.Numerics.Distributions.Normal.CDF(0, 1, a);
         double pb = MathNet.Numerics.Distributions.Normal.CDF(0, 1, b);
         double z;
-        if (!(pb > pa)) z = mirror ? a : b; // interval beyond double precision of Φ: the bound nearest the mean
+        if (!(pb > pa)) z = b; // beyond the double range of Φ (the interval now lies in the lower tail): the bound nearest the mean
         else
         {
             double p = pa + rng.NextOpenDouble() * (pb - pa);

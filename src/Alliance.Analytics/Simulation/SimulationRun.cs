@@ -53,11 +53,15 @@ public sealed record SimulationRun : IAnalysisResult
             [.. Files.Select(f => (IReadOnlyList<object?>)[f.Name, f.Rows == 0 ? null : f.Rows, f.Description.Length > 110 ? f.Description[..107] + "…" : f.Description])]);
         var figures = new ResultTable("True and realised figures",
             [TableColumn.Label("quantity"), new TableColumn("true", "G4"), new TableColumn("realised", "G4")],
-            [.. Headline.Select(h => (IReadOnlyList<object?>)[h.Quantity, double.IsNaN(h.True) ? null : h.True, h.Realised])]);
+            [.. Headline.Select(h => (IReadOnlyList<object?>)[h.Quantity, Cell(h.True), Cell(h.Realised)])]);
         return new ResultSummary($"Simulated {Preset.ToString().ToLowerInvariant()} (seed {Seed.ToString(CultureInfo.InvariantCulture)}) in {OutputDirectory}",
             [Description, "Reproduce with: " + Command + " --out DIR", "Every true parameter and realised figure: truth.json"],
             [files, figures], ["Synthetic data with a known truth, not real clients or studies."], Warnings);
     }
+
+    /// <summary>A figure as a table cell: missing for NaN, whole numbers as integers (counts), others with 4 significant digits.</summary>
+    private static object? Cell(double value) =>
+        double.IsNaN(value) ? null : value == Math.Floor(value) && Math.Abs(value) < 1e15 ? (object)(long)value : value;
 
     /// <summary><c>{"n", "data", "warnings", "preset", "seed", "command", "out", "files": [{"name", "path", "rows"}], "headline": [...], "truth": {...}}</c>.</summary>
     public JsonObject ToJson()
