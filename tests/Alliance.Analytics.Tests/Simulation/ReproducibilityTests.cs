@@ -27,14 +27,14 @@ public class ReproducibilityTests
     [InlineData(SimulationPreset.Studies)]
     public void SameSeedGivesSameBytesOnOneAndManyThreads(SimulationPreset preset)
     {
-        using var temp = Repository.TempDirectory();
+        using var temp = new TempDir();
         KeyValuePair<string, string>[] settings = preset == SimulationPreset.Studies ? [] : [new("clients", "900"), new("therapists", "45")];
-        Simulator.Run(preset, 99, temp["one"], settings, maxDegreeOfParallelism: 1);
-        Simulator.Run(preset, 99, temp["many"], settings, maxDegreeOfParallelism: 8);
-        AssertSameFiles(temp["one"], temp["many"]);
-        Simulator.Run(preset, 100, temp["other"], settings, maxDegreeOfParallelism: 4);
+        Simulator.Run(preset, 99, temp.Sub("one"), settings, maxDegreeOfParallelism: 1);
+        Simulator.Run(preset, 99, temp.Sub("many"), settings, maxDegreeOfParallelism: 8);
+        AssertSameFiles(temp.Sub("one"), temp.Sub("many"));
+        Simulator.Run(preset, 100, temp.Sub("other"), settings, maxDegreeOfParallelism: 4);
         var first = preset == SimulationPreset.Studies ? "studies.csv" : preset == SimulationPreset.Formats ? "wai36_7point.csv" : "clinic.csv";
-        Assert.False(File.ReadAllBytes(Path.Combine(temp["one"], first)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(temp["other"], first))),
+        Assert.False(File.ReadAllBytes(Path.Combine(temp.Sub("one"), first)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(temp.Sub("other"), first))),
             "a different seed must give different data");
     }
 
@@ -45,7 +45,7 @@ public class ReproducibilityTests
     [InlineData(SimulationPreset.Studies, "studies")]
     public void CommittedDataMatchTheSimulator(SimulationPreset preset, string dir)
     {
-        using var temp = Repository.TempDirectory();
+        using var temp = new TempDir();
         Simulator.Run(preset, Simulator.CommittedSeed(preset), temp.Path);
         AssertSameFiles(Repository.Synthetic(dir), temp.Path);
     }
@@ -80,7 +80,7 @@ public class ReproducibilityTests
     [Fact]
     public void OutputDoesNotDependOnTheCurrentCulture()
     {
-        using var temp = Repository.TempDirectory();
+        using var temp = new TempDir();
         var culture = CultureInfo.CurrentCulture;
         var comma = (CultureInfo)CultureInfo.InvariantCulture.Clone();
         comma.NumberFormat.NumberDecimalSeparator = ",";
@@ -90,18 +90,18 @@ public class ReproducibilityTests
         {
             KeyValuePair<string, string>[] settings = [new("clients", "120"), new("therapists", "6")];
             CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
-            Simulator.Run(SimulationPreset.Clinic, 5, temp["invariant"], settings);
-            Simulator.Run(SimulationPreset.Studies, 5, temp["invariant-studies"], [new("studies", "20")]);
+            Simulator.Run(SimulationPreset.Clinic, 5, temp.Sub("invariant"), settings);
+            Simulator.Run(SimulationPreset.Studies, 5, temp.Sub("invariant-studies"), [new("studies", "20")]);
             CultureInfo.CurrentCulture = comma;
-            Simulator.Run(SimulationPreset.Clinic, 5, temp["comma"], settings);
-            Simulator.Run(SimulationPreset.Studies, 5, temp["comma-studies"], [new("studies", "20")]);
+            Simulator.Run(SimulationPreset.Clinic, 5, temp.Sub("comma"), settings);
+            Simulator.Run(SimulationPreset.Studies, 5, temp.Sub("comma-studies"), [new("studies", "20")]);
         }
         finally
         {
             CultureInfo.CurrentCulture = culture;
         }
-        AssertSameFiles(temp["invariant"], temp["comma"]);
-        AssertSameFiles(temp["invariant-studies"], temp["comma-studies"]);
+        AssertSameFiles(temp.Sub("invariant"), temp.Sub("comma"));
+        AssertSameFiles(temp.Sub("invariant-studies"), temp.Sub("comma-studies"));
     }
 
     /// <summary>Adding a rendering does not change another: rendering r of therapist j has its own stream.</summary>

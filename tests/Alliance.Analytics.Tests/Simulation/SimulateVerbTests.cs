@@ -7,39 +7,33 @@ namespace Alliance.Analytics.Tests.Simulation;
 /// <summary>The <c>alliance simulate</c> verb and the <c>--set</c> settings, in process.</summary>
 public class SimulateVerbTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = AllianceCli.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => CliRunner.Run(args);
 
     [Fact]
     public void WritesAClinicWithSettingsAndReportsIt()
     {
-        using var temp = Repository.TempDirectory();
+        using var temp = new TempDir();
         var (code, output, err) = Run("simulate", "--preset", "clinic", "--seed", "7", "--out", temp.Path, "--set", "clients=200", "--set", "therapists=10", "--set", "outcome_measure=oq45");
         Assert.True(code == ExitCodes.Ok, err);
         Assert.Contains("clinic.csv", output);
         Assert.Contains("True and realised figures", output);
         foreach (string f in new[] { "clinic.csv", "clinic.csv.alliance.json", "clients.csv", "latent.csv", "truth.json" })
-            Assert.True(File.Exists(temp[f]), f);
-        var truth = JsonNode.Parse(File.ReadAllText(temp["truth.json"]))!;
+            Assert.True(File.Exists(temp.Sub(f)), f);
+        var truth = JsonNode.Parse(File.ReadAllText(temp.Sub("truth.json")))!;
         Assert.Equal("alliance simulate --preset clinic --seed 7 --set clients=200 --set therapists=10 --set outcome_measure=oq45", (string)truth["command"]!);
         Assert.Equal(200, (int)truth["realised"]!["clients"]!);
         Assert.Equal("OQ-45", (string)truth["parameters"]!["outcome"]!["measure"]!);
         Assert.Equal("oq45", (string)truth["settings"]!["outcome_measure"]!);
         Assert.Null(truth["settings"]!["baseline_mean"]);
         // The written file is analysable straight away.
-        var (analyzeCode, _, analyzeErr) = Run("validate", temp["clinic.csv"]);
+        var (analyzeCode, _, analyzeErr) = Run("validate", temp.Sub("clinic.csv"));
         Assert.True(analyzeCode == ExitCodes.Ok, analyzeErr);
     }
 
     [Fact]
     public void JsonOutputHasTheDocumentedKeys()
     {
-        using var temp = Repository.TempDirectory();
+        using var temp = new TempDir();
         var (code, output, err) = Run("simulate", "--preset", "studies", "--out", temp.Path, "--set", "studies=30", "--format", "json");
         Assert.True(code == ExitCodes.Ok, err);
         var o = JsonNode.Parse(output)!.AsObject();
@@ -60,7 +54,7 @@ public class SimulateVerbTests
     [InlineData("--threads must be at least 1", "--threads", "0")]
     public void BadSettingsExitTwoNamingTheSetting(string message, string option, string value)
     {
-        using var temp = Repository.TempDirectory();
+        using var temp = new TempDir();
         var (code, _, err) = Run("simulate", "--preset", "clinic", "--out", temp.Path, option, value);
         Assert.Equal(ExitCodes.BadInput, code);
         Assert.Contains(message, err);
