@@ -249,6 +249,14 @@ public sealed class SimulatedCohort
         var labels = new string[model.Points + 1];
         labels[0] = "";
         for (int c = 1; c <= model.Points; c++) labels[c] = (model.Min + c - 1).ToString(CultureInfo.InvariantCulture);
+        // Strings made once: ids, session numbers and the whole-number scores (per-row allocation would dominate).
+        var clientIds = new string[ClientCount];
+        for (int i = 0; i < clientIds.Length; i++) clientIds[i] = ClientId(i);
+        var therapistIds = new string[TherapistCount];
+        for (int t = 0; t < therapistIds.Length; t++) therapistIds[t] = TherapistId(t);
+        var numbers = new string[Math.Max(Options.Sessions, (int)Outcome.Max) + 1];
+        for (int v = 0; v < numbers.Length; v++) numbers[v] = v.ToString(CultureInfo.InvariantCulture);
+        string Score(double v) => v >= 0 && v < numbers.Length && v == Math.Floor(v) ? numbers[(int)v] : Truth.Fixed(v, 0);
         AtomicFile.Write(path, w =>
         {
             var header = new List<string> { "client_id", "therapist_id", "session", "rater" };
@@ -263,12 +271,12 @@ public sealed class SimulatedCohort
             {
                 int r = rows[s], i = _rowClient[r];
                 sb.Clear();
-                sb.Append(ClientId(i)).Append(',').Append(TherapistId(_clientTherapist[i])).Append(',')
-                  .Append(_rowSession[r].ToString(CultureInfo.InvariantCulture)).Append(",client");
+                sb.Append(clientIds[i]).Append(',').Append(therapistIds[_clientTherapist[i]]).Append(',')
+                  .Append(numbers[_rowSession[r]]).Append(",client");
                 for (int k = 0; k < m; k++) sb.Append(',').Append(labels[codes[s * m + k]]);
-                sb.Append(',').Append(Truth.Fixed(_symptoms[r], 0))
-                  .Append(',').Append(Truth.Fixed(_baseline[i], 0))
-                  .Append(',').Append(Truth.Fixed(_post[i], 0))
+                sb.Append(',').Append(Score(_symptoms[r]))
+                  .Append(',').Append(Score(_baseline[i]))
+                  .Append(',').Append(Score(_post[i]))
                   .Append(',').Append(_dropped[i] ? '1' : '0')
                   .Append('\n');
                 w.Write(sb);
