@@ -72,9 +72,10 @@ public static class SimulationPlots
 
     /// <summary>
     /// Adds the share of (keyed) answers in each category of a rendering as bars at x = category value, offset by
-    /// <paramref name="offset"/> so two renderings can stand side by side; returns the bar plot (legend: the rendering).
+    /// <paramref name="offset"/> so two renderings can stand side by side; returns the bar plot (legend: the rendering;
+    /// colour: <paramref name="color"/>, else the palette's next colour).
     /// </summary>
-    public static BarPlot CategoryShares(this PlottableAdder add, SimulatedResponses responses, double offset = 0, string? label = null)
+    public static BarPlot CategoryShares(this PlottableAdder add, SimulatedResponses responses, double offset = 0, string? label = null, Color? color = null)
     {
         ArgumentNullException.ThrowIfNull(add);
         ArgumentNullException.ThrowIfNull(responses);
@@ -90,8 +91,9 @@ public static class SimulationPlots
             counts[reverse[i % model.ItemCount] ? model.Points + 1 - c : c]++;
         }
         double total = counts.Sum();
+        var fill = color ?? add.GetNextColor();
         var bars = Enumerable.Range(1, model.Points)
-            .Select(c => new Bar { Position = model.Min + c - 1 + offset, Value = total > 0 ? 100 * counts[c] / total : 0, Size = 0.4 })
+            .Select(c => new Bar { Position = model.Min + c - 1 + offset, Value = total > 0 ? 100 * counts[c] / total : 0, Size = 0.4, FillColor = fill, LineWidth = 0 })
             .ToArray();
         var plot = add.Bars(bars);
         plot.LegendText = label ?? model.ToString();
