@@ -31,69 +31,44 @@ public static class SimulationInstruments
     public static ImmutableArray<double> WaiRevised5Offsets { get; } = [-2.4, -1.35, -0.35, 0.7];
 
     /// <summary>The WAI-SR (client form) rendering: items wai1 … wai12, Task 1, 2, 10, 12 · Goal 4, 6, 8, 11 · Bond 3, 5, 7, 9, no reverse keys.</summary>
-    public static ItemResponseModel WaiSr(CohortOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        var instrument = InstrumentRegistry.BuiltIn.Get("WAI-SR");
-        var (slopes, locations) = Parameters(instrument, options);
-        return new ItemResponseModel
-        {
-            Instrument = instrument.Id,
-            ItemNames = ItemNames("wai", instrument.ItemCount),
-            Points = 5,
-            Slopes = slopes,
-            Locations = locations,
-            CategoryOffsets = WaiSrOffsets,
-            MissingRate = options.ItemMissingRate,
-            Description = "WAI-SR client form, 12 items, 5 points (1 Seldom … 5 Always), graded response model",
-        };
-    }
+    public static ItemResponseModel WaiSr(CohortOptions options) =>
+        Model("WAI-SR", options, WaiSrOffsets, crowded: false,
+            "WAI-SR client form, 12 items, 5 points (1 Seldom … 5 Always), graded response model");
 
     /// <summary>
     /// The original 36-item WAI in its 7-point format (1 Never … 7 Always), items wai1 … wai36, reverse-keyed items
     /// (1, 3, 7, 9, 10, 11, 12, 15, 20, 27, 29, 31, 33 as in the registry) written as answered, categories 2–4 crowded.
     /// </summary>
-    public static ItemResponseModel Wai36SevenPoint(CohortOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        var instrument = InstrumentRegistry.BuiltIn.Get("WAI");
-        var (slopes, locations) = Parameters(instrument, options);
-        return new ItemResponseModel
-        {
-            Instrument = instrument.Id,
-            ItemNames = ItemNames("wai", instrument.ItemCount),
-            Points = 7,
-            Slopes = slopes,
-            Locations = locations,
-            CategoryOffsets = Wai7Offsets,
-            ReverseKeyed = instrument.ReverseKeyed,
-            Crowding = new CategoryCrowding(2, 4, options.Crowding, [1, 1, 1]),
-            MissingRate = options.ItemMissingRate,
-            Description = "WAI (36 items) in the original 7-point format (1 Never … 7 Always); categories 2–4 crowded; reverse-keyed items as answered",
-        };
-    }
+    public static ItemResponseModel Wai36SevenPoint(CohortOptions options) =>
+        Model("WAI", options, Wai7Offsets, crowded: true,
+            "WAI (36 items) in the original 7-point format (1 Never … 7 Always); categories 2–4 crowded; reverse-keyed items as answered");
 
     /// <summary>
     /// The same 36 WAI items in a 5-point revised response format (1 Seldom … 5 Always, as Mallinckrodt &amp; Tekie
     /// 2016 proposed), same slopes and locations as the 7-point rendering, categories well spread, reverse-keyed items
     /// written as answered.
     /// </summary>
-    public static ItemResponseModel Wai36RevisedFivePoint(CohortOptions options)
+    public static ItemResponseModel Wai36RevisedFivePoint(CohortOptions options) =>
+        Model("WAI", options, WaiRevised5Offsets, crowded: false,
+            "WAI (36 items) in a 5-point revised response format (1 Seldom … 5 Always); reverse-keyed items as answered");
+
+    private static ItemResponseModel Model(string id, CohortOptions options, ImmutableArray<double> offsets, bool crowded, string description)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var instrument = InstrumentRegistry.BuiltIn.Get("WAI");
+        var instrument = InstrumentRegistry.BuiltIn.Get(id);
         var (slopes, locations) = Parameters(instrument, options);
         return new ItemResponseModel
         {
             Instrument = instrument.Id,
             ItemNames = ItemNames("wai", instrument.ItemCount),
-            Points = 5,
+            Points = offsets.Length + 1,
             Slopes = slopes,
             Locations = locations,
-            CategoryOffsets = WaiRevised5Offsets,
+            CategoryOffsets = offsets,
             ReverseKeyed = instrument.ReverseKeyed,
+            Crowding = crowded ? new CategoryCrowding(2, 4, options.Crowding, [1, 1, 1]) : null,
             MissingRate = options.ItemMissingRate,
-            Description = "WAI (36 items) in a 5-point revised response format (1 Seldom … 5 Always); reverse-keyed items as answered",
+            Description = description,
         };
     }
 

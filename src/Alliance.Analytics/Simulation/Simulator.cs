@@ -148,10 +148,6 @@ public static class Simulator
             ["parameters"] = SimulationTruth.CohortParameters(cohort, renderings.Select(r => r.Responses)),
             ["realised"] = SimulationTruth.CohortRealised(cohort, [.. renderings.Select(r => (r.File, r.Responses))]),
         };
-        string truthPath = Path.Combine(dir, "truth.json");
-        AtomicFile.WriteAllText(truthPath, JsonOutput.Serialize(truth) + "\n");
-        files.Add(new SimulatedFile("truth.json", truthPath, 0, "every true parameter and the realised summary figures"));
-
         var realised = truth["realised"]!;
         double su2 = options.TherapistAllianceSd * options.TherapistAllianceSd, sv2 = options.ClientAllianceSd * options.ClientAllianceSd;
         double ru2 = (double)realised["alliance"]!["therapist_variance"]!, rv2 = (double)realised["alliance"]!["client_variance"]!;
@@ -170,18 +166,7 @@ public static class Simulator
             if (r["merged_crowded_categories"] is { } merged)
                 headline.Add(new($"{file}: variance change after merging {merged["map"]}", double.NaN, (double)merged["variance_change"]!));
         }
-        return new SimulationRun
-        {
-            Preset = preset,
-            Seed = seed,
-            Command = command,
-            OutputDirectory = dir,
-            Files = files.ToImmutable(),
-            TruthJson = JsonOutput.Serialize(truth),
-            Headline = [.. headline],
-            Usage = DataUsage.All(renderings[0].Responses.RowCount),
-            Description = cohort.ToString(),
-        };
+        return Finish(preset, seed, command, dir, files, truth, headline, renderings[0].Responses.RowCount, cohort.ToString());
     }
 
     private static SimulationRun RunStudies(StudySetOptions options, long seed, string dir, KeyValuePair<string, string>[] assignments,
@@ -208,9 +193,6 @@ public static class Simulator
             ["parameters"] = SimulationTruth.StudySetParameters(options),
             ["realised"] = SimulationTruth.StudySetRealised(set),
         };
-        string truthPath = Path.Combine(dir, "truth.json");
-        AtomicFile.WriteAllText(truthPath, JsonOutput.Serialize(truth) + "\n");
-        files.Add(new SimulatedFile("truth.json", truthPath, 0, "every true parameter and the realised summary figures"));
         var realised = truth["realised"]!;
         var headline = new List<TruthFigure>
         {
@@ -222,17 +204,28 @@ public static class Simulator
             new("studies suppressed (publication bias)", double.NaN, set.SuppressedStudies),
             new("sample-size-weighted mean r", double.NaN, (double)realised["sample_size_weighted_mean_r"]!),
         };
+        return Finish(SimulationPreset.Studies, seed, command, dir, files, truth, headline, set.EffectSizes.Length, set.ToString());
+    }
+
+    /// <summary>Writes truth.json (whole or not at all) last, so a complete truth file means every data file was written, and makes the run record.</summary>
+    private static SimulationRun Finish(SimulationPreset preset, long seed, string command, string dir, ImmutableArray<SimulatedFile>.Builder files,
+        JsonObject truth, List<TruthFigure> headline, int rows, string description)
+    {
+        string truthPath = Path.Combine(dir, "truth.json");
+        string json = JsonOutput.Serialize(truth);
+        AtomicFile.WriteAllText(truthPath, json + "\n");
+        files.Add(new SimulatedFile("truth.json", truthPath, 0, "every true parameter and the realised summary figures"));
         return new SimulationRun
         {
-            Preset = SimulationPreset.Studies,
+            Preset = preset,
             Seed = seed,
             Command = command,
             OutputDirectory = dir,
             Files = files.ToImmutable(),
-            TruthJson = JsonOutput.Serialize(truth),
+            TruthJson = json,
             Headline = [.. headline],
-            Usage = DataUsage.All(set.EffectSizes.Length),
-            Description = set.ToString(),
+            Usage = DataUsage.All(rows),
+            Description = description,
         };
     }
 
