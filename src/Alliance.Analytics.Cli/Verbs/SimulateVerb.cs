@@ -29,11 +29,6 @@ public static class SimulateVerb
             HelpName = "N",
             DefaultValueFactory = _ => Simulator.DefaultSeed,
         };
-        var outDir = new Option<string?>("--out-dir", "-o")
-        {
-            Description = "Directory to write the data set to (created if needed). Required unless --list-settings.",
-            HelpName = "DIR",
-        };
         var set = new Option<string[]>("--set")
         {
             Description = "Override a setting of the preset, key=value; may be repeated (e.g. --set clients=500 --set crowding=0). --list-settings shows every key.",
@@ -51,12 +46,11 @@ public static class SimulateVerb
             "Formulas and defaults: docs/methods/simulation.md.");
         command.Options.Add(preset);
         command.Options.Add(seed);
-        command.Options.Add(outDir);
         command.Options.Add(set);
         command.Options.Add(threads);
         command.Options.Add(list);
-        // --out is the data directory here (not an output file): keep --format, and accept --out as the documented spelling.
-        output.Out.Description = "Directory to write the data set to (created if needed); the same as --out-dir.";
+        // --out is the data directory here (not an output file); the run summary goes to standard output.
+        output.Out.Description = "Directory to write the data set to (created if needed). Required unless --list-settings.";
         output.Out.HelpName = "DIR";
         output.AddTo(command);
         command.SetAction(parse =>
@@ -70,7 +64,7 @@ public static class SimulateVerb
                 context.Out.Write(table.ToText());
                 return ExitCodes.Ok;
             }
-            string? dir = parse.GetValue(outDir) ?? parse.GetValue(output.Out);
+            string? dir = parse.GetValue(output.Out);
             if (string.IsNullOrWhiteSpace(dir)) throw new AllianceInputException("--out DIR is required: the directory to write the data set to");
             int? n = parse.GetValue(threads);
             if (n is < 1) throw new AllianceInputException($"--threads must be at least 1, not {n}");
