@@ -20,6 +20,7 @@ public static class AllianceCli
         ValidateVerb.Create,
         ScoreVerb.Create,
         DescribeVerb.Create,
+        SimulateVerb.Create,
         MetaVerb.Create,
     ];
 
