@@ -221,25 +221,13 @@ internal sealed class ThreeLevelKernel
         return (s1, s2, e, maxIterations, false, lastChange);
     }
 
-    private static double TraceProduct(double[] a, double[] b, int p)
-    {
-        double t = 0;
-        for (int i = 0; i < p; i++)
-            for (int j = 0; j < p; j++) t += a[i * p + j] * b[j * p + i];
-        return t;
-    }
+    private static double TraceProduct(double[] a, double[] b, int p) => WeightedLeastSquares.TraceOfProduct(a, b, p);
 
     /// <summary>tr((A G)²).</summary>
     private static double TraceOfSquare(double[] a, double[] g, int p)
     {
         var ag = new double[p * p];
-        for (int i = 0; i < p; i++)
-            for (int j = 0; j < p; j++)
-            {
-                double s = 0;
-                for (int m = 0; m < p; m++) s += a[i * p + m] * g[m * p + j];
-                ag[i * p + j] = s;
-            }
+        WeightedLeastSquares.MultiplySquare(a, g, ag, p);
         return TraceProduct(ag, ag, p);
     }
 
@@ -247,32 +235,10 @@ internal sealed class ThreeLevelKernel
     {
         var ab = new double[p * p];
         var abc = new double[p * p];
-        for (int i = 0; i < p; i++)
-            for (int j = 0; j < p; j++)
-            {
-                double s = 0;
-                for (int m = 0; m < p; m++) s += a[i * p + m] * b[m * p + j];
-                ab[i * p + j] = s;
-            }
-        for (int i = 0; i < p; i++)
-            for (int j = 0; j < p; j++)
-            {
-                double s = 0;
-                for (int m = 0; m < p; m++) s += ab[i * p + m] * c[m * p + j];
-                abc[i * p + j] = s;
-            }
+        WeightedLeastSquares.MultiplySquare(a, b, ab, p);
+        WeightedLeastSquares.MultiplySquare(ab, c, abc, p);
         return abc;
     }
 
-    private static double Bilinear(ReadOnlySpan<double> h, double[] c, ReadOnlySpan<double> z, int p)
-    {
-        double s = 0;
-        for (int i = 0; i < p; i++)
-        {
-            double r = 0;
-            for (int j = 0; j < p; j++) r += c[i * p + j] * z[j];
-            s += h[i] * r;
-        }
-        return s;
-    }
+    private static double Bilinear(ReadOnlySpan<double> h, double[] c, ReadOnlySpan<double> z, int p) => WeightedLeastSquares.Bilinear(h, c, z, p);
 }

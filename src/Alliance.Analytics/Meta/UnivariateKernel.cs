@@ -612,10 +612,7 @@ internal sealed class UnivariateKernel
         MatMul(c, same ? _ga : _gb, _t1, p);
         if (!same) MatMul(c, _ga, _t2, p);
         var t2 = same ? _t1 : _t2;
-        double tr = 0;
-        for (int i = 0; i < p; i++)
-            for (int j = 0; j < p; j++) tr += _t1[i * p + j] * t2[j * p + i];
-        return s + tr;
+        return s + WeightedLeastSquares.TraceOfProduct(_t1, t2, p);
     }
 
     private void Gram(ReadOnlySpan<double> x, ReadOnlySpan<double> w, ReadOnlySpan<double> a, Span<double> g)
@@ -641,16 +638,7 @@ internal sealed class UnivariateKernel
             for (int c = 0; c < r; c++) g[c * p + r] = g[r * p + c];
     }
 
-    private static void MatMul(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c, int p)
-    {
-        for (int i = 0; i < p; i++)
-            for (int j = 0; j < p; j++)
-            {
-                double s = 0;
-                for (int m = 0; m < p; m++) s += a[i * p + m] * b[m * p + j];
-                c[i * p + j] = s;
-            }
-    }
+    private static void MatMul(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c, int p) => WeightedLeastSquares.MultiplySquare(a, b, c, p);
 
     /// <summary>log det(X′ diag(w) X) by Cholesky.</summary>
     private double LogDetCrossProduct(ReadOnlySpan<double> x, ReadOnlySpan<double> w)

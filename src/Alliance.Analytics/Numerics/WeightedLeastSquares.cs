@@ -213,16 +213,40 @@ public static class WeightedLeastSquares
     }
 
     /// <summary>The quadratic form x′Ax for a p × p row-major matrix.</summary>
-    public static double Quadratic(ReadOnlySpan<double> a, ReadOnlySpan<double> x, int p)
+    public static double Quadratic(ReadOnlySpan<double> a, ReadOnlySpan<double> x, int p) => Bilinear(x, a, x, p);
+
+    /// <summary>The bilinear form u′Av for a p × p row-major matrix.</summary>
+    public static double Bilinear(ReadOnlySpan<double> u, ReadOnlySpan<double> a, ReadOnlySpan<double> v, int p)
     {
         double s = 0;
         for (int i = 0; i < p; i++)
         {
             double r = 0;
-            for (int j = 0; j < p; j++) r += a[i * p + j] * x[j];
-            s += x[i] * r;
+            for (int j = 0; j < p; j++) r += a[i * p + j] * v[j];
+            s += u[i] * r;
         }
         return s;
+    }
+
+    /// <summary>C = AB for p × p row-major matrices (C must not overlap A or B).</summary>
+    public static void MultiplySquare(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c, int p)
+    {
+        for (int i = 0; i < p; i++)
+            for (int j = 0; j < p; j++)
+            {
+                double s = 0;
+                for (int m = 0; m < p; m++) s += a[i * p + m] * b[m * p + j];
+                c[i * p + j] = s;
+            }
+    }
+
+    /// <summary>tr(AB) = Σᵢⱼ Aᵢⱼ Bⱼᵢ for p × p row-major matrices.</summary>
+    public static double TraceOfProduct(ReadOnlySpan<double> a, ReadOnlySpan<double> b, int p)
+    {
+        double t = 0;
+        for (int i = 0; i < p; i++)
+            for (int j = 0; j < p; j++) t += a[i * p + j] * b[j * p + i];
+        return t;
     }
 
     /// <summary>Fitted value of row i: x_i′β.</summary>
