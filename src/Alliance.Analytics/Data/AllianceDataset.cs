@@ -153,14 +153,17 @@ public sealed class AllianceDataset
     /// <exception cref="DataValidationException">When there are errors and <paramref name="dropInvalidRows"/> is false.</exception>
     public (AllianceDataset Data, DataUsage Usage) ForAnalysis(bool dropInvalidRows = false)
     {
-        var usage = DataUsage.All(RowCount);
         int invalid = InvalidRowCount;
-        if (Validation.ErrorCount == 0 && invalid == 0) return (this, usage);
+        int unreadable = Validation.RowsRead - RowCount;
+        var usage = DataUsage.All(Validation.RowsRead);
+        if (Validation.ErrorCount == 0 && invalid == 0 && unreadable == 0) return (this, usage);
         if (!dropInvalidRows) throw new DataValidationException(Validation);
+        var shortLines = Validation.Issues.Where(i => i.Code == "field_count" && i.Line.HasValue).Select(i => i.Line!.Value);
+        usage = usage.Exclude("rows with the wrong number of fields (--drop-invalid)", unreadable, shortLines);
         var keep = Enumerable.Range(0, RowCount).Where(IsRowValid).ToArray();
         var droppedLines = Enumerable.Range(0, RowCount).Where(r => !IsRowValid(r)).Select(SourceLine);
-        usage = usage.Exclude("rows with validation errors (--drop-invalid)", invalid, droppedLines);
-        return (SelectRows(keep), usage);
+        usage = usage.Exclude("rows with invalid values (--drop-invalid)", invalid, droppedLines);
+        return (invalid == 0 ? this : SelectRows(keep), usage);
     }
 
     /// <summary>A data set with the rows at <paramref name="rows"/> only (validity flags and source lines kept).</summary>

@@ -154,7 +154,7 @@ internal sealed class DatasetBuilder
         var valueArray = values.ToArray();
         var scale = ResolveScale(instrument, valueArray, itemNames);
         var invalidSet = new SortedSet<int>(invalid);
-        if (scale is not null) CheckScale(valueArray, m, lineArray, itemNames, scale, invalidSet);
+        if (scale is not null) CheckScaleAndItems(valueArray, m, lineArray, itemNames, scale, invalidSet);
 
         // Non-item columns: type them and check ids.
         var columns = new List<DataColumn>();
@@ -164,7 +164,6 @@ internal sealed class DatasetBuilder
             columns.Add(col);
         }
         CheckDuplicates(columns, lineArray, invalidSet);
-        if (scale is not null && m > 0 && rows > 0) ItemWarnings(valueArray, m, itemNames, scale);
 
         var report = _issues.ToReport(rowsRead, rows - invalidSet.Count, [.. itemNames], scale, instrument?.Id ?? _spec.Instrument);
         if (structural || scale is null || m == 0)
@@ -254,26 +253,64 @@ internal sealed class DatasetBuilder
         return inferred;
     }
 
-    private void CheckScale(double[] values, int m, int[] lines, List<string> items, ItemScale scale, SortedSet<int> invalid)
+    /// <summary>
+    /// One pass over the responses: values off the scale become errors (and missing); the rest are counted per item
+    /// and category for the warnings (item nobody answered, constant item, category never used).
+    /// </summary>
+    private void CheckScaleAndItems(double[] values, int m, int[] lines, List<string> items, ItemScale scale, SortedSet<int> invalid)
     {
+        if (m == 0) return;
         string range = $"{scale.Min.ToString(CultureInfo.InvariantCulture)}–{scale.Max.ToString(CultureInfo.InvariantCulture)}";
+        int points = scale.Points ?? 0;
+        bool countCategories = scale.IsInteger && points <= 30;
+        var counts = new int[countCategories ? m * points : 0];
+        var answered = new int[m];
+        var first = new double[m];
+        var varies = new bool[m];
+        double min = scale.Min, max = scale.Max;
+        bool integer = scale.IsInteger;
         for (int r = 0; r < lines.Length; r++)
         {
-            for (int k = 0; k < m; k++)
+            var row = values.AsSpan(r * m, m);
+            for (int k = 0; k < row.Length; k++)
             {
-                ref double v = ref values[r * m + k];
-                if (double.IsNaN(v) || scale.Contains(v)) continue;
-                string text = v.ToString(CultureInfo.InvariantCulture);
-                if (v < scale.Min || v > scale.Max)
-                    _issues.Add(Severity.Error, "out_of_scale", lines[r], items[k], text, $"{text} is outside the {range} scale");
-                else
-                    _issues.Add(Severity.Error, "not_an_integer", lines[r], items[k], text,
-                        $"{text} is not a whole number; the {range} scale is a {scale.Points}-point Likert scale");
-                v = double.NaN;
-                invalid.Add(r);
+                double v = row[k];
+                if (double.IsNaN(v)) continue;
+                if (v < min || v > max || (integer && v != Math.Floor(v)))
+                {
+                    string text = v.ToString(CultureInfo.InvariantCulture);
+                    if (v < min || v > max)
+                        _issues.Add(Severity.Error, "out_of_scale", lines[r], items[k], text, $"{text} is outside the {range} scale");
+                    else
+                        _issues.Add(Severity.Error, "not_an_integer", lines[r], items[k], text,
+                            $"{text} is not a whole number; the {range} scale is a {scale.Points}-point Likert scale");
+                    row[k] = double.NaN;
+                    invalid.Add(r);
+                    continue;
+                }
+                if (answered[k]++ == 0) first[k] = v;
+                else if (v != first[k]) varies[k] = true;
+                if (countCategories) counts[k * points + (int)(v - min)]++;
             }
         }
+        for (int k = 0; k < m; k++)
+        {
+            if (answered[k] == 0)
+            {
+                if (lines.Length > 0) _issues.Add(Severity.Warning, "item_all_missing", null, items[k], null, "nobody answered this item");
+                continue;
+            }
+            string firstText = first[k].ToString(CultureInfo.InvariantCulture);
+            if (!varies[k] && answered[k] > 1)
+                _issues.Add(Severity.Warning, "item_constant", null, items[k], firstText, $"every answer is {firstText}: the item does not vary");
+            if (!countCategories) continue;
+            var unused = Enumerable.Range(0, points).Where(c => counts[k * points + c] == 0).Select(c => (min + c).ToString(CultureInfo.InvariantCulture)).ToArray();
+            if (unused.Length > 0)
+                _issues.Add(Severity.Warning, "category_unused", null, items[k], string.Join(",", unused),
+                    $"categor{(unused.Length == 1 ? "y" : "ies")} {string.Join(", ", unused)} of the {scale} scale never used");
+        }
     }
+
 
     private DataColumn Finish(CodedColumnBuilder b, int[] lines, SortedSet<int> invalid)
     {
@@ -317,61 +354,42 @@ internal sealed class DatasetBuilder
         var session = columns.OfType<NumericColumn>().FirstOrDefault(c => c.Name == "session");
         if (client is null || session is null) return;
         var rater = columns.OfType<TextColumn>().FirstOrDefault(c => c.Name == "rater");
-        var seen = new Dictionary<(int Client, double Session, int Rater), int>();
+        // Pack (client, session, rater) into one long when sessions are whole numbers in [0, 2^20) and raters fit in
+        // 11 bits (the usual case, several times faster than tuple keys); otherwise use tuple keys.
+        bool packable = rater is null || rater.Levels.Length < 2047;
+        for (int r = 0; r < lines.Length && packable; r++)
+        {
+            double s = session[r];
+            if (!double.IsNaN(s) && (s < 0 || s >= 1 << 20 || s != Math.Floor(s))) packable = false;
+        }
+        var packed = packable ? new Dictionary<long, int>(lines.Length) : null;
+        var tuples = packable ? null : new Dictionary<(int Client, double Session, int Rater), int>(lines.Length);
         for (int r = 0; r < lines.Length; r++)
         {
             int c = client.Codes[r];
             double s = session[r];
             if (c < 0 || double.IsNaN(s)) continue;
-            var key = (c, s, rater is null ? -1 : rater.Codes[r]);
-            if (seen.TryGetValue(key, out int first))
+            int rc = rater is null ? -1 : rater.Codes[r];
+            int first;
+            if (packed is not null)
             {
-                invalid.Add(r);
-                string who = $"client '{client.Levels[c]}', session {s.ToString(CultureInfo.InvariantCulture)}" +
-                             (rater is null || key.Item3 < 0 ? "" : $", rater '{rater.Levels[key.Item3]}'");
-                _issues.Add(Severity.Error, "duplicate_administration", lines[r], "client_id", client.Levels[c],
-                    $"duplicate administration: {who} already appears on line {lines[first]}");
+                long key = ((long)c << 31) | ((long)s << 11) | (long)(rc + 1);
+                if (packed.TryAdd(key, r)) continue;
+                first = packed[key];
             }
-            else seen[key] = r;
+            else
+            {
+                if (tuples!.TryAdd((c, s, rc), r)) continue;
+                first = tuples[(c, s, rc)];
+            }
+            invalid.Add(r);
+            string who = $"client '{client.Levels[c]}', session {s.ToString(CultureInfo.InvariantCulture)}" +
+                         (rater is null || rc < 0 ? "" : $", rater '{rater.Levels[rc]}'");
+            _issues.Add(Severity.Error, "duplicate_administration", lines[r], "client_id", client.Levels[c],
+                $"duplicate administration: {who} already appears on line {lines[first]}");
         }
     }
 
-    private void ItemWarnings(double[] values, int m, List<string> items, ItemScale scale)
-    {
-        int rows = values.Length / m;
-        int points = scale.Points ?? 0;
-        bool countCategories = scale.IsInteger && points <= 30;
-        var counts = countCategories ? new int[m, points] : null;
-        var answered = new int[m];
-        var first = new double[m];
-        var constant = new bool[m];
-        Array.Fill(constant, true);
-        for (int r = 0; r < rows; r++)
-            for (int k = 0; k < m; k++)
-            {
-                double v = values[r * m + k];
-                if (double.IsNaN(v)) continue;
-                if (answered[k]++ == 0) first[k] = v;
-                else if (v != first[k]) constant[k] = false;
-                if (counts is not null) counts[k, (int)(v - scale.Min)]++;
-            }
-        for (int k = 0; k < m; k++)
-        {
-            if (answered[k] == 0)
-            {
-                _issues.Add(Severity.Warning, "item_all_missing", null, items[k], null, "nobody answered this item");
-                continue;
-            }
-            if (constant[k] && answered[k] > 1)
-                _issues.Add(Severity.Warning, "item_constant", null, items[k], first[k].ToString(CultureInfo.InvariantCulture),
-                    $"every answer is {first[k].ToString(CultureInfo.InvariantCulture)}: the item does not vary");
-            if (counts is null) continue;
-            var unused = Enumerable.Range(0, points).Where(c => counts[k, c] == 0).Select(c => (scale.Min + c).ToString(CultureInfo.InvariantCulture)).ToArray();
-            if (unused.Length > 0)
-                _issues.Add(Severity.Warning, "category_unused", null, items[k], string.Join(",", unused),
-                    $"categor{(unused.Length == 1 ? "y" : "ies")} {string.Join(", ", unused)} of the {scale} scale never used");
-        }
-    }
 
     /// <summary>Dictionary-codes one text column while reading: a string is allocated only for a new distinct value.</summary>
     private sealed class CodedColumnBuilder(string name)
