@@ -82,7 +82,7 @@ public static class LiteratureBenchmark
             $"The largest meta-analysis (Flückiger et al. 2018, 295 studies) found r = .28 (.26 to .30). " +
             (main.Verdict == "in line with"
                 ? $"This clinic is in line with it: the difference ({(main.Difference >= 0 ? "+" : "")}{F(main.Difference)}) is within what chance allows with {n} clients (p = {main.P.ToString("F2", CultureInfo.InvariantCulture)}). "
-                : $"The association here is {main.Verdict.Replace(" than", "", StringComparison.Ordinal)} than that, beyond chance (difference {(main.Difference >= 0 ? "+" : "")}{F(main.Difference)}, p = {main.P.ToString("G2", CultureInfo.InvariantCulture)}). ") +
+                : $"The association here is {main.Verdict.Replace(" than", "", StringComparison.Ordinal)} than that, beyond chance (difference {(main.Difference >= 0 ? "+" : "")}{F(main.Difference)}, {(main.P < 0.001 ? "p < .001" : "p = " + main.P.ToString("F3", CultureInfo.InvariantCulture))}). ") +
             $"About {(100 * percentile).ToString("F0", CultureInfo.InvariantCulture)}% of published studies found a weaker association" +
             (percentile < 0.1 ? ", so a stronger alliance goes with better outcome less here than in most studies." :
              percentile > 0.9 ? ", so alliance matters more for outcome here than in most studies." : ", which is ordinary.") +

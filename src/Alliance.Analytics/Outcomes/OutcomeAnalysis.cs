@@ -54,6 +54,12 @@ public sealed record OutcomeOptions
 
     /// <summary>Reliability of the outcome, for the disattenuated r.</summary>
     public double? OutcomeReliability { get; init; }
+
+    /// <summary>Also fit the within-patient lagged model on the session rows (<see cref="WithinPatientModel"/>).</summary>
+    public bool Lagged { get; init; }
+
+    /// <summary>With <see cref="Lagged"/>: detrend alliance within clients before centring.</summary>
+    public bool Detrend { get; init; }
 }
 
 /// <summary>
@@ -123,6 +129,17 @@ public static class OutcomeAnalysis
             catch (AllianceInputException e) { warnings.Add("between/within-therapist model not fitted: " + e.Message); }
         }
 
+        WithinPatientResult? within = null;
+        if (options.Lagged)
+        {
+            progress?.Report(new AnalysisProgress("within-patient lagged model", double.NaN));
+            within = WithinPatientModel.Fit(frame, new WithinPatientOptions
+            {
+                Alliance = options.Alliance, Symptoms = options.Outcome, Client = options.Client, Session = options.Session,
+                Therapist = options.Therapist, Detrend = options.Detrend,
+            }, progress, cancellationToken);
+        }
+
         double sign = options.HigherIsBetter ? 1 : -1;
         var benchmark = Math.Abs(pearson.R) < 1
             ? LiteratureBenchmark.Compare(sign * pearson.R, Math.Min(sign * pearson.Lower, sign * pearson.Upper), Math.Max(sign * pearson.Lower, sign * pearson.Upper), pearson.N)
@@ -139,6 +156,7 @@ public static class OutcomeAnalysis
             Partial = partial,
             Disattenuated = disattenuated,
             Therapist = therapist,
+            WithinPatient = within,
             Benchmark = benchmark,
             Usage = usage,
             Warnings = [.. warnings],

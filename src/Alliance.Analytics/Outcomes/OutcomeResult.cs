@@ -42,6 +42,9 @@ public sealed record OutcomeResult : IAnalysisResult
     /// <summary>The between/within-therapist model (null without therapists, or when it could not be fitted; see <see cref="Warnings"/>).</summary>
     public required TherapistEffectsResult? Therapist { get; init; }
 
+    /// <summary>The within-patient lagged model (null unless asked for).</summary>
+    public required WithinPatientResult? WithinPatient { get; init; }
+
     /// <summary>The comparison with the published meta-analyses.</summary>
     public required BenchmarkResult? Benchmark { get; init; }
 
@@ -60,7 +63,9 @@ public sealed record OutcomeResult : IAnalysisResult
         {
             $"Alliance: {o.Alliance} ({Timing()}{(o.RaterValue is null ? "" : $", rater {o.RaterValue}")}); outcome: {OutcomeAnalysis.ScoreName(o.Score)} of {o.Outcome} " +
             $"({(o.HigherIsBetter ? "higher is better" : "lower is better")})" + (o.Baseline is null ? "" : $"; baseline: {o.Baseline}"),
-            $"{Usage} (clients, from {SessionRows.ToString("N0", CultureInfo.InvariantCulture)} rows)",
+            $"n = {Usage.RowsUsed.ToString("N0", CultureInfo.InvariantCulture)} of {Usage.RowsAvailable.ToString("N0", CultureInfo.InvariantCulture)} clients " +
+            $"(from {SessionRows.ToString("N0", CultureInfo.InvariantCulture)} rows)" +
+            (Usage.RowsExcluded == 0 ? "" : "; left out: " + string.Join("; ", Usage.Exclusions.Select(e => e.ToString()).Select(t => t.Replace(" rows:", " clients:", StringComparison.Ordinal).Replace("1 row:", "1 client:", StringComparison.Ordinal)))),
         };
         var corr = new List<IReadOnlyList<object?>>();
         void Add(string name, CorrelationEstimate? c)
@@ -97,6 +102,11 @@ public sealed record OutcomeResult : IAnalysisResult
                  TableColumn.Number("difference"), TableColumn.Number("z", 2), TableColumn.Number("p", 3), TableColumn.Label("this clinic is")],
                 [.. bm.Comparisons.Select(c => (IReadOnlyList<object?>)[c.Published.Citation, c.Published.Studies, c.Published.R,
                     double.IsNaN(c.Published.Lower) ? "—" : $"{F(c.Published.Lower, 3)}–{F(c.Published.Upper, 3)}", c.Difference, c.Z, c.P, c.Verdict])]));
+        }
+        if (WithinPatient is { } wp)
+        {
+            lines.Add($"Within-patient lagged effect of alliance on next-session {Options.Outcome}: {wp.Within} ({wp.Pairs} session pairs, {wp.Clients} clients" +
+                (wp.Detrended ? ", detrended" : "") + $"); between-client effect of mean alliance {wp.Between}");
         }
         var notes = new List<string>
         {
@@ -139,6 +149,14 @@ public sealed record OutcomeResult : IAnalysisResult
         o["residual_variance"] = Therapist is { } t4 ? JsonOutput.Number(t4.ResidualVariance) : null;
         o["therapist_icc"] = Therapist is { } t5 ? JsonOutput.Number(t5.TherapistIcc) : null;
         o["therapists"] = Therapist?.Therapists;
+        o["within_patient"] = WithinPatient is { } wp ? new JsonObject
+        {
+            ["within"] = EffectJson(wp.Within),
+            ["between"] = EffectJson(wp.Between),
+            ["pairs"] = wp.Pairs,
+            ["clients"] = wp.Clients,
+            ["detrended"] = wp.Detrended,
+        } : null;
         o["benchmark"] = Benchmark is { } bm ? new JsonObject
         {
             ["r_signed"] = JsonOutput.Number(bm.R),
