@@ -148,6 +148,7 @@ internal sealed class NestedMixedModelKernel
     public State Evaluate(ReadOnlySpan<double> theta, bool keep = false)
     {
         int p = P, q1 = Q1, q2 = Q2;
+        if (!keep && q1 == 1 && q2 <= 1) return EvaluateScalar(theta);
         var lam1 = Lambda(theta[..ThetaCount1], q1);
         var lam2 = Lambda(theta[ThetaCount1..], q2);
         var s = new State();
@@ -244,24 +245,7 @@ internal sealed class NestedMixedModelKernel
         }
 
         // R_Xᵀ R_X = XᵀX − R_ZXᵀ R_ZX.
-        var lx = new double[p * p];
-        for (int k = 0; k < p * p; k++) lx[k] = _xtx[k] - rzxRzx[k];
-        double ldx = DenseCholesky.Factor(lx, p);
-        if (double.IsNaN(ldx)) return s;
-        var cb = new double[p];
-        for (int k = 0; k < p; k++) cb[k] = _xty[k] - rzxRy[k];
-        DenseCholesky.SolveLower(lx, p, cb);
-        double cbcb = 0;
-        foreach (double v in cb) cbcb += v * v;
-        var beta = (double[])cb.Clone();
-        DenseCholesky.SolveLowerTranspose(lx, p, beta);
-        s.LogDetL2 = logDet;
-        s.LogDetRX2 = ldx;
-        s.Pwrss = Math.Max(_yty - ryry - cbcb, 0);
-        s.Beta = beta;
-        s.LX = lx;
-        s.Ok = s.Pwrss > 0;
-        return s;
+        return Finish(s, rzxRzx, rzxRy, ryry, logDet);
 
         // Aᵢ = Λ₁ᵀ ZᵢᵀZᵢ Λ₁ + I → Lᵢ (in a); R_iX = Lᵢ⁻¹ Λ₁ᵀ ZᵢᵀXᵢ; r_iy = Lᵢ⁻¹ Λ₁ᵀ Zᵢᵀyᵢ.
         double InnerBlock(int i)
@@ -298,6 +282,99 @@ internal sealed class NestedMixedModelKernel
             rix.CopyTo(s.RiX.AsSpan(i * q1 * p));
             riy.CopyTo(s.Riy.AsSpan(i * q1));
         }
+    }
+
+    // Random intercepts only (q₁ = 1, q₂ ≤ 1): every block is a scalar, so the factorisation is a few multiplications
+    // per unit (the common case: sessions in clients in therapists). Same algebra as the general path.
+    private State EvaluateScalar(ReadOnlySpan<double> theta)
+    {
+        int p = P;
+        double l1 = theta[0], l2 = Q2 == 1 ? theta[1] : 0;
+        var s = new State();
+        var rzxRzx = new double[p * p];
+        var rzxRy = new double[p];
+        Span<double> rix = stackalloc double[p];
+        Span<double> bt = stackalloc double[p];
+        double ryry = 0, logDet = 0;
+        var ztx = _ztx.AsSpan();
+        int outerCount = Q2 == 1 ? Outer : Inner;
+        for (int t = 0; t < outerCount; t++)
+        {
+            double m = 0, byt = 0;
+            int from, to;
+            if (Q2 == 1)
+            {
+                m = l2 * l2 * _wtw[t] + 1;
+                byt = l2 * _wty[t];
+                for (int c = 0; c < p; c++) bt[c] = l2 * _wtx[t * p + c];
+                from = _outerStart[t]; to = _outerStart[t + 1];
+            }
+            else { from = t; to = t + 1; }
+            for (int k = from; k < to; k++)
+            {
+                int i = Q2 == 1 ? _innerOfOuter[k] : k;
+                double a = l1 * l1 * _ztz[i] + 1;
+                logDet += Math.Log(a);
+                double f = l1 / Math.Sqrt(a);
+                var zx = ztx.Slice(i * p, p);
+                for (int c = 0; c < p; c++) rix[c] = f * zx[c];
+                double riy = f * _zty[i];
+                ryry += riy * riy;
+                for (int c = 0; c < p; c++)
+                {
+                    double xc = rix[c];
+                    rzxRy[c] += xc * riy;
+                    for (int d = 0; d <= c; d++) rzxRzx[c * p + d] += xc * rix[d];
+                }
+                if (Q2 == 1)
+                {
+                    double lti = l2 * _wtz[i] * f;
+                    m -= lti * lti;
+                    for (int c = 0; c < p; c++) bt[c] -= lti * rix[c];
+                    byt -= lti * riy;
+                }
+            }
+            if (Q2 == 1)
+            {
+                if (!(m > 0)) return s;
+                logDet += Math.Log(m);
+                double inv = 1 / Math.Sqrt(m);
+                double rty = byt * inv;
+                ryry += rty * rty;
+                for (int c = 0; c < p; c++)
+                {
+                    double xc = bt[c] * inv;
+                    rzxRy[c] += xc * rty;
+                    for (int d = 0; d <= c; d++) rzxRzx[c * p + d] += xc * bt[d] * inv;
+                }
+            }
+        }
+        for (int c = 0; c < p; c++)
+            for (int d = 0; d < c; d++) rzxRzx[d * p + c] = rzxRzx[c * p + d];
+        return Finish(s, rzxRzx, rzxRy, ryry, logDet);
+    }
+
+    private State Finish(State s, double[] rzxRzx, double[] rzxRy, double ryry, double logDet)
+    {
+        int p = P;
+        var lx = new double[p * p];
+        for (int k = 0; k < p * p; k++) lx[k] = _xtx[k] - rzxRzx[k];
+        double ldx = DenseCholesky.Factor(lx, p);
+        if (double.IsNaN(ldx)) return s;
+        var cb = new double[p];
+        for (int k = 0; k < p; k++) cb[k] = _xty[k] - rzxRy[k];
+        DenseCholesky.SolveLower(lx, p, cb);
+        double cbcb = 0;
+        foreach (double v in cb) cbcb += v * v;
+        var beta = (double[])cb.Clone();
+        DenseCholesky.SolveLowerTranspose(lx, p, beta);
+        s.LogDetL2 = logDet;
+        s.LogDetRX2 = ldx;
+        s.Pwrss = Math.Max(_yty - ryry - cbcb, 0);
+        s.Beta = beta;
+        s.LX = lx;
+        s.Ok = s.Pwrss > 0;
+        return s;
     }
 
     // out = Λᵀ S Λ for symmetric S (q × q); tmp holds S Λ.
