@@ -56,8 +56,15 @@ public sealed class AllianceDataset
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: file not found", path);
         var merged = (DataSpec.ReadSidecar(path) ?? DataSpec.Empty).OverriddenBy(spec);
         char delimiter = merged.Delimiter ?? CsvTableSource.DetectDelimiter(path);
+        var builder = new DatasetBuilder(path, merged, registry ?? InstrumentRegistry.BuiltIn);
         using var source = new CsvTableSource(path, delimiter);
-        return new DatasetBuilder(source, merged, registry ?? InstrumentRegistry.BuiltIn).Build(cancellationToken);
+        // A large file without quoted fields is parsed in parallel chunks (the result is the same as a sequential read).
+        var chunks = source.Header is { } header && header.Count > 0 && !header.Any(h => h.Contains('\n'))
+            ? CsvTableSource.TryChunk(path, delimiter, header, Math.Min(Environment.ProcessorCount * 2, 16))
+            : null;
+        if (chunks is null) return builder.Build(source, cancellationToken);
+        try { return builder.Build(source.Header, source.HeaderLine, chunks, cancellationToken); }
+        finally { foreach (var c in chunks) c.Dispose(); }
     }
 
     /// <summary>
@@ -79,7 +86,7 @@ public sealed class AllianceDataset
     {
         ArgumentNullException.ThrowIfNull(frame);
         using var source = new DataFrameTableSource(frame, name);
-        return new DatasetBuilder(source, spec ?? DataSpec.Empty, registry ?? InstrumentRegistry.BuiltIn).Build(CancellationToken.None);
+        return new DatasetBuilder(name, spec ?? DataSpec.Empty, registry ?? InstrumentRegistry.BuiltIn).Build(source, CancellationToken.None);
     }
 
     /// <summary>The file (or source name) the data came from.</summary>
