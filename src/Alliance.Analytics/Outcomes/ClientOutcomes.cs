@@ -29,8 +29,8 @@ public enum OutcomeScore
     Slope,
 }
 
-/// <summary>How long (session) data become one row per client (<see cref="ClientOutcomes.Summarize"/>).</summary>
-public sealed record ClientOutcomeOptions
+/// <summary>How long (session) data become one row per client (<see cref="ClientOutcomes.Summarize"/>); <see cref="OutcomeOptions"/> extends it.</summary>
+public record ClientOutcomeOptions
 {
     /// <summary>Alliance column (a score computed on the fly is added to the frame by the caller).</summary>
     public required string Alliance { get; init; }

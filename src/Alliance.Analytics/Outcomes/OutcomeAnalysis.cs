@@ -4,39 +4,12 @@ using Alliance.Analytics.Reporting;
 
 namespace Alliance.Analytics.Outcomes;
 
-/// <summary>Options for <see cref="OutcomeAnalysis.Analyze"/>: which columns, how sessions become clients, and what to estimate.</summary>
-public sealed record OutcomeOptions
+/// <summary>
+/// Options for <see cref="OutcomeAnalysis.Analyze"/>: the columns and how sessions become clients (inherited from
+/// <see cref="ClientOutcomeOptions"/>), and what to estimate.
+/// </summary>
+public sealed record OutcomeOptions : ClientOutcomeOptions
 {
-    /// <summary>Alliance column (an item, a numeric column, or a score the caller added to the frame).</summary>
-    public required string Alliance { get; init; }
-
-    /// <summary>Outcome column (per-session symptoms or a client-level outcome).</summary>
-    public required string Outcome { get; init; }
-
-    /// <summary>Baseline severity column (pre-treatment), for the partial correlation and the therapist model.</summary>
-    public string? Baseline { get; init; }
-
-    /// <summary>Client id column (default <c>client_id</c>; each row is a client when absent).</summary>
-    public string Client { get; init; } = "client_id";
-
-    /// <summary>Therapist id column (default <c>therapist_id</c>); the between/within-therapist model runs when present.</summary>
-    public string? Therapist { get; init; } = "therapist_id";
-
-    /// <summary>Session number column (default <c>session</c>).</summary>
-    public string Session { get; init; } = "session";
-
-    /// <summary>Rater column and value whose alliance ratings are used (e.g. "rater" = "client").</summary>
-    public string? Rater { get; init; }
-
-    /// <summary>The rater kept (with <see cref="Rater"/>).</summary>
-    public string? RaterValue { get; init; }
-
-    /// <summary>Which alliance rating stands for a client (default mean over sessions).</summary>
-    public AllianceTiming Timing { get; init; } = AllianceTiming.Mean;
-
-    /// <summary>Session number for <see cref="AllianceTiming.AtSession"/>.</summary>
-    public double? AtSession { get; init; }
-
     /// <summary>Client-level outcome (default the outcome at the last session).</summary>
     public OutcomeScore Score { get; init; } = OutcomeScore.Post;
 
@@ -77,12 +50,7 @@ public static class OutcomeAnalysis
         ArgumentNullException.ThrowIfNull(frame);
         ArgumentNullException.ThrowIfNull(options);
         progress?.Report(new AnalysisProgress("summarising sessions per client", double.NaN));
-        var clients = ClientOutcomes.Summarize(frame, new ClientOutcomeOptions
-        {
-            Alliance = options.Alliance, Outcome = options.Outcome, Baseline = options.Baseline, Client = options.Client,
-            Therapist = options.Therapist, Session = options.Session, Rater = options.Rater, RaterValue = options.RaterValue,
-            Timing = options.Timing, AtSession = options.AtSession,
-        });
+        var clients = ClientOutcomes.Summarize(frame, options);
         var usage = DataUsage.All(clients.Length);
         var noAlliance = clients.Where(c => double.IsNaN(c.Alliance)).ToList();
         usage = usage.Exclude(options.Timing == AllianceTiming.AtSession ? $"no alliance rating at session {options.AtSession}" : "no alliance rating", noAlliance.Count, noAlliance.Select(c => c.FirstLine));

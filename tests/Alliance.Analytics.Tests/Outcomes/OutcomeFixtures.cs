@@ -6,11 +6,9 @@ namespace Alliance.Analytics.Tests.Outcomes;
 /// <summary>Reads the R-made fixtures in Fixtures/Outcomes (plain CSV, quoted strings, NA for missing).</summary>
 internal static class OutcomeFixtures
 {
-    public static string PathOf(string file) => Path.Combine(AppContext.BaseDirectory, "Fixtures", "Outcomes", file);
-
     public static (string[] Header, List<string[]> Rows) ReadCsv(string file)
     {
-        var lines = File.ReadAllLines(PathOf(file));
+        var lines = File.ReadAllLines(Fixtures.Path("Outcomes", file));
         var header = Split(lines[0]);
         return (header, [.. lines.Skip(1).Where(l => l.Length > 0).Select(Split)]);
     }
