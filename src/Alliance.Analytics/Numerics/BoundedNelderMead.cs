@@ -20,8 +20,10 @@ public sealed record NelderMeadOptions
     public double InitialStep { get; init; } = 0.2;
 
     /// <summary>
-    /// How many times the search is restarted from its best point with a fresh simplex (guards against the premature
-    /// collapse of a simplex; Press et al. 2007, §10.5, recommend one restart).
+    /// How many times the search is restarted from its best point with a fresh simplex a tenth the size. The first round
+    /// stops at a looser tolerance (10⁴ × <see cref="FunctionTolerance"/>) and the restart polishes to the full one; the
+    /// fresh simplex also guards against the premature collapse of the first (Press et al. 2007, §10.5). Restarts stop
+    /// early once one cannot improve the best point.
     /// </summary>
     public int Restarts { get; init; } = 1;
 }
@@ -77,8 +79,10 @@ public static class BoundedNelderMead
         for (int round = 0; round <= options.Restarts; round++)
         {
             // Restarts begin with a smaller simplex: they confirm (or refine) a minimum already found.
+            // The first round stops at a looser tolerance (10⁴ × the final one); the restarts polish from there.
             double step = round == 0 ? options.InitialStep : options.InitialStep / 10;
-            var (x, fx, ok, its, lastSpread) = Run(Eval, best, bestValue, lower, upper, options, step, () => evaluations, cancellationToken);
+            var roundOptions = round == 0 && options.Restarts > 0 ? options with { FunctionTolerance = options.FunctionTolerance * 1e4, ParameterTolerance = options.ParameterTolerance * 1e2 } : options;
+            var (x, fx, ok, its, lastSpread) = Run(Eval, best, bestValue, lower, upper, roundOptions, step, () => evaluations, cancellationToken);
             iterations += its;
             spread = lastSpread;
             bool improved = fx < bestValue - options.FunctionTolerance * Math.Max(1, Math.Abs(bestValue));
