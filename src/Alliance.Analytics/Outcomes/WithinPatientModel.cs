@@ -30,6 +30,12 @@ public sealed record WithinPatientOptions
     /// </summary>
     public bool Detrend { get; init; }
 
+    /// <summary>
+    /// Adjust for this session's symptoms (default true, the usual specification: the effect of alliance on the change
+    /// to the next session). False fits next-session symptoms without it (Falkenström et al. 2017 compare both).
+    /// </summary>
+    public bool AdjustForCurrentSymptoms { get; init; } = true;
+
     /// <summary>Include the session number as a fixed covariate (the average symptom trajectory). Default true.</summary>
     public bool IncludeSession { get; init; } = true;
 
@@ -41,7 +47,7 @@ public sealed record WithinPatientOptions
 /// The within-patient lagged model (Falkenström et al. 2013, 2017; Zilcha-Mano 2017): does a client's better-than-usual
 /// alliance in a session go with fewer symptoms at the next one?
 /// </summary>
-/// <param name="Model">symptoms_next ~ alliance_within + alliance_mean + symptoms [+ session] + (1 | client), REML.</param>
+/// <param name="Model">symptoms_next ~ alliance_within + alliance_mean [+ symptoms] [+ session] + (1 | client), REML.</param>
 /// <param name="Within">The within-client (state-like) lagged effect of alliance.</param>
 /// <param name="Between">The between-client (trait-like) effect of the client's mean alliance.</param>
 /// <param name="Pairs">Session pairs (t, t + 1) used.</param>
@@ -160,7 +166,7 @@ public static class WithinPatientModel
             .Numeric("symptoms", [.. yNow]).Numeric("session", [.. sess]).Factor("client", clientLabel);
         bool withTherapist = therapist is not null && therapistLabel.All(x => x is not null);
         if (withTherapist) builder.Factor("therapist", therapistLabel);
-        string formula = "symptoms_next ~ alliance_within + alliance_mean + symptoms" + (options.IncludeSession ? " + session" : "") +
+        string formula = "symptoms_next ~ alliance_within + alliance_mean" + (options.AdjustForCurrentSymptoms ? " + symptoms" : "") + (options.IncludeSession ? " + session" : "") +
             (withTherapist ? " + (1 | therapist/client)" : " + (1 | client)");
         var fit = LinearMixedModel.Fit(formula, builder.Build(), options.Model, progress, cancellationToken);
         var usage = DataUsage.All(frame.RowCount)
