@@ -54,7 +54,7 @@ public sealed class MixedModelInputTests
         Assert.Equal(178, fit.Usage.RowsUsed);
         var exclusion = Assert.Single(fit.Usage.Exclusions);
         Assert.Equal("missing Reaction", exclusion.Reason);
-        Assert.Equal([2, 12], exclusion.Lines);
+        Assert.Equal([2, 12], exclusion.Lines.ToArray());
     }
 
     [Fact]
