@@ -21,6 +21,7 @@ public static class AllianceCli
         ScoreVerb.Create,
         OutcomeVerb.Create,
         DescribeVerb.Create,
+        SimulateVerb.Create,
     ];
 
     /// <summary>Builds the root command with every verb.</summary>
