@@ -19,6 +19,7 @@ public static class AllianceCli
         InstrumentsVerb.Create,
         ValidateVerb.Create,
         ScoreVerb.Create,
+        OutcomeVerb.Create,
         DescribeVerb.Create,
         SimulateVerb.Create,
         MetaVerb.Create,
