@@ -131,6 +131,7 @@ public static class PermutationTest
         int[][]? arrangements = exact && !interceptOnly ? EnumerateArrangements(classOf) : null;
         int blocks = (iterations + BlockSize - 1) / BlockSize;
         int done = 0;
+        var progressLock = new object();   // progress sinks (a console line) need not be thread-safe
         var y0 = fit.Studies.Yi.ToArray();
         var v = fit.Studies.Vi.ToArray();
         var parallel = new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = options.MaxDegreeOfParallelism ?? Environment.ProcessorCount };
@@ -176,7 +177,8 @@ public static class PermutationTest
                 }
             }
             int total = Interlocked.Add(ref done, end - start);
-            progress?.Report(new AnalysisProgress("permutations", (double)total / iterations));
+            if (progress is not null)
+                lock (progressLock) progress.Report(new AnalysisProgress("permutations", (double)total / iterations));
             return state;
         }, _ => { });
 
