@@ -277,6 +277,6 @@ public static class Diagnostics
     private static double Determinant(ReadOnlySpan<double> a, int p)
     {
         var copy = a.ToArray();
-        return Math.Exp(WeightedLeastSquares.LogDeterminant(copy, p));
+        return Math.Exp(DenseCholesky.Factor(copy, p));
     }
 }

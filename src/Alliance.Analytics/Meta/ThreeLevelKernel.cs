@@ -75,7 +75,7 @@ internal sealed class ThreeLevelKernel
             }
         }
         Array.Copy(xtvx, _c, p * p);
-        double logDetXVX = WeightedLeastSquares.LogDeterminant(xtvx, p);
+        double logDetXVX = DenseCholesky.Factor(xtvx, p);
         if (!WeightedLeastSquares.InvertSymmetric(_c, p)) throw new AllianceInputException("the moderators are collinear: the model matrix is singular.");
         WeightedLeastSquares.Multiply(_c, _xtvy, _beta, p);
 
@@ -95,7 +95,7 @@ internal sealed class ThreeLevelKernel
         }
         var onesX = new double[p * p];
         WeightedLeastSquares.CrossProduct(_x, p, Ones(), onesX);
-        double logDetXX = WeightedLeastSquares.LogDeterminant(onesX, p);
+        double logDetXX = DenseCholesky.Factor(onesX, p);
         double ll = -0.5 * (_k - p) * Math.Log(2 * Math.PI) + 0.5 * logDetXX - 0.5 * logDetV - 0.5 * logDetXVX - 0.5 * yPy;
         var cov = (double[])_c.Clone();
         if (!derivatives) return new Evaluation(ll, 0, 0, 0, 0, 0, (double[])_beta.Clone(), cov);

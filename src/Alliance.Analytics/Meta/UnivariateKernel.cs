@@ -372,7 +372,7 @@ internal sealed class UnivariateKernel
         Project(x, y, w);
         double rss = Rss(x, y, w);
         return reml
-            ? -0.5 * (k - _p) * Math.Log(2 * Math.PI) - 0.5 * sumLog - 0.5 * WeightedLeastSquares.LogDeterminantFromCholesky(_l, _p) - 0.5 * rss
+            ? -0.5 * (k - _p) * Math.Log(2 * Math.PI) - 0.5 * sumLog - 0.5 * LogDeterminantFromFactor() - 0.5 * rss
             : -0.5 * k * Math.Log(2 * Math.PI) - 0.5 * sumLog - 0.5 * rss;
     }
 
@@ -512,15 +512,10 @@ internal sealed class UnivariateKernel
         }
         if (!WeightedLeastSquares.Cholesky(xtwx, p))
             throw new AllianceInputException("the moderators are collinear (or a moderator does not vary): the model matrix is singular.");
-        WeightedLeastSquares.ForwardSolve(xtwx, rhs, p);
-        for (int i = p - 1; i >= 0; i--)
-        {
-            double t = rhs[i];
-            for (int m = i + 1; m < p; m++) t -= xtwx[m * p + i] * rhs[m];
-            rhs[i] = t / xtwx[i * p + i];
-        }
+        DenseCholesky.SolveLower(xtwx, p, rhs);
+        DenseCholesky.SolveLowerTranspose(xtwx, p, rhs);
         rhs.CopyTo(_beta);
-        WeightedLeastSquares.InvertFromCholesky(_l, _c, p);
+        DenseCholesky.Inverse(_l, p, _c);
         _inverseReady = true;
         for (int i = 0; i < k; i++)
         {
@@ -557,12 +552,20 @@ internal sealed class UnivariateKernel
         }
     }
 
+    /// <summary>log det(X′WX) = 2 Σ log Lᵢᵢ from the factor of the last projection.</summary>
+    private double LogDeterminantFromFactor()
+    {
+        double s = 0;
+        for (int i = 0; i < _p; i++) s += Math.Log(_l[i * _p + i]);
+        return 2 * s;
+    }
+
     /// <summary>C = (X′WX)⁻¹ of the last <see cref="Project"/>.</summary>
     private double[] Inverse()
     {
         if (!_inverseReady)
         {
-            WeightedLeastSquares.InvertFromCholesky(_l, _c, _p);
+            DenseCholesky.Inverse(_l, _p, _c);
             _inverseReady = true;
         }
         return _c;
@@ -645,7 +648,7 @@ internal sealed class UnivariateKernel
     {
         int p = _p;
         WeightedLeastSquares.CrossProduct(x, p, w, _t1);
-        return WeightedLeastSquares.LogDeterminant(_t1, p);
+        return DenseCholesky.Factor(_t1, p);
     }
 
     private static double Sum(ReadOnlySpan<double> w)

@@ -23,14 +23,14 @@ public static class WeightedLeastSquares
     {
         Span<double> factor = p <= 16 ? stackalloc double[p * p] : new double[p * p];
         if (!FitCholesky(x, p, y, w, beta, factor)) return false;
-        InvertFromCholesky(factor, inverse, p);
+        DenseCholesky.Inverse(factor, p, inverse);
         return true;
     }
 
     /// <summary>
     /// As <see cref="Fit"/>, but leaves the Cholesky factor L of X′WX (lower triangle, row-major) in
     /// <paramref name="factor"/> instead of the inverse, for callers that need only quadratic forms xᵢ′(X′WX)⁻¹xᵢ
-    /// (<see cref="InverseQuadratic"/>) or the inverse later (<see cref="InvertFromCholesky"/>).
+    /// (<see cref="InverseQuadratic"/>) or the inverse later (<see cref="DenseCholesky.Inverse"/>).
     /// </summary>
     public static bool FitCholesky(ReadOnlySpan<double> x, int p, ReadOnlySpan<double> y, ReadOnlySpan<double> w, Span<double> beta, Span<double> factor)
     {
@@ -46,20 +46,17 @@ public static class WeightedLeastSquares
         }
         if (!Cholesky(factor, p)) return false;
         // L z = X′Wy, L′β = z
-        ForwardSolve(factor, xty, p);
-        for (int i = p - 1; i >= 0; i--)
-        {
-            double s = xty[i];
-            for (int m = i + 1; m < p; m++) s -= factor[m * p + i] * xty[m];
-            xty[i] = s / factor[i * p + i];
-        }
+        DenseCholesky.SolveLower(factor, p, xty);
+        DenseCholesky.SolveLowerTranspose(factor, p, xty);
         xty.CopyTo(beta);
         return true;
     }
 
     /// <summary>
     /// Cholesky factorisation A = LL′ in place (lower triangle; the upper triangle is left as it was). False when a
-    /// pivot is not above 1e-13 of the largest diagonal element (not numerically positive definite).
+    /// pivot is not above 1e-13 of the largest diagonal element (not numerically positive definite): unlike
+    /// <see cref="DenseCholesky.Factor"/>, this relative tolerance flags collinear moderators instead of returning a
+    /// factor with a tiny pivot. Solves and inverses from the factor use <see cref="DenseCholesky"/>.
     /// </summary>
     public static bool Cholesky(Span<double> a, int p)
     {
@@ -83,17 +80,6 @@ public static class WeightedLeastSquares
         return true;
     }
 
-    /// <summary>Solves L z = b in place for the lower-triangular factor L.</summary>
-    public static void ForwardSolve(ReadOnlySpan<double> l, Span<double> b, int p)
-    {
-        for (int i = 0; i < p; i++)
-        {
-            double s = b[i];
-            for (int m = 0; m < i; m++) s -= l[i * p + m] * b[m];
-            b[i] = s / l[i * p + i];
-        }
-    }
-
     /// <summary>x′(LL′)⁻¹x = ‖L⁻¹x‖² for one row x of length p.</summary>
     public static double InverseQuadratic(ReadOnlySpan<double> l, ReadOnlySpan<double> x, int p)
     {
@@ -108,31 +94,6 @@ public static class WeightedLeastSquares
             s += t * t;
         }
         return s;
-    }
-
-    /// <summary>(LL′)⁻¹ from the Cholesky factor L (full symmetric, row-major) into <paramref name="inverse"/>.</summary>
-    public static void InvertFromCholesky(ReadOnlySpan<double> l, Span<double> inverse, int p)
-    {
-        Span<double> li = p <= 16 ? stackalloc double[p * p] : new double[p * p];
-        li.Clear();
-        for (int j = 0; j < p; j++)
-        {
-            li[j * p + j] = 1 / l[j * p + j];
-            for (int i = j + 1; i < p; i++)
-            {
-                double s = 0;
-                for (int m = j; m < i; m++) s -= l[i * p + m] * li[m * p + j];
-                li[i * p + j] = s / l[i * p + i];
-            }
-        }
-        for (int i = 0; i < p; i++)
-            for (int j = 0; j <= i; j++)
-            {
-                double s = 0;
-                for (int m = i; m < p; m++) s += li[m * p + i] * li[m * p + j];
-                inverse[i * p + j] = s;
-                inverse[j * p + i] = s;
-            }
     }
 
     /// <summary>Writes X′ diag(w) X (p × p, row-major, full symmetric) to <paramref name="result"/>.</summary>
@@ -179,26 +140,8 @@ public static class WeightedLeastSquares
         Span<double> l = p <= 16 ? stackalloc double[p * p] : new double[p * p];
         a[..(p * p)].CopyTo(l);
         if (!Cholesky(l, p)) return false;
-        InvertFromCholesky(l, a, p);
+        DenseCholesky.Inverse(l, p, a);
         return true;
-    }
-
-    /// <summary>
-    /// log det A of a symmetric positive definite p × p matrix (row-major) by Cholesky, 2 Σ log Lᵢᵢ; the matrix is
-    /// overwritten. NaN when it is not positive definite.
-    /// </summary>
-    public static double LogDeterminant(Span<double> a, int p)
-    {
-        if (!Cholesky(a, p)) return double.NaN;
-        return LogDeterminantFromCholesky(a, p);
-    }
-
-    /// <summary>log det(LL′) = 2 Σ log Lᵢᵢ from a Cholesky factor.</summary>
-    public static double LogDeterminantFromCholesky(ReadOnlySpan<double> l, int p)
-    {
-        double s = 0;
-        for (int i = 0; i < p; i++) s += Math.Log(l[i * p + i]);
-        return 2 * s;
     }
 
     /// <summary>y = A x for a p × p row-major matrix.</summary>
