@@ -22,6 +22,7 @@ public static class AllianceCli
         OutcomeVerb.Create,
         DescribeVerb.Create,
         SimulateVerb.Create,
+        MetaVerb.Create,
     ];
 
     /// <summary>Builds the root command with every verb.</summary>
