@@ -61,14 +61,7 @@ public static class MetaVerb
         });
         command.SetAction(parse =>
         {
-            string? d = parse.GetValue(delimiter);
-            char? delim = d switch
-            {
-                null => null,
-                "tab" or "\\t" or "\t" => '\t',
-                { Length: 1 } c => c[0],
-                _ => throw new AllianceInputException($"--delimiter must be one character or 'tab', not '{d}'"),
-            };
+            char? delim = DataOptions.ParseDelimiter(parse.GetValue(delimiter));
             var spec = new StudyTableSpec
             {
                 R = parse.GetValue(r),
