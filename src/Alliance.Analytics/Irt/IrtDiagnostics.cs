@@ -57,7 +57,12 @@ internal static class IrtDiagnostics
         var grid = prior ?? FitLatentNormal(data, items, representatives, groupCount, options, parallel);
 
         var eap = new Measure[ng];
-        System.Threading.Tasks.Parallel.For(0, ng, parallel, g => eap[g] = Eap(items, data.Pattern(representatives[g]), grid));
+        var table = new LogProbabilityTable(items, grid);
+        System.Threading.Tasks.Parallel.For(0, ng, parallel, g =>
+        {
+            var pat = data.Pattern(representatives[g]);
+            eap[g] = table.Eap(pat, items.Extreme(pat));
+        });
         var reportedEstimator = options.EffectivePersonEstimator;
         var reported = reportedEstimator == PersonEstimator.Eap ? eap : Measures(reportedEstimator);
         var fitEstimator = conditional ? PersonEstimator.MaximumLikelihood : PersonEstimator.Eap;
@@ -193,8 +198,6 @@ internal static class IrtDiagnostics
     /// <summary>Wilson–Hilferty standardisation of a mean-square with model SD q: (MSQ^{1/3} − 1)(3/q) + q/3.</summary>
     internal static double Zstd(double msq, double q) => (Math.Cbrt(msq) - 1) * (3 / q) + q / 3;
 
-    internal static Measure Eap(ItemSet items, ReadOnlySpan<byte> pattern, QuadratureGrid grid) => PersonScoring.Eap(items, pattern, grid, items.Extreme(pattern));
-
     /// <summary>
     /// N(μ, σ²) for the persons of a CML fit with the items fixed, by EM on the posterior moments (nodes μ + σ·z, z on
     /// the option's grid): μ = mean E[θ|x], σ² = mean(Var[θ|x] + (E[θ|x] − μ)²).
@@ -206,12 +209,12 @@ internal static class IrtDiagnostics
         double total = counts.Sum();
         for (int it = 0; it < 200; it++)
         {
-            var grid = Shifted(z, mu, sd);
+            var table = new LogProbabilityTable(items, Shifted(z, mu, sd));
             var mean = new double[reps.Count];
             var var = new double[reps.Count];
             System.Threading.Tasks.Parallel.For(0, reps.Count, parallel, g =>
             {
-                var me = PersonScoring.Eap(items, data.Pattern(reps[g]), grid, 0);
+                var me = table.Eap(data.Pattern(reps[g]), 0);
                 mean[g] = me.Theta;
                 var[g] = me.StandardError * me.StandardError;
             });
@@ -224,7 +227,7 @@ internal static class IrtDiagnostics
             double change = Math.Max(Math.Abs(m1 - mu), Math.Abs(sdNew - sd));
             mu = m1;
             sd = sdNew;
-            if (change < 1e-6) break;
+            if (change < 1e-5) break;
         }
         return Shifted(z, mu, sd);
     }

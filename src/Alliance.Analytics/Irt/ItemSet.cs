@@ -73,6 +73,60 @@ internal sealed class ItemSet
     public double Expected(int j, double theta) => ItemResponseFunctions.ExpectedAndInformation(Graded, A[j], D[j], Scores[j], theta).Expected;
 }
 
+/// <summary>log P_jc(θ_q) of every item category at every node of a grid, for fast posteriors (EAP).</summary>
+internal sealed class LogProbabilityTable
+{
+    private readonly double[] _log;
+    private readonly int[] _row;
+    private readonly double[] _logWeight;
+    public QuadratureGrid Grid { get; }
+
+    public LogProbabilityTable(ItemSet items, QuadratureGrid grid)
+    {
+        Grid = grid;
+        int m = items.ItemCount, q = grid.Count;
+        _row = new int[m + 1];
+        for (int j = 0; j < m; j++) _row[j + 1] = _row[j] + items.D[j].Length;
+        _log = new double[_row[m] * q];
+        var p = new double[items.MaxCategories];
+        for (int j = 0; j < m; j++)
+            for (int k = 0; k < q; k++)
+            {
+                items.Probabilities(j, grid.Nodes[k], p);
+                for (int c = 0; c < items.D[j].Length; c++) _log[(_row[j] + c) * q + k] = Math.Log(Math.Max(p[c], 1e-300));
+            }
+        _logWeight = [.. grid.Weights.ToArray().Select(w => w > 0 ? Math.Log(w) : double.NegativeInfinity)];
+    }
+
+    /// <summary>Posterior mean and SD of θ given a pattern.</summary>
+    public Measure Eap(ReadOnlySpan<byte> pattern, int extreme)
+    {
+        int q = _logWeight.Length;
+        Span<double> logs = stackalloc double[q];
+        _logWeight.CopyTo(logs);
+        for (int j = 0; j < pattern.Length; j++)
+        {
+            byte x = pattern[j];
+            if (x == ItemResponseData.Missing) continue;
+            var row = _log.AsSpan((_row[j] + x) * q, q);
+            for (int k = 0; k < q; k++) logs[k] += row[k];
+        }
+        double max = double.NegativeInfinity;
+        for (int k = 0; k < q; k++) max = Math.Max(max, logs[k]);
+        var nodes = Grid.Nodes;
+        double s = 0, m1 = 0, m2 = 0;
+        for (int k = 0; k < q; k++)
+        {
+            double p = Math.Exp(logs[k] - max);
+            s += p;
+            m1 += p * nodes[k];
+            m2 += p * nodes[k] * nodes[k];
+        }
+        m1 /= s;
+        return new Measure(m1, Math.Sqrt(Math.Max(m2 / s - m1 * m1, 0)), extreme);
+    }
+}
+
 /// <summary>One person measure: estimate, standard error, and whether it is finite.</summary>
 internal readonly record struct Measure(double Theta, double StandardError, int Extreme);
 
@@ -86,7 +140,7 @@ internal static class PersonScoring
         int extreme = items.Extreme(pattern);
         switch (estimator)
         {
-            case PersonEstimator.Eap: return Eap(items, pattern, grid, extreme);
+            case PersonEstimator.Eap: return new LogProbabilityTable(items, grid).Eap(pattern, extreme);
             case PersonEstimator.MaximumLikelihood when extreme != 0:
                 return new Measure(extreme * double.PositiveInfinity, double.PositiveInfinity, extreme);
             default:
@@ -128,31 +182,5 @@ internal static class PersonScoring
             PersonEstimator.Map => (g - (theta - mu) / (sigma * sigma), info + 1 / (sigma * sigma)),
             _ => (g, info),
         };
-    }
-
-    /// <summary>Posterior mean and SD over the grid.</summary>
-    public static Measure Eap(ItemSet items, ReadOnlySpan<byte> pattern, QuadratureGrid grid, int extreme)
-    {
-        var nodes = grid.Nodes;
-        var w = grid.Weights;
-        int q = nodes.Length;
-        Span<double> logs = stackalloc double[q];
-        double max = double.NegativeInfinity;
-        for (int k = 0; k < q; k++)
-        {
-            logs[k] = Math.Log(w[k]) + items.PatternTerms(pattern, nodes[k]).LogLik;
-            max = Math.Max(max, logs[k]);
-        }
-        double s = 0, m1 = 0, m2 = 0;
-        for (int k = 0; k < q; k++)
-        {
-            double p = Math.Exp(logs[k] - max);
-            s += p;
-            m1 += p * nodes[k];
-            m2 += p * nodes[k] * nodes[k];
-        }
-        m1 /= s;
-        double var = Math.Max(m2 / s - m1 * m1, 0);
-        return new Measure(m1, Math.Sqrt(var), extreme);
     }
 }

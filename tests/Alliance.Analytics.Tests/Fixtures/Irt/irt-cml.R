@@ -29,7 +29,7 @@ tt <- pp$theta.table
 # ML person parameters by raw score (non-interpolated rows only)
 rs <- rowSums(X6)
 keep <- !tt$Interpolated
-out$rsm6_persons <- list(raw = unname(rs[keep]), theta = unname(tt[keep, "Person Parameter"]), se = unname(unlist(pp$se.theta)[match(rownames(tt)[keep], names(unlist(pp$se.theta)))]))
+out$rsm6_persons <- list(raw = unname(rs[keep]), theta = unname(tt[keep, "Person Parameter"]), se = unname(unlist(pp$se.theta)[match(rownames(tt)[keep], gsub("NAgroup[0-9]+.", "", names(unlist(pp$se.theta))))]))
 out$rsm6_seprel <- SepRel(pp)$sep.rel
 fi <- itemfit(pp)
 out$rsm6_itemfit <- list(outfit = unname(fi$i.outfitMSQ), infit = unname(fi$i.infitMSQ), outfit_z = unname(fi$i.outfitZ), infit_z = unname(fi$i.infitZ))
@@ -53,6 +53,7 @@ out$pcm6_dif_item1 <- list(loglik_split = pcm_split$loglik, loglik_common = pcm$
 pcm24 <- PCM(X24na); rsm24 <- RSM(X24na)
 out$pcm24na <- c(list(loglik = pcm24$loglik, npar = pcm24$npar), thr(pcm24))
 out$rsm24na <- c(list(loglik = rsm24$loglik, npar = rsm24$npar), thr(rsm24))
-out$pcm24na_psychotools <- list(loglik = as.numeric(logLik(pcmodel(X24na))))
+ps24 <- pcmodel(X24na, reltol = 1e-14)  # tight tolerance: eRm's nlm stops earlier with 47 parameters
+out$pcm24na_psychotools <- list(loglik = as.numeric(logLik(ps24)), threshpar = unname(coef(threshpar(ps24))), itempar = unname(coef(itempar(ps24))))
 out$na_rule <- "X[i, j] is NA when (i * 7 + j * 3) %% 13 == 0 (1-based i, j)"
 writeLines(toJSON(out, digits = NA, auto_unbox = TRUE, pretty = TRUE), "irt-cml.json")
