@@ -358,7 +358,7 @@ public static class IrtAnalysis
         string seMethod, List<string> warnings, IProgress<AnalysisProgress>? progress, CancellationToken token, QuadratureGrid? prior = null)
     {
         progress?.Report(new AnalysisProgress("person measures and fit", double.NaN));
-        var diag = IrtDiagnostics.Run(data, itemSet, options, estimation, drafts.Select(d => (d.Location, d.LocationSe)).ToArray(), [.. drafts.Select(d => d.B)], [.. drafts.Select(d => d.BSe)], tau, tauSe, prior, token);
+        var diag = !options.Diagnostics ? IrtDiagnostics.Empty(data, prior) : IrtDiagnostics.Run(data, itemSet, options, estimation, drafts.Select(d => (d.Location, d.LocationSe)).ToArray(), [.. drafts.Select(d => d.B)], [.. drafts.Select(d => d.BSe)], tau, tauSe, prior, token);
         double latentMean = 0;
         if (estimation == IrtEstimation.Conditional) { latentSd = diag.Prior.StandardDeviation; latentMean = diag.Prior.Mean; }
         var items = new IrtItem[drafts.Length];

@@ -12,8 +12,13 @@ namespace Alliance.Analytics.Irt;
 /// </summary>
 internal static class IrtDiagnostics
 {
-    internal sealed record Output(ItemFitStatistics[] ItemFit, ImmutableArray<PersonMeasure> Persons, IrtReliability Reliability,
-        CategoryTable Scale, ImmutableArray<CategoryTable> ItemTables, List<string> Warnings, QuadratureGrid Prior);
+    internal sealed record Output(ItemFitStatistics[] ItemFit, ImmutableArray<PersonMeasure> Persons, IrtReliability? Reliability,
+        CategoryTable? Scale, ImmutableArray<CategoryTable> ItemTables, List<string> Warnings, QuadratureGrid Prior);
+
+    /// <summary>No diagnostics (estimation only): NaN fit, no persons or tables.</summary>
+    public static Output Empty(ItemResponseData data, QuadratureGrid? prior) => new(
+        [.. Enumerable.Repeat(new ItemFitStatistics(0, double.NaN, double.NaN, double.NaN, double.NaN), data.ItemCount)],
+        [], null, null, [], [], prior ?? QuadratureGrid.Normal());
 
     public static Output Run(ItemResponseData data, ItemSet items, IrtOptions options, IrtEstimation estimation,
         (double Location, double Se)[] locations, double[][] b, double[][] bSe, ImmutableArray<double> tau, ImmutableArray<double> tauSe, QuadratureGrid? prior, CancellationToken token)

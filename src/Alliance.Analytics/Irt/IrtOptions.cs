@@ -124,6 +124,12 @@ public sealed record IrtOptions
     /// <summary>Latent variance of marginal Rasch fits (partial credit, rating scale) estimated (default true, as mirt's Rasch itemtype); GPCM and GRM fix it at 1.</summary>
     public bool FreeLatentVarianceForRasch { get; init; } = true;
 
+    /// <summary>
+    /// Compute person measures, item and person fit, reliability and category tables (default true). Off: estimation
+    /// only (parameters, SEs, log-likelihood), e.g. for likelihood-ratio tests that refit many times.
+    /// </summary>
+    public bool Diagnostics { get; init; } = true;
+
     /// <summary>Threads to use (default all cores). Results are identical for any value.</summary>
     public int? MaxDegreeOfParallelism { get; init; }
 
