@@ -49,6 +49,8 @@ internal sealed class ConditionalEstimator
         _observed = new double[_lambdaCount];
         int extreme = 0;
         var mask = new char[m];
+        char[]? lastMask = null;
+        string? lastKey = null;
         for (int u = 0; u < data.PatternCount; u++)
         {
             var p = data.Pattern(u);
@@ -62,7 +64,10 @@ internal sealed class ConditionalEstimator
             }
             int count = data.PatternCounts[u];
             if (score == 0 || score == max) { extreme += count; continue; }
-            string key = new(mask);
+            string key = lastMask is not null && mask.AsSpan().SequenceEqual(lastMask) ? lastKey! : new string(mask);
+            lastMask ??= new char[m];
+            mask.CopyTo(lastMask, 0);
+            lastKey = key;
             if (!byMask.TryGetValue(key, out var sp))
             {
                 var items = Enumerable.Range(0, m).Where(j => mask[j] == '1').ToArray();

@@ -35,7 +35,8 @@ public static class IrtAnalysis
         options ??= new IrtOptions();
         Validate(options);
         var data = ItemResponseData.Create(matrix, options.UnusedCategories, usage);
-        return FitData(data, options, progress, cancellationToken);
+        var fit = FitData(data, options, progress, cancellationToken);
+        return fit.Persons.IsDefaultOrEmpty ? fit : fit with { Persons = [.. fit.Persons.Select(p => p with { Line = matrix.SourceLine(p.Row) })] };
     }
 
     internal static void Validate(IrtOptions options)

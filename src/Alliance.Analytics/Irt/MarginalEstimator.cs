@@ -455,7 +455,7 @@ internal sealed class MarginalEstimator
         int p = _itemParameters;
         var psi = full.ToArray();
         double value = Objective(psi, e.Counts, null, null);
-        for (int it = 0; it < 50; it++)
+        for (int it = 0; it < 25; it++)
         {
             var g = new double[p];
             var info = new double[p, p];
@@ -479,7 +479,7 @@ internal sealed class MarginalEstimator
             for (int i = 0; i < p; i++) change = Math.Max(change, Math.Abs(trial[i] - psi[i]));
             psi = trial;
             value = trialValue;
-            if (change < 1e-9) break;
+            if (change < 1e-7) break;
         }
         if (_freeVariance)
         {

@@ -1,0 +1,20 @@
+using Alliance.Analytics.Reporting;
+
+namespace Alliance.Analytics.Irt;
+
+/// <summary>
+/// The main job's IRT section: the rating scale model by CML on the items (integer scales only), with its category
+/// table, Linacre's guidelines and reliability.
+/// </summary>
+public sealed class IrtMainJobSection : IMainJobSection
+{
+    /// <inheritdoc/>
+    public string Key => "irt";
+
+    /// <inheritdoc/>
+    public bool AppliesTo(MainJobContext context) => context.Data.Items.Scale.IsInteger && context.Data.Items.ItemCount >= 2;
+
+    /// <inheritdoc/>
+    public IAnalysisResult Run(MainJobContext context, IProgress<AnalysisProgress>? progress, CancellationToken cancellationToken) =>
+        IrtAnalysis.Fit(context.Data.Items, new IrtOptions { Model = IrtModelType.RatingScale }, context.Usage, progress, cancellationToken);
+}
