@@ -209,7 +209,7 @@ public sealed record IrtFit : IAnalysisResult
             Estimation == IrtEstimation.Conditional
                 ? $"Origin: {(Options.Normalization == RaschNormalization.Erm ? "eRm's sum-0 convention" : "item locations sum to 0")}; item fit uses ML person measures of non-extreme persons (as eRm)."
                 : "Item fit uses EAP person measures (as mirt's itemfit).",
-            $"Person measures: {PersonEstimator}.",
+            $"Person measures: {EstimatorName(PersonEstimator)}.",
         };
         if (ScaleCategories is { } sc)
             foreach (var c in sc.Failed) notes.Add($"Linacre guideline {c.Number} not met ({c.Guideline}): {c.Detail}");
@@ -224,6 +224,15 @@ public sealed record IrtFit : IAnalysisResult
          TableColumn.Number("se", 2), TableColumn.Percent("M→C", 0), TableColumn.Percent("C→M", 0)],
         [.. table.Rows.Select(r => (IReadOnlyList<object?>)[r.Category, r.Count, r.Percent, r.ObservedAverage, r.ExpectedAverage, r.Infit, r.Outfit,
             r.Threshold, r.ThresholdSe, r.CoherenceMeasureToCategory, r.CoherenceCategoryToMeasure])]);
+
+    /// <summary>Person estimator name in words ("WLE (Warm)").</summary>
+    public static string EstimatorName(PersonEstimator estimator) => estimator switch
+    {
+        PersonEstimator.Eap => "EAP (posterior mean; SE = posterior SD)",
+        PersonEstimator.Map => "MAP",
+        PersonEstimator.MaximumLikelihood => "ML (extreme scores infinite)",
+        _ => "WLE (Warm 1989)",
+    };
 
     /// <summary>Model name in words.</summary>
     public static string ModelName(IrtModelType model) => model switch

@@ -45,7 +45,7 @@ internal sealed class MarginalEstimator
         _freeVariance = freeVariance;
         _nodes = grid.Nodes.ToArray();
         _q = _nodes.Length;
-        _qp = (_q + 3) / 4 * 4;
+        _qp = (_q + 7) / 8 * 8; // padded to whole 512-bit vectors (padding nodes have weight 0)
         int m = data.ItemCount;
         _rowOffset = new int[m + 1];
         for (int j = 0; j < m; j++) _rowOffset[j + 1] = _rowOffset[j] + data.CategoryCount(j);
@@ -231,7 +231,10 @@ internal sealed class MarginalEstimator
         return table;
     }
 
-    private double Block(int b, double[] table, double[] weights, double[] counts, double[] totals)
+    private double Block(int b, double[] table, double[] weights, double[] counts, double[] totals) =>
+        Vector512.IsHardwareAccelerated && _qp % 8 == 0 ? Block512(b, table, weights, counts, totals) : Block256(b, table, weights, counts, totals);
+
+    private double Block256(int b, double[] table, double[] weights, double[] counts, double[] totals)
     {
         Array.Clear(counts);
         Array.Clear(totals);
@@ -281,6 +284,61 @@ internal sealed class MarginalEstimator
                 ref double target = ref Unsafe.Add(ref countRef, rows[k]);
                 for (int q = 0; q < qp; q += 4)
                     (Vector256.LoadUnsafe(ref target, (nuint)q) + Vector256.LoadUnsafe(ref likeRef, (nuint)q)).StoreUnsafe(ref target, (nuint)q);
+            }
+        }
+        return ll;
+    }
+
+    private double Block512(int b, double[] table, double[] weights, double[] counts, double[] totals)
+    {
+        Array.Clear(counts);
+        Array.Clear(totals);
+        int from = b * _blockSize, to = Math.Min(_data.PatternCount, from + _blockSize);
+        int m = _data.ItemCount, qp = _qp;
+        var codes = _data.PatternCodes;
+        var freq = _data.PatternCounts;
+        Span<double> like = stackalloc double[qp];
+        Span<int> rows = stackalloc int[m];
+        double ll = 0;
+        ref double tableRef = ref MemoryMarshal.GetArrayDataReference(table);
+        ref double countRef = ref MemoryMarshal.GetArrayDataReference(counts);
+        ref double likeRef = ref MemoryMarshal.GetReference(like);
+        for (int u = from; u < to; u++)
+        {
+            int answered = 0;
+            for (int j = 0; j < m; j++)
+            {
+                byte c = codes[u * m + j];
+                if (c != ItemResponseData.Missing) rows[answered++] = (_rowOffset[j] + c) * qp;
+            }
+            // likelihood at each node: product over answered items, computed 4 nodes at a time in registers
+            double logScale = 0;
+            for (int q = 0; q < qp; q += 8)
+            {
+                var acc = Vector512.LoadUnsafe(ref tableRef, (nuint)(rows[0] + q));
+                for (int k = 1; k < answered; k++) acc *= Vector512.LoadUnsafe(ref tableRef, (nuint)(rows[k] + q));
+                acc *= Vector512.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(weights), (nuint)q);
+                acc.StoreUnsafe(ref likeRef, (nuint)q);
+            }
+            double sum = Sum(like);
+            if (!(sum > 1e-290))
+            {
+                // very long patterns can underflow: redo in logs with rescaling
+                sum = LogDomainLikelihood(rows[..answered], table, weights, like, out logScale);
+            }
+            ll += freq[u] * (Math.Log(sum) + logScale);
+            var f = Vector512.Create(freq[u] / sum);
+            for (int q = 0; q < qp; q += 8)
+            {
+                var post = Vector512.LoadUnsafe(ref likeRef, (nuint)q) * f;
+                post.StoreUnsafe(ref likeRef, (nuint)q);
+            }
+            Add(totals, like);
+            for (int k = 0; k < answered; k++)
+            {
+                ref double target = ref Unsafe.Add(ref countRef, rows[k]);
+                for (int q = 0; q < qp; q += 8)
+                    (Vector512.LoadUnsafe(ref target, (nuint)q) + Vector512.LoadUnsafe(ref likeRef, (nuint)q)).StoreUnsafe(ref target, (nuint)q);
             }
         }
         return ll;
