@@ -78,7 +78,7 @@ internal sealed class ConditionalEstimator
             for (int j = 0; j < m; j++)
                 if (p[j] != ItemResponseData.Missing && p[j] > 0) _observed[_offset[j] + p[j] - 1] += count;
         }
-        _patterns = [.. byMask.Values];
+        _patterns = [.. byMask.Values.OrderByDescending(p => p.ScoreCounts.Sum()).ThenBy(p => string.Join(",", p.Items), StringComparer.Ordinal)];
         ExtremePersons = extreme;
         if (_patterns.Count == 0)
             throw new AllianceInputException("Every person has an extreme raw score (all lowest or all highest categories): conditional ML has no information. Use marginal ML.");
@@ -151,7 +151,11 @@ internal sealed class ConditionalEstimator
     {
         int p = ParameterCount;
         var eta = new double[p];
-        var (ll, g, h) = Evaluate(eta, true, token);
+        // With one dominant missing-value pattern (complete data plus a few rows with gaps), iterations use the exact
+        // Hessian of that pattern scaled to all persons (a quasi-Newton step; the gradient stays exact, so the solution
+        // is the same) and the exact Hessian is computed once at the end for the standard errors.
+        var mode = UseDominant ? HessianMode.Dominant : HessianMode.Exact;
+        var (ll, g, h) = Evaluate(eta, mode, token);
         double change = double.PositiveInfinity;
         int it = 0;
         string reason = "iteration limit reached";
@@ -170,7 +174,7 @@ internal sealed class ConditionalEstimator
             {
                 trial = new double[p];
                 for (int i = 0; i < p; i++) trial[i] = eta[i] + lambdaStep * step[i];
-                eval = Evaluate(trial, true, token);
+                eval = Evaluate(trial, mode, token);
                 if (double.IsFinite(eval.Item1) && eval.Item1 >= ll - 1e-10 * Math.Abs(ll)) break;
                 lambdaStep /= 2;
                 if (lambdaStep < 1e-10) { reason = "no ascent along the Newton direction"; goto done; }
@@ -183,6 +187,7 @@ internal sealed class ConditionalEstimator
             if (change < tolerance) { converged = true; reason = "parameter change below tolerance"; break; }
         }
     done:
+        if (mode != HessianMode.Exact) (ll, _, h) = Evaluate(eta, HessianMode.Exact, token);
         var info = ProjectHessian(h!);
         for (int i = 0; i < p; i++) for (int q = 0; q < p; q++) info[i, q] = -info[i, q];
         return (eta, ll, info, new Convergence(converged, it, change, tolerance, reason));
@@ -238,22 +243,52 @@ internal sealed class ConditionalEstimator
         return h;
     }
 
+    /// <summary>How much of the Hessian an evaluation computes.</summary>
+    public enum HessianMode
+    {
+        /// <summary>Gradient only.</summary>
+        None,
+        /// <summary>The exact Hessian.</summary>
+        Exact,
+        /// <summary>The exact Hessian of the dominant pattern, scaled to all non-extreme persons.</summary>
+        Dominant,
+    }
+
+    /// <summary>True when one missing-value pattern holds at least half of the non-extreme persons and there are more than 4 patterns.</summary>
+    private bool UseDominant => _patterns.Count > 4 && 2 * _patterns[0].ScoreCounts.Sum() >= _patterns.Sum(p => p.ScoreCounts.Sum());
+
     /// <summary>Conditional log-likelihood, its gradient on λ and (optionally) its Hessian on λ, at η.</summary>
-    public (double LogLik, double[] Gradient, double[,]? Hessian) Evaluate(ReadOnlySpan<double> eta, bool hessian, CancellationToken token)
+    public (double LogLik, double[] Gradient, double[,]? Hessian) Evaluate(ReadOnlySpan<double> eta, bool hessian, CancellationToken token) =>
+        Evaluate(eta, hessian ? HessianMode.Exact : HessianMode.None, token);
+
+    /// <summary>Conditional log-likelihood, its gradient on λ and the Hessian on λ as <paramref name="mode"/> says, at η.</summary>
+    public (double LogLik, double[] Gradient, double[,]? Hessian) Evaluate(ReadOnlySpan<double> eta, HessianMode mode, CancellationToken token)
     {
         var lambda = Lambda(eta);
+        bool hessian = mode != HessianMode.None;
+        // pattern 0 (the largest) alone with parallel rows, then the others in 16 fixed blocks; reduced in that order
+        var first = new Accumulator(_lambdaCount, hessian);
+        AddPattern(_patterns[0], lambda, first, _parallel, token, hessian);
         const int blocks = 16;
-        int np = _patterns.Count;
+        int np = _patterns.Count - 1;
         var partial = new Accumulator[Math.Min(blocks, np)];
         int nb = partial.Length;
-        var inner = new ParallelOptions { CancellationToken = token, MaxDegreeOfParallelism = nb == 1 ? _parallel.MaxDegreeOfParallelism : 1 };
+        var inner = new ParallelOptions { CancellationToken = token, MaxDegreeOfParallelism = 1 };
+        bool rest = mode == HessianMode.Exact;
         System.Threading.Tasks.Parallel.For(0, nb, _parallel, b =>
         {
-            var acc = new Accumulator(_lambdaCount, hessian);
-            int from = (int)((long)b * np / nb), to = (int)((long)(b + 1) * np / nb);
-            for (int i = from; i < to; i++) AddPattern(_patterns[i], lambda, acc, inner, token);
+            var acc = new Accumulator(_lambdaCount, rest);
+            int from = 1 + (int)((long)b * np / nb), to = 1 + (int)((long)(b + 1) * np / nb);
+            for (int i = from; i < to; i++) AddPattern(_patterns[i], lambda, acc, inner, token, rest);
             partial[b] = acc;
         });
+        if (mode == HessianMode.Dominant)
+        {
+            double scale = _patterns.Sum(p => (double)p.ScoreCounts.Sum()) / _patterns[0].ScoreCounts.Sum();
+            var hd = first.Hessian!;
+            for (int i = 0; i < _lambdaCount; i++) for (int k = 0; k < _lambdaCount; k++) hd[i, k] *= scale;
+        }
+        partial = [first, .. partial];
         double ll = 0;
         var expected = new double[_lambdaCount];
         var h = hessian ? new double[_lambdaCount, _lambdaCount] : null;
@@ -261,9 +296,9 @@ internal sealed class ConditionalEstimator
         {
             ll += acc.LogLik;
             for (int i = 0; i < _lambdaCount; i++) expected[i] += acc.Expected[i];
-            if (h is not null)
+            if (h is not null && acc.Hessian is not null)
                 for (int i = 0; i < _lambdaCount; i++)
-                    for (int k = 0; k < _lambdaCount; k++) h[i, k] += acc.Hessian![i, k];
+                    for (int k = 0; k < _lambdaCount; k++) h[i, k] += acc.Hessian[i, k];
         }
         for (int i = 0; i < _lambdaCount; i++) ll += _observed[i] * lambda[i];
         var g = new double[_lambdaCount];
@@ -281,7 +316,7 @@ internal sealed class ConditionalEstimator
     /// <summary>Smallest γ̃_r accepted as free of underflow (the weights are scaled so that γ̃ is at most Π m_j).</summary>
     private const double Floor = 1e-250;
 
-    private void AddPattern(ScorePattern sp, double[] lambda, Accumulator acc, ParallelOptions inner, CancellationToken token)
+    private void AddPattern(ScorePattern sp, double[] lambda, Accumulator acc, ParallelOptions inner, CancellationToken token, bool hessian)
     {
         var remaining = new List<int>();
         for (int r = 1; r < sp.MaxScore; r++) if (sp.ScoreCounts[r] > 0) remaining.Add(r);
@@ -290,7 +325,7 @@ internal sealed class ConditionalEstimator
         while (remaining.Count > 0)
         {
             token.ThrowIfCancellationRequested();
-            var done = AddPatternAtTilt(sp, lambda, tilt, remaining, acc, inner);
+            var done = AddPatternAtTilt(sp, lambda, tilt, remaining, acc, inner, hessian);
             if (done.Count == 0)
             {
                 if (++guard > 3) throw new AnalysisFailedException("The elementary symmetric functions underflowed even after re-centring; the item parameters are extreme.");
@@ -336,7 +371,7 @@ internal sealed class ConditionalEstimator
         return theta;
     }
 
-    private List<int> AddPatternAtTilt(ScorePattern sp, double[] lambda, double tilt, List<int> targets, Accumulator acc, ParallelOptions inner)
+    private List<int> AddPatternAtTilt(ScorePattern sp, double[] lambda, double tilt, List<int> targets, Accumulator acc, ParallelOptions inner, bool hessian)
     {
         var items = sp.Items;
         int n = items.Length;
@@ -361,9 +396,20 @@ internal sealed class ConditionalEstimator
         // log-likelihood: −Σ_r n_r log γ_r, with log γ_r = log γ̃_r − r·tilt + Σ_j log max_j
         foreach (int r in done) acc.LogLik -= sp.ScoreCounts[r] * (Math.Log(gamma[r]) - r * tilt + logScale);
 
+        // indices of γ^(−j) and γ^(−j,−j') that the scores in hand need (few for a small missing-value pattern)
+        int rmax = gamma.Length - 1, kmax = _data.MaxCategories;
+        var need1 = new bool[rmax + 1];
+        var need2 = new bool[rmax + 1];
+        int maxStep = 0;
+        foreach (int j in items) maxStep = Math.Max(maxStep, _data.Scores[j][^1]);
+        foreach (int r in done)
+        {
+            for (int v = Math.Max(0, r - maxStep); v <= r; v++) need1[v] = true;
+            for (int v = Math.Max(0, r - 2 * maxStep); v <= r; v++) need2[v] = true;
+        }
         // first-order: γ^(−j) and π_jc|r
         var without = new double[n][];
-        for (int i = 0; i < n; i++) without[i] = Convolve(prefix[i], suffix[i + 1]);
+        for (int i = 0; i < n; i++) without[i] = Convolve(prefix[i], suffix[i + 1], need1);
         var pi = new double[n][]; // per item, [r index in done][c]
         for (int i = 0; i < n; i++)
         {
@@ -385,43 +431,38 @@ internal sealed class ConditionalEstimator
             }
             pi[i] = pij;
         }
-        if (acc.Hessian is null) return done;
+        if (acc.Hessian is null || !hessian) return done;
 
         var h = acc.Hessian;
+        // Row i fills the diagonal block (i, i) and, for every later item i2, the blocks (i, i2) and (i2, i): each
+        // unordered pair is computed once, by its first item, so rows can run in parallel without sharing entries.
+        // γ^(−i,−i2) = [ESF of the items before i2 except i] ⊛ [suffix after i2], the first factor grown one item at a time.
         void Row(int i)
         {
             int j = items[i];
             var sj = _data.Scores[j];
             int mj = sj.Length;
-            // ESFs of the pattern without item j, and from those, without j and each j'.
-            var others = items.Where((_, x) => x != i).ToArray();
-            var othersEps = eps.Where((_, x) => x != i).ToArray();
-            var (pre2, suf2) = PrefixSuffix(others, othersEps);
-            for (int i2 = 0; i2 < n; i2++)
+            for (int t = 0; t < done.Count; t++)
+            {
+                double nr = sp.ScoreCounts[done[t]];
+                for (int c = 1; c < mj; c++)
+                {
+                    double pc = pi[i][t * mj + c];
+                    int row = _offset[j] + c - 1;
+                    for (int c2 = 1; c2 < mj; c2++)
+                    {
+                        double cov = (c == c2 ? pc : 0) - pc * pi[i][t * mj + c2];
+                        h[row, _offset[j] + c2 - 1] -= nr * cov;
+                    }
+                }
+            }
+            var cur = prefix[i];
+            for (int i2 = i + 1; i2 < n; i2++)
             {
                 int j2 = items[i2];
                 var s2 = _data.Scores[j2];
                 int m2 = s2.Length;
-                if (i2 == i)
-                {
-                    for (int t = 0; t < done.Count; t++)
-                    {
-                        double nr = sp.ScoreCounts[done[t]];
-                        for (int c = 1; c < mj; c++)
-                        {
-                            double pc = pi[i][t * mj + c];
-                            int row = _offset[j] + c - 1;
-                            for (int c2 = 1; c2 < mj; c2++)
-                            {
-                                double cov = (c == c2 ? pc : 0) - pc * pi[i][t * mj + c2];
-                                h[row, _offset[j] + c2 - 1] -= nr * cov;
-                            }
-                        }
-                    }
-                    continue;
-                }
-                int pos = i2 < i ? i2 : i2 - 1;
-                var both = Convolve(pre2[pos], suf2[pos + 1]);
+                var both = Convolve(cur, suffix[i2 + 1], need2);
                 for (int t = 0; t < done.Count; t++)
                 {
                     int r = done[t];
@@ -435,9 +476,18 @@ internal sealed class ConditionalEstimator
                         {
                             int v = r - sj[c] - s2[c2];
                             double joint = v >= 0 && v < both.Length ? eps[i][c] * eps[i2][c2] * both[v] * inv : 0;
-                            h[row, _offset[j2] + c2 - 1] -= nr * (joint - pc * pi[i2][t * m2 + c2]);
+                            double value = nr * (joint - pc * pi[i2][t * m2 + c2]);
+                            int col = _offset[j2] + c2 - 1;
+                            h[row, col] -= value;
+                            h[col, row] -= value;
                         }
                     }
+                }
+                if (i2 < n - 1)
+                {
+                    var grown = new double[cur.Length + s2[^1]];
+                    ElementarySymmetricFunctions.AddItem(cur, eps[i2], s2, grown);
+                    cur = grown;
                 }
             }
         }
@@ -467,6 +517,25 @@ internal sealed class ConditionalEstimator
             ElementarySymmetricFunctions.AddItem(suffix[i + 1], eps[i], s, suffix[i]);
         }
         return (prefix, suffix);
+    }
+
+    /// <summary>The convolution a ⊛ b, computed only at the indices marked in <paramref name="needed"/> (all when most are).</summary>
+    private static double[] Convolve(double[] a, double[] b, bool[] needed)
+    {
+        int n = a.Length + b.Length - 1;
+        int count = 0;
+        for (int v = 0; v < Math.Min(n, needed.Length); v++) if (needed[v]) count++;
+        if (count * 4 > n) return Convolve(a, b);
+        var c = new double[n];
+        for (int v = 0; v < Math.Min(n, needed.Length); v++)
+        {
+            if (!needed[v]) continue;
+            int lo = Math.Max(0, v - b.Length + 1), hi = Math.Min(v, a.Length - 1);
+            double sum = 0;
+            for (int u = lo; u <= hi; u++) sum += a[u] * b[v - u];
+            c[v] = sum;
+        }
+        return c;
     }
 
     private static double[] Convolve(double[] a, double[] b)
