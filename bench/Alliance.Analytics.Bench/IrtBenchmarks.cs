@@ -13,7 +13,7 @@ namespace Alliance.Analytics.Bench;
 /// written by bench/r/irt.R (run it first).
 /// </summary>
 [MemoryDiagnoser]
-[SimpleJob(launchCount: 1, warmupCount: 1, iterationCount: 5)]
+[SimpleJob(launchCount: 1, warmupCount: 1, iterationCount: 3)]
 public class IrtBenchmarks
 {
     private ResponseMatrix _x = null!;

@@ -231,117 +231,97 @@ internal sealed class MarginalEstimator
         return table;
     }
 
-    private double Block(int b, double[] table, double[] weights, double[] counts, double[] totals) =>
-        Vector512.IsHardwareAccelerated && _qp % 8 == 0 ? Block512(b, table, weights, counts, totals) : Block256(b, table, weights, counts, totals);
-
-    private double Block256(int b, double[] table, double[] weights, double[] counts, double[] totals)
+    /// <summary>
+    /// One block of patterns, node-chunk by node-chunk so that the slices of the probability table and of the counts
+    /// being used (8 nodes × all item categories) stay in the first-level cache: (1) the likelihood of every pattern
+    /// at 8 nodes at a time, (2) per pattern the normalising sum and the log-likelihood, (3) the posteriors added to
+    /// the counts 8 nodes at a time. The order of every addition is fixed, whatever the thread running the block.
+    /// </summary>
+    private double Block(int b, double[] table, double[] weights, double[] counts, double[] totals)
     {
         Array.Clear(counts);
         Array.Clear(totals);
         int from = b * _blockSize, to = Math.Min(_data.PatternCount, from + _blockSize);
-        int m = _data.ItemCount, qp = _qp;
+        int count = to - from, m = _data.ItemCount, qp = _qp;
         var codes = _data.PatternCodes;
         var freq = _data.PatternCounts;
-        Span<double> like = stackalloc double[qp];
-        Span<int> rows = stackalloc int[m];
-        double ll = 0;
-        ref double tableRef = ref MemoryMarshal.GetArrayDataReference(table);
-        ref double countRef = ref MemoryMarshal.GetArrayDataReference(counts);
-        ref double likeRef = ref MemoryMarshal.GetReference(like);
-        for (int u = from; u < to; u++)
+        var like = System.Buffers.ArrayPool<double>.Shared.Rent(count * qp);
+        var rows = System.Buffers.ArrayPool<int>.Shared.Rent(count * m);
+        var answered = System.Buffers.ArrayPool<int>.Shared.Rent(count);
+        try
         {
-            int answered = 0;
-            for (int j = 0; j < m; j++)
+            for (int u = 0; u < count; u++)
             {
-                byte c = codes[u * m + j];
-                if (c != ItemResponseData.Missing) rows[answered++] = (_rowOffset[j] + c) * qp;
+                int a = 0;
+                int baseCode = (from + u) * m;
+                for (int j = 0; j < m; j++)
+                {
+                    byte c = codes[baseCode + j];
+                    if (c != ItemResponseData.Missing) rows[u * m + a++] = (_rowOffset[j] + c) * qp;
+                }
+                answered[u] = a;
             }
-            // likelihood at each node: product over answered items, computed 4 nodes at a time in registers
-            double logScale = 0;
-            for (int q = 0; q < qp; q += 4)
-            {
-                var acc = Vector256.LoadUnsafe(ref tableRef, (nuint)(rows[0] + q));
-                for (int k = 1; k < answered; k++) acc *= Vector256.LoadUnsafe(ref tableRef, (nuint)(rows[k] + q));
-                acc *= Vector256.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(weights), (nuint)q);
-                acc.StoreUnsafe(ref likeRef, (nuint)q);
-            }
-            double sum = Sum(like);
-            if (!(sum > 1e-290))
-            {
-                // very long patterns can underflow: redo in logs with rescaling
-                sum = LogDomainLikelihood(rows[..answered], table, weights, like, out logScale);
-            }
-            ll += freq[u] * (Math.Log(sum) + logScale);
-            var f = Vector256.Create(freq[u] / sum);
-            for (int q = 0; q < qp; q += 4)
-            {
-                var post = Vector256.LoadUnsafe(ref likeRef, (nuint)q) * f;
-                post.StoreUnsafe(ref likeRef, (nuint)q);
-            }
-            Add(totals, like);
-            for (int k = 0; k < answered; k++)
-            {
-                ref double target = ref Unsafe.Add(ref countRef, rows[k]);
-                for (int q = 0; q < qp; q += 4)
-                    (Vector256.LoadUnsafe(ref target, (nuint)q) + Vector256.LoadUnsafe(ref likeRef, (nuint)q)).StoreUnsafe(ref target, (nuint)q);
-            }
-        }
-        return ll;
-    }
-
-    private double Block512(int b, double[] table, double[] weights, double[] counts, double[] totals)
-    {
-        Array.Clear(counts);
-        Array.Clear(totals);
-        int from = b * _blockSize, to = Math.Min(_data.PatternCount, from + _blockSize);
-        int m = _data.ItemCount, qp = _qp;
-        var codes = _data.PatternCodes;
-        var freq = _data.PatternCounts;
-        Span<double> like = stackalloc double[qp];
-        Span<int> rows = stackalloc int[m];
-        double ll = 0;
-        ref double tableRef = ref MemoryMarshal.GetArrayDataReference(table);
-        ref double countRef = ref MemoryMarshal.GetArrayDataReference(counts);
-        ref double likeRef = ref MemoryMarshal.GetReference(like);
-        for (int u = from; u < to; u++)
-        {
-            int answered = 0;
-            for (int j = 0; j < m; j++)
-            {
-                byte c = codes[u * m + j];
-                if (c != ItemResponseData.Missing) rows[answered++] = (_rowOffset[j] + c) * qp;
-            }
-            // likelihood at each node: product over answered items, computed 4 nodes at a time in registers
-            double logScale = 0;
+            ref double tableRef = ref MemoryMarshal.GetArrayDataReference(table);
+            ref double likeRef = ref MemoryMarshal.GetArrayDataReference(like);
+            ref double countRef = ref MemoryMarshal.GetArrayDataReference(counts);
+            ref double weightRef = ref MemoryMarshal.GetArrayDataReference(weights);
+            // (1) likelihood × prior weight
             for (int q = 0; q < qp; q += 8)
             {
-                var acc = Vector512.LoadUnsafe(ref tableRef, (nuint)(rows[0] + q));
-                for (int k = 1; k < answered; k++) acc *= Vector512.LoadUnsafe(ref tableRef, (nuint)(rows[k] + q));
-                acc *= Vector512.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(weights), (nuint)q);
-                acc.StoreUnsafe(ref likeRef, (nuint)q);
+                var w0 = Vector256.LoadUnsafe(ref weightRef, (nuint)q);
+                var w1 = Vector256.LoadUnsafe(ref weightRef, (nuint)(q + 4));
+                for (int u = 0; u < count; u++)
+                {
+                    int ru = u * m, a = answered[u];
+                    var acc0 = Vector256.LoadUnsafe(ref tableRef, (nuint)(rows[ru] + q));
+                    var acc1 = Vector256.LoadUnsafe(ref tableRef, (nuint)(rows[ru] + q + 4));
+                    for (int k = 1; k < a; k++)
+                    {
+                        int r = rows[ru + k] + q;
+                        acc0 *= Vector256.LoadUnsafe(ref tableRef, (nuint)r);
+                        acc1 *= Vector256.LoadUnsafe(ref tableRef, (nuint)(r + 4));
+                    }
+                    (acc0 * w0).StoreUnsafe(ref likeRef, (nuint)(u * qp + q));
+                    (acc1 * w1).StoreUnsafe(ref likeRef, (nuint)(u * qp + q + 4));
+                }
             }
-            double sum = Sum(like);
-            if (!(sum > 1e-290))
+            // (2) normalise: posterior × frequency; log-likelihood
+            double ll = 0;
+            for (int u = 0; u < count; u++)
             {
-                // very long patterns can underflow: redo in logs with rescaling
-                sum = LogDomainLikelihood(rows[..answered], table, weights, like, out logScale);
+                var post = like.AsSpan(u * qp, qp);
+                double sum = Sum(post), logScale = 0;
+                if (!(sum > 1e-290)) sum = LogDomainLikelihood(rows.AsSpan(u * m, answered[u]), table, weights, post, out logScale);
+                ll += freq[from + u] * (Math.Log(sum) + logScale);
+                var f = Vector256.Create(freq[from + u] / sum);
+                ref double pr = ref MemoryMarshal.GetReference(post);
+                for (int q = 0; q < qp; q += 4) (Vector256.LoadUnsafe(ref pr, (nuint)q) * f).StoreUnsafe(ref pr, (nuint)q);
+                Add(totals, post);
             }
-            ll += freq[u] * (Math.Log(sum) + logScale);
-            var f = Vector512.Create(freq[u] / sum);
+            // (3) expected counts
             for (int q = 0; q < qp; q += 8)
             {
-                var post = Vector512.LoadUnsafe(ref likeRef, (nuint)q) * f;
-                post.StoreUnsafe(ref likeRef, (nuint)q);
+                for (int u = 0; u < count; u++)
+                {
+                    int ru = u * m, a = answered[u];
+                    var p0 = Vector256.LoadUnsafe(ref likeRef, (nuint)(u * qp + q));
+                    var p1 = Vector256.LoadUnsafe(ref likeRef, (nuint)(u * qp + q + 4));
+                    for (int k = 0; k < a; k++)
+                    {
+                        ref double target = ref Unsafe.Add(ref countRef, rows[ru + k] + q);
+                        (Vector256.LoadUnsafe(ref target) + p0).StoreUnsafe(ref target);
+                        (Vector256.LoadUnsafe(ref target, 4) + p1).StoreUnsafe(ref target, 4);
+                    }
+                }
             }
-            Add(totals, like);
-            for (int k = 0; k < answered; k++)
-            {
-                ref double target = ref Unsafe.Add(ref countRef, rows[k]);
-                for (int q = 0; q < qp; q += 8)
-                    (Vector512.LoadUnsafe(ref target, (nuint)q) + Vector512.LoadUnsafe(ref likeRef, (nuint)q)).StoreUnsafe(ref target, (nuint)q);
-            }
+            return ll;
         }
-        return ll;
+        finally
+        {
+            System.Buffers.ArrayPool<double>.Shared.Return(like);
+            System.Buffers.ArrayPool<int>.Shared.Return(rows);
+            System.Buffers.ArrayPool<int>.Shared.Return(answered);
+        }
     }
 
     private double LogDomainLikelihood(ReadOnlySpan<int> rows, double[] table, double[] weights, Span<double> like, out double logScale)
