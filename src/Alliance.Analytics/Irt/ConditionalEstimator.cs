@@ -386,7 +386,7 @@ internal sealed class ConditionalEstimator
             eps[i] = new double[m];
             logScale += ElementarySymmetricFunctions.Tilt(le, _data.Scores[j], tilt, eps[i]);
         }
-        var (prefix, suffix) = PrefixSuffix(items, eps);
+        var (prefix, suffix) = ElementarySymmetricFunctions.PrefixSuffix(eps, [.. items.Select(j => _data.Scores[j])]);
         var gamma = prefix[n];
         var done = new List<int>();
         foreach (int r in targets)
@@ -496,36 +496,13 @@ internal sealed class ConditionalEstimator
         return done;
     }
 
-    /// <summary>Prefix ESFs (items before position i) and suffix ESFs (items from position i on).</summary>
-    private (double[][] Prefix, double[][] Suffix) PrefixSuffix(int[] items, double[][] eps)
-    {
-        int n = items.Length;
-        var prefix = new double[n + 1][];
-        var suffix = new double[n + 1][];
-        prefix[0] = [1.0];
-        for (int i = 0; i < n; i++)
-        {
-            var s = _data.Scores[items[i]];
-            prefix[i + 1] = new double[prefix[i].Length + s[^1]];
-            ElementarySymmetricFunctions.AddItem(prefix[i], eps[i], s, prefix[i + 1]);
-        }
-        suffix[n] = [1.0];
-        for (int i = n - 1; i >= 0; i--)
-        {
-            var s = _data.Scores[items[i]];
-            suffix[i] = new double[suffix[i + 1].Length + s[^1]];
-            ElementarySymmetricFunctions.AddItem(suffix[i + 1], eps[i], s, suffix[i]);
-        }
-        return (prefix, suffix);
-    }
-
     /// <summary>The convolution a ⊛ b, computed only at the indices marked in <paramref name="needed"/> (all when most are).</summary>
     private static double[] Convolve(double[] a, double[] b, bool[] needed)
     {
         int n = a.Length + b.Length - 1;
         int count = 0;
         for (int v = 0; v < Math.Min(n, needed.Length); v++) if (needed[v]) count++;
-        if (count * 4 > n) return Convolve(a, b);
+        if (count * 4 > n) return ElementarySymmetricFunctions.Convolve(a, b);
         var c = new double[n];
         for (int v = 0; v < Math.Min(n, needed.Length); v++)
         {
@@ -538,16 +515,4 @@ internal sealed class ConditionalEstimator
         return c;
     }
 
-    private static double[] Convolve(double[] a, double[] b)
-    {
-        var c = new double[a.Length + b.Length - 1];
-        for (int i = 0; i < a.Length; i++)
-        {
-            double ai = a[i];
-            if (ai == 0) continue;
-            var target = c.AsSpan(i, b.Length);
-            for (int k = 0; k < b.Length; k++) target[k] += ai * b[k];
-        }
-        return c;
-    }
 }

@@ -38,24 +38,12 @@ internal static class SX2
             var pk = new double[m][];
             for (int j = 0; j < m; j++) { pk[j] = new double[data.CategoryCount(j)]; items.Probabilities(j, nodes[k], pk[j]); }
             prob[k] = pk;
-            var prefix = new double[m + 1][];
-            var suffix = new double[m + 1][];
-            prefix[0] = [1.0];
-            for (int j = 0; j < m; j++)
-            {
-                prefix[j + 1] = new double[prefix[j].Length + data.Scores[j][^1]];
-                ElementarySymmetricFunctions.AddItem(prefix[j], pk[j], data.Scores[j], prefix[j + 1]);
-            }
-            suffix[m] = [1.0];
-            for (int j = m - 1; j >= 0; j--)
-            {
-                suffix[j] = new double[suffix[j + 1].Length + data.Scores[j][^1]];
-                ElementarySymmetricFunctions.AddItem(suffix[j + 1], pk[j], data.Scores[j], suffix[j]);
-            }
+            // Lord–Wingersky: the summed-score distribution at a node is the ESF of the category probabilities
+            var (prefix, suffix) = ElementarySymmetricFunctions.PrefixSuffix(pk, data.Scores);
             for (int s = 0; s <= smax; s++) full[s] += w[k] * prefix[m][s];
             for (int j = 0; j < m; j++)
             {
-                var rest = Convolve(prefix[j], suffix[j + 1]);
+                var rest = ElementarySymmetricFunctions.Convolve(prefix[j], suffix[j + 1]);
                 var sc = data.Scores[j];
                 for (int s = 0; s <= smax; s++)
                     for (int c = 0; c < sc.Length; c++)
@@ -122,13 +110,5 @@ internal static class SX2
             result[j] = fit[j] with { SX2 = x2, SX2Df = df, SX2P = p };
         }
         return result;
-    }
-
-    private static double[] Convolve(double[] a, double[] b)
-    {
-        var c = new double[a.Length + b.Length - 1];
-        for (int i = 0; i < a.Length; i++)
-            for (int k = 0; k < b.Length; k++) c[i + k] += a[i] * b[k];
-        return c;
     }
 }

@@ -101,4 +101,44 @@ public static class ElementarySymmetricFunctions
         for (int c = 0; c < logEps.Length; c++) eps[c] = Math.Exp(logEps[c] + scores[c] * t - max);
         return max;
     }
+
+    /// <summary>
+    /// Prefix and suffix functions of a list of items: prefix[i] over items 0 … i − 1, suffix[i] over items i … n − 1
+    /// (prefix[0] = suffix[n] = [1]). The functions without item i are prefix[i] ⊛ suffix[i + 1].
+    /// </summary>
+    public static (double[][] Prefix, double[][] Suffix) PrefixSuffix(IReadOnlyList<double[]> eps, IReadOnlyList<int[]> scores)
+    {
+        ArgumentNullException.ThrowIfNull(eps);
+        ArgumentNullException.ThrowIfNull(scores);
+        int n = eps.Count;
+        var prefix = new double[n + 1][];
+        var suffix = new double[n + 1][];
+        prefix[0] = [1.0];
+        for (int i = 0; i < n; i++)
+        {
+            prefix[i + 1] = new double[prefix[i].Length + scores[i][^1]];
+            AddItem(prefix[i], eps[i], scores[i], prefix[i + 1]);
+        }
+        suffix[n] = [1.0];
+        for (int i = n - 1; i >= 0; i--)
+        {
+            suffix[i] = new double[suffix[i + 1].Length + scores[i][^1]];
+            AddItem(suffix[i + 1], eps[i], scores[i], suffix[i]);
+        }
+        return (prefix, suffix);
+    }
+
+    /// <summary>The convolution (polynomial product) a ⊛ b.</summary>
+    public static double[] Convolve(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        var c = new double[a.Length + b.Length - 1];
+        for (int i = 0; i < a.Length; i++)
+        {
+            double ai = a[i];
+            if (ai == 0) continue;
+            var target = c.AsSpan(i, b.Length);
+            for (int k = 0; k < b.Length; k++) target[k] += ai * b[k];
+        }
+        return c;
+    }
 }
