@@ -19,8 +19,11 @@ public static class AllianceCli
         InstrumentsVerb.Create,
         ValidateVerb.Create,
         ScoreVerb.Create,
+        OutcomeVerb.Create,
         DescribeVerb.Create,
         IrtVerb.Create,
+        SimulateVerb.Create,
+        MetaVerb.Create,
     ];
 
     /// <summary>Builds the root command with every verb.</summary>
