@@ -97,7 +97,7 @@ public sealed record IrtOptions
     /// <summary>Quadrature bound: nodes on ±bound (default 6, as mirt).</summary>
     public double QuadratureBound { get; init; } = 6;
 
-    /// <summary>Convergence tolerance: largest absolute parameter change between EM iterations (or Newton step for CML). Default 1e-4 (mirt's TOL).</summary>
+    /// <summary>EM convergence tolerance: largest absolute parameter change in one EM step (default 1e-4, mirt's TOL). CML Newton iterations always run to a step below 1e-8.</summary>
     public double Tolerance { get; init; } = 1e-4;
 
     /// <summary>Iteration limit (EM iterations, counting each E-step; default 2000).</summary>
