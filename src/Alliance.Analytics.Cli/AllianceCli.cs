@@ -21,6 +21,7 @@ public static class AllianceCli
         ScoreVerb.Create,
         OutcomeVerb.Create,
         DescribeVerb.Create,
+        IrtVerb.Create,
         SimulateVerb.Create,
         MetaVerb.Create,
     ];

@@ -1,0 +1,271 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Alliance.Analytics.Data;
+using Alliance.Analytics.Reporting;
+using MathNet.Numerics.Distributions;
+
+namespace Alliance.Analytics.Irt;
+
+/// <summary>A likelihood-ratio test: 2(ℓ₁ − ℓ₀) against χ²(df).</summary>
+/// <param name="Label">What is tested.</param>
+/// <param name="Statistic">LR statistic.</param>
+/// <param name="Df">Degrees of freedom.</param>
+/// <param name="P">Upper-tail p-value.</param>
+public sealed record LikelihoodRatioTest(string Label, double Statistic, int Df, double P)
+{
+    internal static LikelihoodRatioTest Of(string label, double restricted, double general, int df)
+    {
+        double lr = Math.Max(0, 2 * (general - restricted));
+        return new LikelihoodRatioTest(label, lr, df, df > 0 ? 1 - ChiSquared.CDF(df, lr) : double.NaN);
+    }
+}
+
+/// <summary>
+/// Andersen's (1973) likelihood-ratio test of a Rasch model: the conditional likelihood of separate fits in groups of
+/// persons against one fit to all, LR = 2(Σ_g ℓ_g − ℓ), df = Σ_g k_g − k. R: <c>eRm::LRtest(fit, splitcr = "median")</c>.
+/// </summary>
+public sealed record AndersenTest : IAnalysisResult
+{
+    /// <summary>The test.</summary>
+    public required LikelihoodRatioTest Test { get; init; }
+
+    /// <summary>How persons were split ("median raw score" or the grouping's name).</summary>
+    public required string Split { get; init; }
+
+    /// <summary>Per group: label, persons, conditional log-likelihood, parameters.</summary>
+    public required ImmutableArray<(string Group, int Persons, double LogLikelihood, int Parameters)> Groups { get; init; }
+
+    /// <summary>Conditional log-likelihood of the fit to all persons.</summary>
+    public required double LogLikelihood { get; init; }
+
+    /// <inheritdoc/>
+    public required DataUsage Usage { get; init; }
+
+    /// <inheritdoc/>
+    public required IReadOnlyList<string> Warnings { get; init; }
+
+    /// <inheritdoc/>
+    public ResultSummary Summary() => new("Andersen likelihood-ratio test",
+        [Usage.ToString(), $"Split: {Split}", $"LR = {Test.Statistic.ToString("F3", CultureInfo.InvariantCulture)} on {Test.Df} df, p = {Test.P.ToString("F4", CultureInfo.InvariantCulture)}"],
+        [new ResultTable("Groups", [TableColumn.Label("group"), TableColumn.Integer("persons"), TableColumn.Number("cond. loglik"), TableColumn.Integer("parameters")],
+            [.. Groups.Select(g => (IReadOnlyList<object?>)[g.Group, g.Persons, g.LogLikelihood, g.Parameters])])],
+        ["Persons with extreme raw scores carry no conditional information and do not affect the test."], Warnings);
+
+    /// <summary><c>{"split", "lr", "df", "p", "groups": [...]}</c>.</summary>
+    public JsonObject ToJson()
+    {
+        var o = JsonOutput.Document(this);
+        o["split"] = Split;
+        o["lr"] = JsonOutput.Number(Test.Statistic);
+        o["df"] = Test.Df;
+        o["p"] = JsonOutput.Number(Test.P);
+        o["loglik"] = JsonOutput.Number(LogLikelihood);
+        o["groups"] = new JsonArray([.. Groups.Select(g => (JsonNode?)new JsonObject { ["group"] = g.Group, ["persons"] = g.Persons, ["loglik"] = JsonOutput.Number(g.LogLikelihood), ["npar"] = g.Parameters })]);
+        return o;
+    }
+}
+
+/// <summary>
+/// Differential item functioning by likelihood ratio (CML): for each item, a fit in which the item has separate
+/// parameters in each group (the item split into one virtual item per group, answered only by that group) against
+/// the common fit. Conditioning on the raw score makes the test free of assumptions about the groups' ability
+/// distributions.
+/// </summary>
+public sealed record DifResult : IAnalysisResult
+{
+    /// <summary>The groups, in order.</summary>
+    public required ImmutableArray<string> Groups { get; init; }
+
+    /// <summary>Per item: the LR test and the item's location in each group (in the common fit's origin).</summary>
+    public required ImmutableArray<(string Item, LikelihoodRatioTest Test, ImmutableArray<double> Locations)> Items { get; init; }
+
+    /// <inheritdoc/>
+    public required DataUsage Usage { get; init; }
+
+    /// <inheritdoc/>
+    public required IReadOnlyList<string> Warnings { get; init; }
+
+    /// <inheritdoc/>
+    public ResultSummary Summary()
+    {
+        var cols = new List<TableColumn> { TableColumn.Label("item"), TableColumn.Number("LR", 3), TableColumn.Integer("df"), TableColumn.Number("p", 4) };
+        cols.AddRange(Groups.Select(g => TableColumn.Number("location " + g, 3)));
+        return new ResultSummary("DIF by likelihood ratio (CML)", [Usage.ToString(), $"Groups: {string.Join(", ", Groups)}"],
+            [new ResultTable("Items", cols, [.. Items.Select(i => (IReadOnlyList<object?>)[i.Item, i.Test.Statistic, i.Test.Df, i.Test.P, .. i.Locations.Cast<object?>()])])],
+            ["Each item is tested with the other items as anchors; p-values are not adjusted for multiple testing."], Warnings);
+    }
+
+    /// <summary><c>{"groups", "items": [{"item", "lr", "df", "p", "locations"}]}</c>.</summary>
+    public JsonObject ToJson()
+    {
+        var o = JsonOutput.Document(this);
+        o["groups"] = JsonOutput.Strings(Groups);
+        o["items"] = new JsonArray([.. Items.Select(i => (JsonNode?)new JsonObject
+        {
+            ["item"] = i.Item, ["lr"] = JsonOutput.Number(i.Test.Statistic), ["df"] = i.Test.Df, ["p"] = JsonOutput.Number(i.Test.P), ["locations"] = JsonOutput.Numbers(i.Locations),
+        })]);
+        return o;
+    }
+}
+
+/// <summary>Log-likelihood, AIC and BIC of several fits to the same data, with LR tests between nested neighbours.</summary>
+public sealed record ModelComparison : IAnalysisResult
+{
+    /// <summary>The fits compared, in the order given.</summary>
+    public required ImmutableArray<IrtFit> Fits { get; init; }
+
+    /// <summary>LR tests between nested pairs (rating scale ⊂ partial credit ⊂ generalized partial credit, same estimation).</summary>
+    public required ImmutableArray<LikelihoodRatioTest> Tests { get; init; }
+
+    /// <inheritdoc/>
+    public DataUsage Usage => Fits[0].Usage;
+
+    /// <inheritdoc/>
+    public required IReadOnlyList<string> Warnings { get; init; }
+
+    /// <inheritdoc/>
+    public ResultSummary Summary() => new("Model comparison", [Usage.ToString()],
+        [new ResultTable("Fits", [TableColumn.Label("model"), TableColumn.Label("estimation"), TableColumn.Number("loglik"), TableColumn.Integer("npar"), TableColumn.Number("AIC", 2), TableColumn.Number("BIC", 2)],
+            [.. Fits.Select(f => (IReadOnlyList<object?>)[IrtFit.ModelKey(f.Model), f.Estimation == IrtEstimation.Conditional ? "cml" : "mml", f.LogLikelihood, f.ParameterCount, f.Aic, f.Bic])]),
+         new ResultTable("Likelihood-ratio tests", [TableColumn.Label("test"), TableColumn.Number("LR"), TableColumn.Integer("df"), TableColumn.Number("p", 4)],
+            [.. Tests.Select(t => (IReadOnlyList<object?>)[t.Label, t.Statistic, t.Df, t.P])])],
+        ["Conditional and marginal log-likelihoods are not comparable with each other; the graded model is not nested in the divide-by-total models (compare by AIC/BIC)."], Warnings);
+
+    /// <summary><c>{"fits": [{"model", "estimation", "loglik", "npar", "aic", "bic"}], "tests": [...]}</c>.</summary>
+    public JsonObject ToJson()
+    {
+        var o = JsonOutput.Document(this);
+        o["fits"] = new JsonArray([.. Fits.Select(f => (JsonNode?)new JsonObject
+        {
+            ["model"] = IrtFit.ModelKey(f.Model), ["estimation"] = f.Estimation == IrtEstimation.Conditional ? "cml" : "mml",
+            ["loglik"] = JsonOutput.Number(f.LogLikelihood), ["npar"] = f.ParameterCount, ["aic"] = JsonOutput.Number(f.Aic), ["bic"] = JsonOutput.Number(f.Bic),
+        })]);
+        o["tests"] = new JsonArray([.. Tests.Select(t => (JsonNode?)new JsonObject { ["test"] = t.Label, ["lr"] = JsonOutput.Number(t.Statistic), ["df"] = t.Df, ["p"] = JsonOutput.Number(t.P) })]);
+        return o;
+    }
+}
+
+/// <summary>Tests of Rasch and IRT models: Andersen's LR test, DIF by likelihood ratio, model comparison.</summary>
+public static class IrtTests
+{
+    /// <summary>
+    /// Andersen's LR test for a Rasch model by CML: persons split at the median raw score (≤ median vs above, as eRm)
+    /// or by <paramref name="groups"/> (one label per row; null or empty labels are left out).
+    /// </summary>
+    /// <exception cref="AllianceInputException">When the model is not a Rasch model, a group has fewer than 2 persons, or an item has no variance in a group.</exception>
+    public static AndersenTest Andersen(ResponseMatrix matrix, IrtOptions? options = null, IReadOnlyList<string?>? groups = null, string? groupName = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(matrix);
+        options = (options ?? new IrtOptions()) with { Estimation = IrtEstimation.Conditional, Diagnostics = false };
+        IrtAnalysis.Validate(options);
+        var all = IrtAnalysis.Fit(matrix, options, cancellationToken: cancellationToken);
+        string split;
+        string?[] labels;
+        if (groups is null)
+        {
+            var raw = new double[matrix.RowCount];
+            for (int i = 0; i < matrix.RowCount; i++) { double s = 0; foreach (double v in matrix.Row(i)) if (!double.IsNaN(v)) s += v - matrix.Scale.Min; raw[i] = s; }
+            double median = MathNet.Numerics.Statistics.Statistics.Median(raw);
+            labels = [.. raw.Select(r => r <= median ? "raw score ≤ median" : "raw score > median")];
+            split = $"median raw score ({median.ToString(CultureInfo.InvariantCulture)})";
+        }
+        else
+        {
+            if (groups.Count != matrix.RowCount) throw new AllianceInputException($"The grouping has {groups.Count} labels for {matrix.RowCount} rows.");
+            labels = [.. groups];
+            split = groupName ?? "groups";
+        }
+        var fits = new List<(string, int, double, int)>();
+        var warnings = new List<string>();
+        foreach (var g in labels.Where(l => !string.IsNullOrEmpty(l)).Distinct().Order(StringComparer.Ordinal))
+        {
+            var rows = Enumerable.Range(0, matrix.RowCount).Where(i => labels[i] == g).ToArray();
+            if (rows.Length < 2) throw new AllianceInputException($"Group '{g}' has {rows.Length} person(s); Andersen's test needs at least 2 per group.");
+            var sub = matrix.SelectRows(rows);
+            var fit = IrtAnalysis.Fit(sub, options, cancellationToken: cancellationToken);
+            if (fit.Items.Length != all.Items.Length)
+                throw new AllianceInputException($"In group '{g}' item(s) {string.Join(", ", fit.ExcludedItems)}: the item must vary in every group for Andersen's test.");
+            if (!fit.Convergence.Converged) warnings.Add($"the fit in group '{g}' did not converge");
+            fits.Add((g!, fit.PersonCount, fit.LogLikelihood, fit.ParameterCount));
+        }
+        if (fits.Count < 2) throw new AllianceInputException("Andersen's test needs at least two groups.");
+        int df = fits.Sum(f => f.Item4) - all.ParameterCount;
+        var test = LikelihoodRatioTest.Of("Andersen LR", all.LogLikelihood, fits.Sum(f => f.Item3), df);
+        return new AndersenTest { Test = test, Split = split, Groups = [.. fits], LogLikelihood = all.LogLikelihood, Usage = all.Usage, Warnings = warnings };
+    }
+
+    /// <summary>
+    /// DIF of every item between <paramref name="groups"/> (one label per row) by conditional likelihood ratio, for a
+    /// Rasch model. Rows without a label are left out.
+    /// </summary>
+    /// <exception cref="AllianceInputException">When the model is not a Rasch model, fewer than two groups are given, or the labels do not match the rows.</exception>
+    public static DifResult Dif(ResponseMatrix matrix, IReadOnlyList<string?> groups, IrtOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(matrix);
+        ArgumentNullException.ThrowIfNull(groups);
+        options = (options ?? new IrtOptions()) with { Estimation = IrtEstimation.Conditional, Diagnostics = false };
+        IrtAnalysis.Validate(options);
+        if (groups.Count != matrix.RowCount) throw new AllianceInputException($"The grouping has {groups.Count} labels for {matrix.RowCount} rows.");
+        var keep = Enumerable.Range(0, matrix.RowCount).Where(i => !string.IsNullOrEmpty(groups[i])).ToArray();
+        var usage = DataUsage.All(matrix.RowCount).Exclude("no group label", matrix.RowCount - keep.Length,
+            Enumerable.Range(0, matrix.RowCount).Where(i => string.IsNullOrEmpty(groups[i])).Select(matrix.SourceLine));
+        var x = keep.Length == matrix.RowCount ? matrix : matrix.SelectRows(keep);
+        var labels = keep.Select(i => groups[i]!).ToArray();
+        var levels = labels.Distinct().Order(StringComparer.Ordinal).ToArray();
+        if (levels.Length < 2) throw new AllianceInputException("DIF needs at least two groups.");
+        var common = IrtAnalysis.Fit(x, options, usage, cancellationToken: cancellationToken);
+        var results = new List<(string, LikelihoodRatioTest, ImmutableArray<double>)>();
+        var warnings = new List<string>();
+        int m = x.ItemCount;
+        foreach (var item in common.Items)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            int j = x.IndexOf(item.Name);
+            var names = new List<string>();
+            for (int k = 0; k < m; k++) if (k != j) names.Add(x.Items[k]);
+            names.AddRange(levels.Select(l => $"{item.Name}[{l}]"));
+            var values = new double[x.RowCount * names.Count];
+            for (int i = 0; i < x.RowCount; i++)
+            {
+                var row = x.Row(i);
+                int c = 0;
+                for (int k = 0; k < m; k++) if (k != j) values[i * names.Count + c++] = row[k];
+                for (int g = 0; g < levels.Length; g++) values[i * names.Count + c++] = labels[i] == levels[g] ? row[j] : double.NaN;
+            }
+            var split = ResponseMatrix.Create(values, names, x.Scale);
+            var fit = IrtAnalysis.Fit(split, options with { Normalization = RaschNormalization.LocationsSumToZero }, cancellationToken: cancellationToken);
+            if (fit.Items.Length != names.Count) { warnings.Add($"item {item.Name}: no variance in some group; not tested"); continue; }
+            // locations of the virtual items, shifted so that the anchor items have the common fit's mean location
+            double anchorShift = fit.Items.Take(m - 1).Average(i => i.Location) - common.Items.Where(i => i.Name != item.Name).Average(i => i.Location);
+            var locs = fit.Items.Skip(m - 1).Select(i => i.Location - anchorShift).ToImmutableArray();
+            results.Add((item.Name, LikelihoodRatioTest.Of($"DIF {item.Name}", common.LogLikelihood, fit.LogLikelihood, fit.ParameterCount - common.ParameterCount), locs));
+        }
+        return new DifResult { Groups = [.. levels], Items = [.. results], Usage = common.Usage, Warnings = warnings };
+    }
+
+    /// <summary>
+    /// Compares fits to the same data: log-likelihood, AIC, BIC, and LR tests for each nested pair (rating scale ⊂
+    /// partial credit ⊂ generalized partial credit, with the same estimation).
+    /// </summary>
+    /// <exception cref="ArgumentException">When fewer than two fits are given or they used different numbers of persons.</exception>
+    public static ModelComparison Compare(params IrtFit[] fits)
+    {
+        ArgumentNullException.ThrowIfNull(fits);
+        if (fits.Length < 2) throw new ArgumentException("Compare needs at least two fits.", nameof(fits));
+        if (fits.Select(f => f.PersonCount).Distinct().Count() > 1) throw new ArgumentException("The fits used different numbers of persons.", nameof(fits));
+        static int Rank(IrtModelType m) => m switch { IrtModelType.RatingScale => 0, IrtModelType.PartialCredit => 1, IrtModelType.GeneralizedPartialCredit => 2, _ => -1 };
+        var tests = new List<LikelihoodRatioTest>();
+        for (int a = 0; a < fits.Length; a++)
+            for (int b = 0; b < fits.Length; b++)
+            {
+                var r = fits[a];
+                var g = fits[b];
+                if (r.Estimation != g.Estimation || Rank(r.Model) < 0 || Rank(g.Model) <= Rank(r.Model)) continue;
+                if (r.Estimation == IrtEstimation.Conditional && g.Model == IrtModelType.GeneralizedPartialCredit) continue;
+                tests.Add(LikelihoodRatioTest.Of($"{IrtFit.ModelKey(r.Model)} vs {IrtFit.ModelKey(g.Model)}", r.LogLikelihood, g.LogLikelihood, g.ParameterCount - r.ParameterCount));
+            }
+        return new ModelComparison { Fits = [.. fits], Tests = [.. tests], Warnings = [] };
+    }
+}
