@@ -1,6 +1,3 @@
-using MathNet.Numerics.LinearAlgebra;
-using MathNet.Numerics.Optimization;
-
 namespace Alliance.Analytics.Numerics;
 
 /// <summary>How common factors are extracted.</summary>
@@ -37,8 +34,8 @@ public sealed record FactorSolution(double[,] Loadings, double[] Uniquenesses, d
 
 /// <summary>
 /// Common factor analysis of a correlation matrix by minimum residual or maximum likelihood, as psych's <c>fa</c>
-/// with <c>rotate = "none"</c>: the uniquenesses ψ are found by bounded quasi-Newton minimisation (ψ_i ∈ [0.005, 1],
-/// start 1 − SMC_i), and the loadings follow from the eigen decomposition at the optimum.
+/// with <c>rotate = "none"</c>: the uniquenesses ψ are found by bounded Newton minimisation (ψ_i ∈ [0.005, 1],
+/// start 1 − SMC_i; exact Hessian for minres, BFGS for ML), and the loadings follow from the eigen decomposition at the optimum.
 /// </summary>
 /// <remarks>
 /// For minres the criterion at ψ is F(ψ) = ½‖R − diag ψ − ΛΛ′‖² with Λ the top-f eigenpairs of R − diag ψ (negative
@@ -58,7 +55,7 @@ public static class FactorAnalysis
     /// </summary>
     /// <exception cref="ArgumentException">When the matrix is not square, has missing entries, or has fewer than
     /// <paramref name="factors"/> + 1 variables.</exception>
-    public static FactorSolution Fit(double[,] r, int factors = 1, FactorMethod method = FactorMethod.MinimumResidual, double tolerance = 1e-10)
+    public static FactorSolution Fit(double[,] r, int factors = 1, FactorMethod method = FactorMethod.MinimumResidual, double tolerance = 1e-9)
     {
         ArgumentNullException.ThrowIfNull(r);
         int p = r.GetLength(0);
@@ -68,15 +65,16 @@ public static class FactorAnalysis
 
         var smc = SymmetricMatrices.SquaredMultipleCorrelations(r);
         double upper = Math.Max(smc.Max(), 1);
-        var start = Vector<double>.Build.Dense(p, i => Math.Clamp(r[i, i] - smc[i], MinimumUniqueness, upper));
-        var lower = Vector<double>.Build.Dense(p, MinimumUniqueness);
-        var upperV = Vector<double>.Build.Dense(p, upper);
+        var start = new double[p];
+        for (int i = 0; i < p; i++) start[i] = r[i, i] - smc[i];
+        var lower = Enumerable.Repeat(MinimumUniqueness, p).ToArray();
+        var upperV = Enumerable.Repeat(upper, p).ToArray();
 
-        Func<Vector<double>, (double, Vector<double>)> fg = method == FactorMethod.MinimumResidual
-            ? psi => MinresCriterion(r, psi, factors)
-            : psi => MlCriterion(r, psi, factors);
-
-        var (psiHat, convergence) = Minimise(fg, start, lower, upperV, tolerance);
+        BoundedMinimizer.Objective objective = method == FactorMethod.MinimumResidual
+            ? (psi, g, h) => MinresCriterion(r, psi, factors, g, h)
+            : (psi, g, _) => MlCriterion(r, psi, factors, g);
+        var (psiHat, objectiveValue, convergence) = BoundedMinimizer.Minimise(objective, start, lower, upperV,
+            exactHessian: method == FactorMethod.MinimumResidual, tolerance);
         var loadings = method == FactorMethod.MinimumResidual ? MinresLoadings(r, psiHat, factors) : MlLoadings(r, psiHat, factors);
         // psych: make each factor's loadings sum to a non-negative number.
         for (int k = 0; k < factors; k++)
@@ -88,30 +86,51 @@ public static class FactorAnalysis
         var h2 = new double[p];
         for (int i = 0; i < p; i++)
             for (int k = 0; k < factors; k++) h2[i] += loadings[i, k] * loadings[i, k];
-        double objective = fg(psiHat).Item1;
-        return new FactorSolution(loadings, psiHat.ToArray(), h2, objective, method, convergence);
+        return new FactorSolution(loadings, psiHat, h2, objectiveValue, method, convergence);
     }
 
-    private static (double, Vector<double>) MinresCriterion(double[,] r, Vector<double> psi, int nf)
+    /// <summary>
+    /// ½‖R − ψ − ΛΛ′‖² with its gradient diag(ΛΛ′ + ψ − R) and exact Hessian
+    /// H_ij = δ_ij − P²_ij − 2 Σ_{f∈T} Σ_{k∉T} λ_f/(λ_f − λ_k) v_fi v_fj v_ki v_kj, from first-order eigen perturbation
+    /// (T the retained factors with positive eigenvalues, P = Σ_{f∈T} v_f v_f′).
+    /// </summary>
+    private static double MinresCriterion(double[,] r, double[] psi, int nf, double[] g, double[,]? h)
     {
         int p = r.GetLength(0);
         var a = (double[,])r.Clone();
         for (int i = 0; i < p; i++) a[i, i] -= psi[i];
-        var (values, vectors) = SymmetricMatrices.Eigen(a);
+        var (values, v) = SymmetricMatrices.Eigen(a);
+        int t = 0;
+        while (t < nf && values[t] > 0) t++;
         double f = 0;
-        for (int k = 0; k < p; k++)
-            if (k >= nf || values[k] < 0) f += values[k] * values[k];
-        var g = Vector<double>.Build.Dense(p);
+        for (int k = t; k < p; k++) f += values[k] * values[k];
         for (int i = 0; i < p; i++)
         {
             double ll = 0;
-            for (int k = 0; k < nf; k++) ll += vectors[i, k] * vectors[i, k] * Math.Max(values[k], 0);
+            for (int k = 0; k < t; k++) ll += v[i, k] * v[i, k] * values[k];
             g[i] = ll + psi[i] - r[i, i];
         }
-        return (f / 2, g);
+        if (h is not null)
+        {
+            for (int i = 0; i < p; i++)
+                for (int j = 0; j <= i; j++)
+                {
+                    double proj = 0, cross = 0;
+                    for (int fct = 0; fct < t; fct++)
+                    {
+                        proj += v[i, fct] * v[j, fct];
+                        double vv = v[i, fct] * v[j, fct], inner = 0;
+                        for (int k = t; k < p; k++) inner += v[i, k] * v[j, k] / (values[fct] - values[k]);
+                        cross += values[fct] * vv * inner;
+                    }
+                    double hij = (i == j ? 1 : 0) - proj * proj - 2 * cross;
+                    h[i, j] = h[j, i] = hij;
+                }
+        }
+        return f / 2;
     }
 
-    private static double[,] MinresLoadings(double[,] r, Vector<double> psi, int nf)
+    private static double[,] MinresLoadings(double[,] r, double[] psi, int nf)
     {
         int p = r.GetLength(0);
         var a = (double[,])r.Clone();
@@ -126,7 +145,7 @@ public static class FactorAnalysis
         return l;
     }
 
-    private static (double, Vector<double>) MlCriterion(double[,] r, Vector<double> psi, int nf)
+    private static double MlCriterion(double[,] r, double[] psi, int nf, double[] g)
     {
         int p = r.GetLength(0);
         var s = new double[p, p];
@@ -136,8 +155,6 @@ public static class FactorAnalysis
         var (values, vectors) = SymmetricMatrices.Eigen(s);
         double e = 0;
         for (int k = nf; k < p; k++) e += Math.Log(values[k]) - values[k];
-        double f = -(e - nf + p);
-        var g = Vector<double>.Build.Dense(p);
         for (int i = 0; i < p; i++)
         {
             double ll = 0;
@@ -145,10 +162,10 @@ public static class FactorAnalysis
             ll *= psi[i];
             g[i] = (ll + psi[i] - r[i, i]) / (psi[i] * psi[i]);
         }
-        return (f, g);
+        return -(e - nf + p);
     }
 
-    private static double[,] MlLoadings(double[,] r, Vector<double> psi, int nf)
+    private static double[,] MlLoadings(double[,] r, double[] psi, int nf)
     {
         int p = r.GetLength(0);
         var s = new double[p, p];
@@ -163,32 +180,5 @@ public static class FactorAnalysis
             for (int i = 0; i < p; i++) l[i, k] = Math.Sqrt(psi[i]) * vectors[i, k] * sc;
         }
         return l;
-    }
-
-    /// <summary>Bounded quasi-Newton minimisation (MathNet's BFGS-B) with a check of the projected gradient.</summary>
-    private static (Vector<double> Psi, Convergence Convergence) Minimise(Func<Vector<double>, (double, Vector<double>)> fg,
-        Vector<double> start, Vector<double> lower, Vector<double> upper, double tolerance)
-    {
-        var objective = ObjectiveFunction.Gradient(fg);
-        var minimizer = new BfgsBMinimizer(tolerance, 1e-14, 1e-16, 2000);
-        var result = minimizer.FindMinimum(objective, lower, upper, start);
-        var psi = result.MinimizingPoint;
-        double change = ProjectedGradientNorm(fg(psi).Item2, psi, lower, upper);
-        bool converged = change <= Math.Sqrt(tolerance);
-        return (psi, new Convergence(converged, result.Iterations, change, Math.Sqrt(tolerance),
-            converged ? "projected gradient below tolerance" : "BFGS-B stopped: " + result.ReasonForExit));
-    }
-
-    private static double ProjectedGradientNorm(Vector<double> g, Vector<double> x, Vector<double> lower, Vector<double> upper)
-    {
-        double max = 0;
-        for (int i = 0; i < g.Count; i++)
-        {
-            double gi = g[i];
-            if (x[i] <= lower[i] + 1e-12 && gi > 0) gi = 0;
-            if (x[i] >= upper[i] - 1e-12 && gi < 0) gi = 0;
-            max = Math.Max(max, Math.Abs(gi));
-        }
-        return max;
     }
 }

@@ -1,0 +1,269 @@
+using System.Numerics;
+using Alliance.Analytics.Numerics;
+using Alliance.Analytics.Reporting;
+using MathNet.Numerics.Distributions;
+
+namespace Alliance.Analytics.Reliability;
+
+/// <summary>
+/// A nonparametric bootstrap of raw α over rows (psych::alpha's <c>n.iter</c>, with more replicates and BCa): the
+/// replicate α values' standard error and bias, the percentile interval and the bias-corrected and accelerated (BCa)
+/// interval (Efron &amp; Tibshirani 1993, §14.3: z₀ from the share of replicates below α̂, the acceleration from the
+/// jackknife).
+/// </summary>
+/// <param name="Replicates">Number of bootstrap replicates.</param>
+/// <param name="Seed">The seed; the same seed gives the same replicates whatever the thread count.</param>
+/// <param name="StandardError">SD of the replicate α values.</param>
+/// <param name="Bias">Mean of the replicates minus α̂.</param>
+/// <param name="Percentile">Percentile interval (type-7 quantiles of the replicates, as psych's <c>boot.ci</c>).</param>
+/// <param name="Bca">BCa interval.</param>
+/// <param name="BiasCorrection">z₀ = Φ⁻¹(share of replicates below α̂).</param>
+/// <param name="Acceleration">a = Σ (θ̄ − θ₍ᵢ₎)³ / (6 [Σ (θ̄ − θ₍ᵢ₎)²]^{3/2}) over the n jackknife values.</param>
+public sealed record AlphaBootstrapResult(int Replicates, long Seed, double StandardError, double Bias,
+    ConfidenceInterval Percentile, ConfidenceInterval Bca, double BiasCorrection, double Acceleration);
+
+/// <summary>
+/// The bootstrap kernel. Resampling is done with counts, not copies: each replicate block of 16 draws n row indices
+/// per replicate from its own <see cref="RandomStream"/> and records how often each row was drawn; one pass over the
+/// rows then accumulates the weighted sufficient statistics of all 16 replicates. With complete data these are
+/// Σ w x_j, Σ w x_j², Σ w T and Σ w T² (T the row sum), since α = k/(k−1) (1 − Σ s²_j / s²_T); with missing data the
+/// weighted pairwise moments, so each replicate's α is psych's pairwise α of the resample.
+/// </summary>
+internal static class AlphaBootstrap
+{
+    private const int BlockReplicates = 16;
+
+    public static AlphaBootstrapResult Run(ScaleData data, double estimate, int replicates, long seed, double level,
+        IProgress<AnalysisProgress>? progress, CancellationToken cancellationToken)
+    {
+        int n = data.Rows, m = data.ItemCount;
+        var values = data.Values;
+        double shift = data.Shift;
+        var alphas = new double[replicates];
+        int blocks = (replicates + BlockReplicates - 1) / BlockReplicates;
+        int done = 0;
+        double[]? itemValues = data.HasMissing ? data.ItemValues() : null;
+        Parallel.For(0, blocks, new ParallelOptions { CancellationToken = cancellationToken }, block =>
+        {
+            int first = block * BlockReplicates, count = Math.Min(BlockReplicates, replicates - first);
+            var random = RandomStream.Create(seed, block);
+            var counts = new byte[n * count];
+            for (int k = 0; k < count; k++)
+                for (int t = 0; t < n; t++)
+                    counts[random.NextInt(n) * count + k]++;
+            if (itemValues is null) CompleteBlock(values, n, m, shift, counts, count, alphas.AsSpan(first, count));
+            else PairwiseBlock(itemValues, n, m, shift, counts, count, alphas.AsSpan(first, count));
+            int finished = Interlocked.Add(ref done, count);
+            progress?.Report(new AnalysisProgress("bootstrap", (double)finished / replicates));
+        });
+
+        var jackknife = data.HasMissing ? PairwiseJackknife(data) : CompleteJackknife(values, n, m, shift);
+        return Summarise(alphas, jackknife, estimate, seed, level);
+    }
+
+    /// <summary>Percentile and BCa intervals from replicate and jackknife values (Efron &amp; Tibshirani 1993, eq. 14.10, 14.14, 14.15).</summary>
+    internal static AlphaBootstrapResult Summarise(double[] replicates, double[] jackknife, double estimate, long seed, double level)
+    {
+        var sorted = replicates.Where(double.IsFinite).Order().ToArray();
+        int b = sorted.Length;
+        double mean = sorted.Average();
+        double sd = Math.Sqrt(sorted.Sum(v => (v - mean) * (v - mean)) / (b - 1));
+        double lowP = (1 - level) / 2, highP = (1 + level) / 2;
+        var percentile = new ConfidenceInterval(SampleQuantiles.Type7(sorted, lowP), SampleQuantiles.Type7(sorted, highP), level, "percentile bootstrap");
+
+        int below = sorted.Count(v => v < estimate);
+        double z0 = Normal.InvCDF(0, 1, Math.Clamp((double)below / b, 0.5 / b, 1 - 0.5 / b));
+        double jm = jackknife.Average(), num = 0, den = 0;
+        foreach (double t in jackknife)
+        {
+            double d = jm - t;
+            num += d * d * d;
+            den += d * d;
+        }
+        double a = den > 0 ? num / (6 * Math.Pow(den, 1.5)) : 0;
+        double Adjusted(double p)
+        {
+            double z = Normal.InvCDF(0, 1, p);
+            return Normal.CDF(0, 1, z0 + (z0 + z) / (1 - a * (z0 + z)));
+        }
+        var bca = new ConfidenceInterval(SampleQuantiles.Type7(sorted, Adjusted(lowP)), SampleQuantiles.Type7(sorted, Adjusted(highP)), level, "BCa bootstrap");
+        return new AlphaBootstrapResult(replicates.Length, seed, sd, mean - estimate, percentile, bca, z0, a);
+    }
+
+    /// <summary>Weighted sums of x_j, x_j², T, T² for a block of replicates in one pass over the rows.</summary>
+    private static void CompleteBlock(double[] values, int n, int m, double shift, byte[] counts, int reps, Span<double> alphas)
+    {
+        int stride = m + 1, width = Vector<double>.Count, vecs = (m + width - 1) / width, padded = vecs * width;
+        var s1 = new double[reps * padded];
+        var s2 = new double[reps * padded];
+        var st = new double[reps];
+        var stt = new double[reps];
+        var x = new double[padded];
+        var x2 = new double[padded];
+        for (int r = 0; r < n; r++)
+        {
+            var w = counts.AsSpan(r * reps, reps);
+            bool any = false;
+            foreach (byte c in w) if (c != 0) { any = true; break; }
+            if (!any) continue;
+            var row = values.AsSpan(r * stride, m);
+            double t = 0;
+            for (int j = 0; j < m; j++)
+            {
+                double v = row[j] - shift;
+                x[j] = v;
+                x2[j] = v * v;
+                t += v;
+            }
+            double t2 = t * t;
+            for (int k = 0; k < reps; k++)
+            {
+                double wk = w[k];
+                if (wk == 0) continue;
+                var vw = new Vector<double>(wk);
+                var a1 = s1.AsSpan(k * padded, padded);
+                var a2 = s2.AsSpan(k * padded, padded);
+                for (int v = 0; v < padded; v += width)
+                {
+                    (new Vector<double>(a1[v..]) + vw * new Vector<double>(x, v)).CopyTo(a1[v..]);
+                    (new Vector<double>(a2[v..]) + vw * new Vector<double>(x2, v)).CopyTo(a2[v..]);
+                }
+                st[k] += wk * t;
+                stt[k] += wk * t2;
+            }
+        }
+        for (int k = 0; k < reps; k++)
+        {
+            double items = 0;
+            for (int j = 0; j < m; j++)
+            {
+                double a = s1[k * padded + j];
+                items += s2[k * padded + j] - a * a / n;
+            }
+            double total = stt[k] - st[k] * st[k] / n;
+            alphas[k] = m / (m - 1.0) * (1 - items / total);
+        }
+    }
+
+    /// <summary>Weighted pairwise moments per replicate; α from the pairwise covariance matrix (psych's resample α).</summary>
+    private static void PairwiseBlock(double[] itemValues, int n, int m, double shift, byte[] counts, int reps, Span<double> alphas)
+    {
+        var weights = new int[n];
+        var shifts = Enumerable.Repeat(shift, m).ToArray();
+        for (int k = 0; k < reps; k++)
+        {
+            for (int r = 0; r < n; r++) weights[r] = counts[r * reps + k];
+            var moments = new PairwiseMoments(m, shifts);
+            moments.Add(itemValues, weights);
+            moments.Finish();
+            alphas[k] = AlphaOfMoments(moments, m);
+        }
+    }
+
+    private static double AlphaOfMoments(PairwiseMoments moments, int m)
+    {
+        double trace = 0, sum = 0;
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < m; j++)
+            {
+                double c = moments.Covariance(i, j);
+                sum += c;
+                if (i == j) trace += c;
+            }
+        return m / (m - 1.0) * (1 - trace / sum);
+    }
+
+    /// <summary>Leave-one-row-out α for complete data, from the full sums minus each row's contribution.</summary>
+    private static double[] CompleteJackknife(double[] values, int n, int m, double shift)
+    {
+        int stride = m + 1;
+        var s1 = new double[m];
+        var s2 = new double[m];
+        double st = 0, stt = 0;
+        for (int r = 0; r < n; r++)
+        {
+            double t = 0;
+            for (int j = 0; j < m; j++)
+            {
+                double v = values[r * stride + j] - shift;
+                s1[j] += v;
+                s2[j] += v * v;
+                t += v;
+            }
+            st += t;
+            stt += t * t;
+        }
+        var jack = new double[n];
+        double nn = n - 1;
+        Parallel.For(0, (n + 4095) / 4096, block =>
+        {
+            int end = Math.Min(n, (block + 1) * 4096);
+            for (int r = block * 4096; r < end; r++)
+            {
+                double t = 0, items = 0;
+                for (int j = 0; j < m; j++)
+                {
+                    double v = values[r * stride + j] - shift;
+                    t += v;
+                    double a = s1[j] - v;
+                    items += s2[j] - v * v - a * a / nn;
+                }
+                double sT = st - t;
+                double total = stt - t * t - sT * sT / nn;
+                jack[r] = m / (m - 1.0) * (1 - items / total);
+            }
+        });
+        return jack;
+    }
+
+    /// <summary>Leave-one-row-out pairwise α: each row's contribution removed from the pairs it answered.</summary>
+    private static double[] PairwiseJackknife(ScaleData data)
+    {
+        int n = data.Rows, m = data.ItemCount;
+        var itemValues = data.ItemValues();
+        var shifts = Enumerable.Repeat(data.Shift, m).ToArray();
+        var moments = new PairwiseMoments(m, shifts);
+        moments.Add(itemValues, default);
+        moments.Finish();
+        var cov = new double[m * m];
+        double trace = 0, sum = 0;
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < m; j++)
+            {
+                cov[i * m + j] = moments.Covariance(i, j);
+                sum += cov[i * m + j];
+                if (i == j) trace += cov[i * m + j];
+            }
+        var jack = new double[n];
+        Parallel.For(0, (n + 1023) / 1024, block =>
+        {
+            Span<double> x = stackalloc double[m];
+            Span<int> present = stackalloc int[m];
+            int end = Math.Min(n, (block + 1) * 1024);
+            for (int r = block * 1024; r < end; r++)
+            {
+                int q = 0;
+                for (int j = 0; j < m; j++)
+                {
+                    double v = itemValues[r * m + j];
+                    if (double.IsNaN(v)) continue;
+                    x[j] = v - shifts[j];
+                    present[q++] = j;
+                }
+                double s = sum, tr = trace;
+                for (int a = 0; a < q; a++)
+                    for (int b = 0; b < q; b++)
+                    {
+                        int i = present[a], j = present[b], k = i * m + j, t = j * m + i;
+                        double nij = moments.Count[k] - 1;
+                        double si = moments.Sum[k] - x[i], sj = moments.Sum[t] - x[j];
+                        double c = nij < 2 ? double.NaN : (moments.Cross[k] - x[i] * x[j] - si * sj / nij) / (nij - 1);
+                        s += c - cov[k];
+                        if (i == j) tr += c - cov[k];
+                    }
+                jack[r] = m / (m - 1.0) * (1 - tr / s);
+            }
+        });
+        return jack;
+    }
+}

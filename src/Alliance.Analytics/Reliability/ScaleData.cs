@@ -1,0 +1,159 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using Alliance.Analytics.Data;
+
+namespace Alliance.Analytics.Reliability;
+
+/// <summary>
+/// The rows and items one scale's reliability is computed from, prepared once: items reversed as asked, rows kept
+/// under the missing-data rule (with the usage saying which were left out and why), the values copied row-major with
+/// psych's "total" (the mean of the answered items) appended as an extra column, and the bad-input checks done.
+/// </summary>
+internal sealed class ScaleData
+{
+    private readonly Lazy<ResponseMatrix> _matrix;
+
+    private ScaleData(ImmutableArray<string> items, ItemScale scale, double[] values, int rows, bool hasMissing, DataUsage usage, Func<ResponseMatrix> matrix,
+        int[][] categoryCounts, int[] floor, int[] ceiling)
+    {
+        CategoryCounts = categoryCounts;
+        FloorCounts = floor;
+        CeilingCounts = ceiling;
+        Items = items;
+        Scale = scale;
+        Values = values;
+        Rows = rows;
+        HasMissing = hasMissing;
+        Usage = usage;
+        _matrix = new Lazy<ResponseMatrix>(matrix);
+    }
+
+    /// <summary>Item names in analysis order.</summary>
+    public ImmutableArray<string> Items { get; }
+
+    /// <summary>Number of items k.</summary>
+    public int ItemCount => Items.Length;
+
+    /// <summary>Columns per row in <see cref="Values"/>: the k items, then the row mean.</summary>
+    public int Stride => Items.Length + 1;
+
+    /// <summary>The response scale.</summary>
+    public ItemScale Scale { get; }
+
+    /// <summary>Row-major values of the kept rows, <see cref="Stride"/> per row; NaN for a missing response.</summary>
+    public double[] Values { get; }
+
+    /// <summary>Rows kept.</summary>
+    public int Rows { get; }
+
+    /// <summary>True when some kept row has a missing response (pairwise data).</summary>
+    public bool HasMissing { get; }
+
+    /// <summary>The rows behind the figures and why others were left out.</summary>
+    public DataUsage Usage { get; }
+
+    /// <summary>The kept rows and items (reversed as asked) as a response matrix, for kernels that want one.</summary>
+    public ResponseMatrix Matrix => _matrix.Value;
+
+    /// <summary>Per item, the count of each category Min … Max (integer scales of up to 101 points); empty arrays otherwise.</summary>
+    public int[][] CategoryCounts { get; }
+
+    /// <summary>Per item, answers at the scale minimum.</summary>
+    public int[] FloorCounts { get; }
+
+    /// <summary>Per item, answers at the scale maximum.</summary>
+    public int[] CeilingCounts { get; }
+
+    /// <summary>The value the moment kernels subtract before summing: the scale midpoint, rounded down on integer scales.</summary>
+    public double Shift => Scale.IsInteger ? Math.Floor((Scale.Min + Scale.Max) / 2) : (Scale.Min + Scale.Max) / 2;
+
+    /// <summary>
+    /// Prepares <paramref name="matrix"/> for analysis.
+    /// </summary>
+    /// <exception cref="AllianceInputException">Fewer than two items, an unknown item to reverse, an item nobody
+    /// answered, a constant item, or fewer than three rows.</exception>
+    public static ScaleData Prepare(ResponseMatrix matrix, IReadOnlyCollection<string> reverse, MissingData missing, string scaleName, DataUsage? prior = null)
+    {
+        ArgumentNullException.ThrowIfNull(matrix);
+        string where = scaleName.Length == 0 ? "" : $" ({scaleName})";
+        if (matrix.ItemCount < 2)
+            throw new AllianceInputException($"Reliability needs at least two items{where}; got {matrix.ItemCount} ({string.Join(", ", matrix.Items)}).");
+        foreach (string r in reverse)
+            if (!matrix.Items.Contains(r))
+                throw new AllianceInputException($"--reverse names '{r}', which is not an item{where} (items: {string.Join(", ", matrix.Items)}).");
+        if (reverse.Count > 0) matrix = matrix.Reverse(reverse);
+
+        var answered = matrix.AnsweredCounts();
+        for (int j = 0; j < matrix.ItemCount; j++)
+            if (answered[j] == 0)
+                throw new AllianceInputException($"Item '{matrix.Items[j]}'{where} is missing in every row; drop it from --items.");
+
+        int n = matrix.RowCount, m = matrix.ItemCount;
+        var keep = new List<int>(n);
+        var dropped = new List<int>();
+        for (int i = 0; i < n; i++)
+        {
+            var row = matrix.Row(i);
+            int present = 0;
+            foreach (double v in row) if (!double.IsNaN(v)) present++;
+            bool ok = missing == MissingData.Listwise ? present == m : present > 0;
+            if (ok) keep.Add(i); else dropped.Add(matrix.SourceLine(i));
+        }
+        var usage = DataUsage.All(n).Exclude(missing == MissingData.Listwise
+            ? "one or more items missing (listwise deletion)"
+            : "no item answered", dropped.Count, dropped);
+        if (prior is not null) usage = prior.Then(usage);
+        if (keep.Count < 3)
+            throw new AllianceInputException(missing == MissingData.Listwise
+                ? $"Only {keep.Count} row{(keep.Count == 1 ? "" : "s")}{where} have every item answered; reliability needs at least three (try --missing pairwise)."
+                : $"Only {keep.Count} row{(keep.Count == 1 ? "" : "s")}{where} have any item answered; reliability needs at least three.");
+
+        int stride = m + 1;
+        var values = new double[keep.Count * stride];
+        var min = Enumerable.Repeat(double.PositiveInfinity, m).ToArray();
+        var max = Enumerable.Repeat(double.NegativeInfinity, m).ToArray();
+        bool hasMissing = false;
+        var scale = matrix.Scale;
+        int points = scale.IsInteger && scale.Points <= 101 ? scale.Points!.Value : 0;
+        var categories = Enumerable.Range(0, m).Select(_ => new int[points]).ToArray();
+        var floor = new int[m];
+        var ceiling = new int[m];
+        for (int r = 0; r < keep.Count; r++)
+        {
+            var row = matrix.Row(keep[r]);
+            var dst = values.AsSpan(r * stride, stride);
+            double sum = 0;
+            int count = 0;
+            for (int j = 0; j < m; j++)
+            {
+                double v = row[j];
+                dst[j] = v;
+                if (double.IsNaN(v)) { hasMissing = true; continue; }
+                sum += v;
+                count++;
+                if (v < min[j]) min[j] = v;
+                if (v > max[j]) max[j] = v;
+                if (v == scale.Min) floor[j]++;
+                if (v == scale.Max) ceiling[j]++;
+                if (points > 0) categories[j][(int)(v - scale.Min)]++;
+            }
+            dst[m] = sum / count;
+        }
+        for (int j = 0; j < m; j++)
+            if (min[j] == max[j])
+                throw new AllianceInputException(
+                    $"Item '{matrix.Items[j]}'{where} has the same response ({min[j].ToString(CultureInfo.InvariantCulture)}) in every row used; a constant item has no variance, so α and the correlations are undefined. Drop it from --items.");
+
+        return new ScaleData(matrix.Items, matrix.Scale, values, keep.Count, hasMissing, usage,
+            () => keep.Count == n ? matrix : matrix.SelectRows(keep), categories, floor, ceiling);
+    }
+
+    /// <summary>The items-only values (without the row-mean column), row-major k per row.</summary>
+    public double[] ItemValues()
+    {
+        int m = ItemCount, s = Stride;
+        var v = new double[Rows * m];
+        for (int r = 0; r < Rows; r++) Values.AsSpan(r * s, m).CopyTo(v.AsSpan(r * m, m));
+        return v;
+    }
+}
