@@ -77,7 +77,7 @@ internal static class Omega
         int p = r.GetLength(0);
         var fit = FactorAnalysis.Fit(r, factors, method);
         var orth = FactorRotation.Varimax(fit.Loadings);
-        var rotation = FactorRotation.Oblimin(orth, eps: 1e-9);
+        var rotation = FactorRotation.Oblimin(orth, eps: 1e-8);
         var pattern = rotation.Pattern;
         var phi = rotation.FactorCorrelations;
 

@@ -55,7 +55,7 @@ public sealed record PolychoricResult : IAnalysisResult
     /// <summary>The smallest eigenvalue of the matrix before any smoothing.</summary>
     public double SmallestEigenvalue { get; }
 
-    /// <summary>Empty cells replaced by 0.5 (per-pair thresholds only).</summary>
+    /// <summary>Empty cells replaced by the continuity correction (per-pair thresholds only).</summary>
     public int CellsCorrected { get; }
 
     /// <summary>The slowest pair's convergence (all pairs converged when this did).</summary>
@@ -123,7 +123,7 @@ internal static class PolychoricEstimator
 {
     private const int BlockRows = 4096;
 
-    public static PolychoricResult Estimate(ResponseMatrix matrix, PolychoricThresholds method, DataUsage usage, CancellationToken cancellationToken)
+    public static PolychoricResult Estimate(ResponseMatrix matrix, PolychoricThresholds method, double correction, DataUsage usage, CancellationToken cancellationToken)
     {
         int m = matrix.ItemCount, k = matrix.Scale.Points!.Value, rows = matrix.RowCount;
         var codes = matrix.ToCategoryCodes();
@@ -197,7 +197,7 @@ internal static class PolychoricEstimator
             var table = tables.AsSpan(p * cells, cells);
             fits[p] = method == PolychoricThresholds.Global
                 ? FitGlobal(table, k, tau[i], tau[j])
-                : FitPerPair(table, k);
+                : FitPerPair(table, k, correction);
         });
         int corrected = 0;
         var worst = Convergence.ClosedForm;
@@ -213,7 +213,7 @@ internal static class PolychoricEstimator
             if (!fits[p].Convergence.Converged) warnings.Add($"the polychoric correlation of {matrix.Items[i]} and {matrix.Items[j]} did not converge ({fits[p].Convergence})");
         }
         for (int i = 0; i < m; i++) { rho[i, i] = 1; pairN[i, i] = margins.AsSpan(i * k, k).ToArray().Sum(); }
-        if (corrected > 0) warnings.Add($"{corrected} empty cell{(corrected == 1 ? " was" : "s were")} replaced by 0.5 (continuity correction); examine the tables");
+        if (corrected > 0) warnings.Add($"{corrected} empty cell{(corrected == 1 ? " was" : "s were")} replaced by {correction.ToString(CultureInfo.InvariantCulture)} (continuity correction, as psych); examine the tables");
 
         var (smoothedRho, smoothed, minEigen) = SymmetricMatrices.SmoothToPositiveDefinite(rho);
         if (smoothed)
@@ -239,8 +239,8 @@ internal static class PolychoricEstimator
         return (MaximiseLikelihood(w, k, k, Cuts(rowTau), Cuts(colTau), out var convergence), convergence, 0);
     }
 
-    /// <summary>psych's per-pair estimate: drop empty rows and columns, 0.5 for empty cells, thresholds from the table margins.</summary>
-    private static (double, Convergence, int) FitPerPair(ReadOnlySpan<int> table, int k)
+    /// <summary>psych's per-pair estimate: drop empty rows and columns, <paramref name="correction"/> (0.5) for empty cells, thresholds from the table margins.</summary>
+    private static (double, Convergence, int) FitPerPair(ReadOnlySpan<int> table, int k, double correction)
     {
         var rowUsed = new bool[k];
         var colUsed = new bool[k];
@@ -257,9 +257,11 @@ internal static class PolychoricEstimator
             for (int b = 0; b < nc; b++)
             {
                 int count = table[rowsKept[a] * k + colsKept[b]];
-                if (count == 0) { corrected++; w[a * nc + b] = 0.5; } else w[a * nc + b] = count;
+                if (count == 0 && correction > 0) { corrected++; w[a * nc + b] = correction; } else w[a * nc + b] = count;
             }
-        double total = w.Sum();
+        // psych divides the cumulative margins of the corrected table by the uncorrected total (its tab/tot before
+        // the 0.5/tot cells are added), so the thresholds move slightly when cells are corrected; so does this.
+        double total = w.Sum() - correction * corrected;
         var rowCut = new double[nr + 1];
         var colCut = new double[nc + 1];
         rowCut[0] = colCut[0] = double.NegativeInfinity;

@@ -158,19 +158,25 @@ public static class ReliabilityAnalysis
     /// </summary>
     /// <exception cref="AllianceInputException">When the items are not on an integer (Likert) scale, fewer than two
     /// items, or an item is constant or never answered.</exception>
+    /// <param name="items">Rows × items on an integer scale.</param>
+    /// <param name="thresholds">Global thresholds (psych's default) or per pair.</param>
+    /// <param name="missing">Pairwise (default) or listwise rows.</param>
+    /// <param name="correction">With per-pair thresholds, the count given to empty cells (psych 0.5; 0 as polycor).</param>
+    /// <param name="cancellationToken">Cancellation.</param>
     public static PolychoricResult Polychoric(ResponseMatrix items, PolychoricThresholds thresholds = PolychoricThresholds.Global,
-        MissingData missing = MissingData.Pairwise, CancellationToken cancellationToken = default)
+        MissingData missing = MissingData.Pairwise, double correction = 0.5, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(items);
+        if (!(correction >= 0 && correction <= 1)) throw new ArgumentOutOfRangeException(nameof(correction), correction, "The continuity correction must be in [0, 1].");
         var data = ScaleData.Prepare(items, [], missing, "");
-        return PolychoricOf(data, thresholds, cancellationToken);
+        return PolychoricOf(data, thresholds, correction, cancellationToken);
     }
 
-    internal static PolychoricResult PolychoricOf(ScaleData data, PolychoricThresholds thresholds, CancellationToken cancellationToken)
+    internal static PolychoricResult PolychoricOf(ScaleData data, PolychoricThresholds thresholds, double correction, CancellationToken cancellationToken)
     {
         if (!data.Scale.IsInteger || data.Scale.Points > 255)
             throw new AllianceInputException($"Polychoric correlations need ordered categories (an integer scale); these items are on a {data.Scale} scale.");
-        return PolychoricEstimator.Estimate(data.Matrix, thresholds, data.Usage, cancellationToken);
+        return PolychoricEstimator.Estimate(data.Matrix, thresholds, correction, data.Usage, cancellationToken);
     }
 
     /// <summary>

@@ -95,6 +95,12 @@ public sealed record ReliabilityOptions
     /// <summary>How polychoric thresholds are estimated (default global, as psych).</summary>
     public PolychoricThresholds Thresholds { get; init; } = PolychoricThresholds.Global;
 
+    /// <summary>
+    /// With per-pair thresholds, the count given to an empty cell of a pair's table (psych's <c>correct = 0.5</c>; 0 for
+    /// none, as polycor).
+    /// </summary>
+    public double PolychoricCorrection { get; init; } = 0.5;
+
     /// <summary>Factor extraction behind ω (minres, as psych::omega, by default; maximum likelihood as an option).</summary>
     public FactorMethod OmegaMethod { get; init; } = FactorMethod.MinimumResidual;
 
@@ -112,6 +118,7 @@ public sealed record ReliabilityOptions
     {
         if (!(Level > 0 && Level < 1)) throw new ArgumentOutOfRangeException(nameof(Level), Level, "The confidence level must be in (0, 1).");
         if (BootstrapReplicates < 100) throw new ArgumentOutOfRangeException(nameof(BootstrapReplicates), BootstrapReplicates, "At least 100 bootstrap replicates are needed.");
+        if (!(PolychoricCorrection >= 0 && PolychoricCorrection <= 1)) throw new ArgumentOutOfRangeException(nameof(PolychoricCorrection), PolychoricCorrection, "The continuity correction must be in [0, 1].");
         if (MaximumSplits < 1) throw new ArgumentOutOfRangeException(nameof(MaximumSplits), MaximumSplits, "At least one split is needed.");
     }
 }

@@ -136,7 +136,7 @@ internal static class ScaleAnalysis
         if (options.Ordinal)
         {
             progress?.Report(new AnalysisProgress($"{name}: polychoric", double.NaN));
-            var poly = ReliabilityAnalysis.PolychoricOf(data, options.Thresholds, cancellationToken);
+            var poly = ReliabilityAnalysis.PolychoricOf(data, options.Thresholds, options.PolychoricCorrection, cancellationToken);
             var rho = poly.Matrix();
             double sumRho = SymmetricMatrices.Sum(rho);
             var ordinalOmega = Omega.OneFactor(rho, options.OmegaMethod);

@@ -173,6 +173,9 @@ public sealed record ScaleReliability : IAnalysisResult
     /// <summary>A copy of the correlation matrix behind standardized α, λ and split-half.</summary>
     public double[,] Correlations() => (double[,])CorrelationMatrix.Clone();
 
+    /// <summary>A copy of the pairwise Pearson correlations behind ω (R's <c>cor(x, use = "pairwise")</c>).</summary>
+    public double[,] PairwiseCorrelations() => (double[,])PairwiseCorrelationMatrix.Clone();
+
     /// <summary>The n behind the figures, in words ("n = 2,800 … pairwise n 2,755–2,784").</summary>
     public string NLine() =>
         Usage + (Options.Missing == MissingData.Pairwise
