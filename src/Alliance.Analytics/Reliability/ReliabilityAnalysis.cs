@@ -199,4 +199,104 @@ public static class ReliabilityAnalysis
             for (int j = 0; j < k; j++) p[i, j] = moments.Correlation(i, j);
         return Omega.SchmidLeiman(p, data.Items, groupFactors, method);
     }
+
+    /// <summary>
+    /// The six Shrout–Fleiss intraclass correlations of targets (rows) rated by several raters or on several occasions
+    /// (columns), from the rows with every rating present. R: <c>psych::ICC(x, lmer = FALSE)</c>.
+    /// </summary>
+    /// <exception cref="AllianceInputException">Fewer than two raters, or fewer than two targets with every rating.</exception>
+    public static IntraclassCorrelationResult IntraclassCorrelation(ResponseMatrix ratings, double level = 0.95)
+    {
+        ArgumentNullException.ThrowIfNull(ratings);
+        if (!(level > 0 && level < 1)) throw new ArgumentOutOfRangeException(nameof(level), level, "The confidence level must be in (0, 1).");
+        if (ratings.ItemCount < 2) throw new AllianceInputException($"Intraclass correlations need at least two raters or occasions; got {ratings.ItemCount}.");
+        var (complete, usage) = ratings.CompleteRows();
+        if (complete.RowCount < 2) throw new AllianceInputException($"Intraclass correlations need at least two targets rated by every rater; {complete.RowCount} are.");
+        return IntraclassCorrelationResult.Compute(complete, level, usage);
+    }
+
+    /// <summary>
+    /// Intraclass correlations of a data set's total score across sessions: clients (rows) × the given sessions (all
+    /// sessions by default), clients with a score at every session. The score is the instrument's total, or the sum
+    /// of the items.
+    /// </summary>
+    /// <exception cref="AllianceInputException">No client_id or session column, a duplicate client–session row, or too few clients.</exception>
+    public static IntraclassCorrelationResult IntraclassCorrelation(AllianceDataset data, IReadOnlyList<double>? sessions = null, double level = 0.95)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var scores = SessionScores.From(data);
+        var chosen = sessions?.ToArray() ?? scores.Sessions;
+        var clients = scores.ByClient.Keys.Order(StringComparer.Ordinal).ToArray();
+        var values = new double[clients.Length * chosen.Length];
+        for (int c = 0; c < clients.Length; c++)
+            for (int s = 0; s < chosen.Length; s++)
+                values[c * chosen.Length + s] = scores.ByClient[clients[c]].TryGetValue(chosen[s], out var v) ? v.Score : double.NaN;
+        var names = chosen.Select(s => "session " + s.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        var observed = values.Where(v => !double.IsNaN(v)).ToArray();
+        if (observed.Length == 0 || observed.Min() == observed.Max())
+            throw new AllianceInputException($"{data.Source}: the session scores do not vary; intraclass correlations are undefined.");
+        var matrix = ResponseMatrix.Create(values, names, ItemScale.Continuous(observed.Min(), observed.Max()));
+        var result = IntraclassCorrelation(matrix, level);
+        return result with
+        {
+            Usage = DataUsage.All(clients.Length).Exclude("client not scored at every session", result.Usage.RowsExcluded),
+            Warnings = [.. result.Warnings, $"scores: {scores.ScoreName}; targets are clients, raters are sessions"],
+        };
+    }
+
+    /// <summary>
+    /// The Jacobson–Truax reliable change index for pairs of scores (<paramref name="before"/>[i], <paramref name="after"/>[i]),
+    /// with the proportions of reliable improvement, deterioration and no change. No R twin in psych; the formula is
+    /// Jacobson &amp; Truax (1991), eq. 1–2.
+    /// </summary>
+    /// <exception cref="AllianceInputException">No reliability given, a reliability outside (0, 1), lists of different lengths, or constant first scores.</exception>
+    public static ReliableChangeResult ReliableChange(IReadOnlyList<double> before, IReadOnlyList<double> after, ReliableChangeOptions options, IReadOnlyList<string>? ids = null)
+    {
+        ArgumentNullException.ThrowIfNull(before);
+        ArgumentNullException.ThrowIfNull(after);
+        ArgumentNullException.ThrowIfNull(options);
+        return ReliableChangeResult.Compute(before, after, options, ids, null);
+    }
+
+    /// <summary>
+    /// Reliable change of a data set's total score between two sessions, client by client. Without a reliability in
+    /// the options, raw α of the total over the rows of the first session (pairwise, as psych) is used.
+    /// </summary>
+    /// <exception cref="AllianceInputException">No client_id or session column, an unknown session, or no client seen at both.</exception>
+    public static ReliableChangeResult ReliableChange(AllianceDataset data, double fromSession, double toSession, ReliableChangeOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var scores = SessionScores.From(data);
+        foreach (double s in new[] { fromSession, toSession })
+            if (!scores.Sessions.Contains(s))
+                throw new AllianceInputException($"{data.Source}: no session {s.ToString(System.Globalization.CultureInfo.InvariantCulture)} (sessions: {string.Join(", ", scores.Sessions.Select(x => x.ToString(System.Globalization.CultureInfo.InvariantCulture)))}).");
+        var ids = new List<string>();
+        var before = new List<double>();
+        var after = new List<double>();
+        var firstRows = new List<int>();
+        int unpaired = 0;
+        foreach (var (id, sessions) in scores.ByClient.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            bool a = sessions.TryGetValue(fromSession, out var x), b = sessions.TryGetValue(toSession, out var y);
+            if (a) firstRows.Add(x.Row);
+            if (!(a && b)) { unpaired++; continue; }
+            ids.Add(id);
+            before.Add(x.Score);
+            after.Add(y.Score);
+        }
+        if (ids.Count == 0) throw new AllianceInputException($"{data.Source}: no client has a score at both sessions {fromSession.ToString(System.Globalization.CultureInfo.InvariantCulture)} and {toSession.ToString(System.Globalization.CultureInfo.InvariantCulture)}.");
+        options ??= new ReliableChangeOptions();
+        var warnings = new List<string>();
+        if (options.Reliability is null)
+        {
+            var first = data.Items.SelectRows(firstRows);
+            var alpha = Analyze(first, data.Instrument).Total.Alpha;
+            options = options with { Reliability = alpha };
+            warnings.Add($"reliability: raw alpha of the total at session {fromSession.ToString(System.Globalization.CultureInfo.InvariantCulture)} ({alpha.ToString("F3", System.Globalization.CultureInfo.InvariantCulture)}); give a test-retest reliability if you have one");
+        }
+        var result = ReliableChangeResult.Compute(before, after, options, ids, null);
+        int missing = result.Indexes.Count(double.IsNaN);
+        var usage = DataUsage.All(scores.ByClient.Count).Exclude("client not seen at both sessions", unpaired).Exclude("score missing at either session", missing);
+        return result with { Usage = usage, Warnings = [.. result.Warnings, .. warnings, $"scores: {scores.ScoreName}"] };
+    }
 }

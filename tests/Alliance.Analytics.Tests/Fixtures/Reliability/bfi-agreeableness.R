@@ -20,6 +20,9 @@ p <- polychoric(A)
 ap <- alpha(p$rho)
 op <- suppressMessages(omega(p$rho, nfactors = 1, plot = FALSE))
 pl <- polychoric(na.omit(A))
+# psych's own bootstrap (its RNG differs from ours, so the comparison is of distributions, within Monte Carlo error).
+set.seed(1); bl <- alpha(na.omit(A), n.iter = 2000)
+set.seed(2); bp <- alpha(A, n.iter = 1000)
 
 item <- function(x) lapply(as.list(x), unname)
 out <- list(
@@ -43,6 +46,8 @@ out <- list(
   omega_minres = list(omega_total = o1$omega.tot, omega_h = o1$omega_h, alpha = o1$alpha, G6 = o1$G6,
                       loadings = unname(o1$schmid$sl[, 1]), u2 = unname(o1$schmid$sl[, "u2"])),
   omega_ml = list(omega_total = o1ml$omega.tot, omega_h = o1ml$omega_h, loadings = unname(o1ml$schmid$sl[, 1])),
+  bootstrap = list(listwise_sd = sd(bl$boot[, 1]), listwise_ci = unname(bl$boot.ci[c(1, 3)]), listwise_replicates = 2000,
+                   pairwise_sd = sd(bp$boot[, 1]), pairwise_ci = unname(bp$boot.ci[c(1, 3)]), pairwise_replicates = 1000),
   polychoric = list(rho = unname(p$rho), tau = unname(p$tau), ordinal_alpha = ap$total$std.alpha, ordinal_omega = op$omega.tot,
                     listwise_rho = unname(pl$rho))
 )
