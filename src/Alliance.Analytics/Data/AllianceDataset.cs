@@ -56,8 +56,15 @@ public sealed class AllianceDataset
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: file not found", path);
         var merged = (DataSpec.ReadSidecar(path) ?? DataSpec.Empty).OverriddenBy(spec);
         char delimiter = merged.Delimiter ?? CsvTableSource.DetectDelimiter(path);
+        var builder = new DatasetBuilder(path, merged, registry ?? InstrumentRegistry.BuiltIn);
         using var source = new CsvTableSource(path, delimiter);
-        return new DatasetBuilder(source, merged, registry ?? InstrumentRegistry.BuiltIn).Build(cancellationToken);
+        // A large file without quoted fields is parsed in parallel chunks (the result is the same as a sequential read).
+        var chunks = source.Header is { } header && header.Count > 0 && !header.Any(h => h.Contains('\n'))
+            ? CsvTableSource.TryChunk(path, delimiter, header, Math.Min(Environment.ProcessorCount * 2, 16))
+            : null;
+        if (chunks is null) return builder.Build(source, cancellationToken);
+        try { return builder.Build(source.Header, source.HeaderLine, chunks, cancellationToken); }
+        finally { foreach (var c in chunks) c.Dispose(); }
     }
 
     /// <summary>
@@ -79,7 +86,7 @@ public sealed class AllianceDataset
     {
         ArgumentNullException.ThrowIfNull(frame);
         using var source = new DataFrameTableSource(frame, name);
-        return new DatasetBuilder(source, spec ?? DataSpec.Empty, registry ?? InstrumentRegistry.BuiltIn).Build(CancellationToken.None);
+        return new DatasetBuilder(name, spec ?? DataSpec.Empty, registry ?? InstrumentRegistry.BuiltIn).Build(source, CancellationToken.None);
     }
 
     /// <summary>The file (or source name) the data came from.</summary>
@@ -153,14 +160,17 @@ public sealed class AllianceDataset
     /// <exception cref="DataValidationException">When there are errors and <paramref name="dropInvalidRows"/> is false.</exception>
     public (AllianceDataset Data, DataUsage Usage) ForAnalysis(bool dropInvalidRows = false)
     {
-        var usage = DataUsage.All(RowCount);
         int invalid = InvalidRowCount;
-        if (Validation.ErrorCount == 0 && invalid == 0) return (this, usage);
+        int unreadable = Validation.RowsRead - RowCount;
+        var usage = DataUsage.All(Validation.RowsRead);
+        if (Validation.ErrorCount == 0 && invalid == 0 && unreadable == 0) return (this, usage);
         if (!dropInvalidRows) throw new DataValidationException(Validation);
+        var shortLines = Validation.Issues.Where(i => i.Code == "field_count" && i.Line.HasValue).Select(i => i.Line!.Value);
+        usage = usage.Exclude("rows with the wrong number of fields (--drop-invalid)", unreadable, shortLines);
         var keep = Enumerable.Range(0, RowCount).Where(IsRowValid).ToArray();
         var droppedLines = Enumerable.Range(0, RowCount).Where(r => !IsRowValid(r)).Select(SourceLine);
-        usage = usage.Exclude("rows with validation errors (--drop-invalid)", invalid, droppedLines);
-        return (SelectRows(keep), usage);
+        usage = usage.Exclude("rows with invalid values (--drop-invalid)", invalid, droppedLines);
+        return (invalid == 0 ? this : SelectRows(keep), usage);
     }
 
     /// <summary>A data set with the rows at <paramref name="rows"/> only (validity flags and source lines kept).</summary>

@@ -5,30 +5,38 @@ using Alliance.Analytics.Instruments;
 namespace Alliance.Analytics.Data;
 
 /// <summary>
-/// Reads a tabular source into an <see cref="AllianceDataset"/>, checking every rule of docs/data-format.md and
-/// collecting every finding (not just the first). Item fields are parsed straight into the response matrix; other
-/// columns are dictionary-coded while reading (one string per distinct value) and typed at the end.
+/// Reads tabular sources into an <see cref="AllianceDataset"/>, checking every rule of docs/data-format.md and
+/// collecting every finding (not just the first). The data rows may come in several chunks (consecutive parts of
+/// one file) that are parsed in parallel and merged in order, so the result is the same whatever the number of
+/// chunks. Item fields are parsed straight into the response matrix; other columns are dictionary-coded while
+/// reading (one string per distinct value) and typed at the end.
 /// </summary>
 internal sealed class DatasetBuilder
 {
-    private readonly ITabularSource _source;
+    private readonly string _name;
     private readonly DataSpec _spec;
     private readonly InstrumentRegistry _registry;
     private readonly IssueCollector _issues;
     private readonly string[] _missingCodes;
 
-    public DatasetBuilder(ITabularSource source, DataSpec spec, InstrumentRegistry registry)
+    public DatasetBuilder(string name, DataSpec spec, InstrumentRegistry registry)
     {
-        _source = source;
+        _name = name;
         _spec = spec;
         _registry = registry;
-        _issues = new IssueCollector(source.Name);
+        _issues = new IssueCollector(name);
         _missingCodes = [.. spec.AllMissingCodes.Where(c => c.Length > 0 && c != "NA")];
     }
 
-    public LoadResult Build(CancellationToken cancellationToken)
+    /// <summary>Builds from one source that holds the header and every row.</summary>
+    public LoadResult Build(ITabularSource source, CancellationToken cancellationToken) =>
+        Build(source.Header, source.HeaderLine, [source], cancellationToken);
+
+    /// <summary>
+    /// Builds from a header and consecutive chunks of data rows (parsed in parallel when there are several).
+    /// </summary>
+    public LoadResult Build(IReadOnlyList<string>? header, int headerLine, IReadOnlyList<ITabularSource> chunks, CancellationToken cancellationToken)
     {
-        var header = _source.Header;
         Instrument? instrument = null;
         if (_spec.Instrument is { } id)
         {
@@ -49,12 +57,12 @@ internal sealed class DatasetBuilder
         {
             if (header[j].Length == 0)
             {
-                _issues.Add(Severity.Error, "empty_column_name", _source.HeaderLine, null, null, $"column {j + 1} has no name in the header");
+                _issues.Add(Severity.Error, "empty_column_name", headerLine, null, null, $"column {j + 1} has no name in the header");
                 structural = true;
             }
             else if (!columnIndex.TryAdd(header[j], j))
             {
-                _issues.Add(Severity.Error, "duplicate_column", _source.HeaderLine, header[j], header[j], $"column name '{header[j]}' appears more than once in the header");
+                _issues.Add(Severity.Error, "duplicate_column", headerLine, header[j], header[j], $"column name '{header[j]}' appears more than once in the header");
                 structural = true;
             }
         }
@@ -69,7 +77,7 @@ internal sealed class DatasetBuilder
                 if (columnIndex.TryGetValue(name, out int j)) { itemNames.Add(name); itemCols.Add(j); }
                 else
                 {
-                    _issues.Add(Severity.Error, "missing_item_column", _source.HeaderLine, name, null,
+                    _issues.Add(Severity.Error, "missing_item_column", headerLine, name, null,
                         $"item column '{name}' is named but not in the file (columns: {string.Join(", ", header)})");
                     structural = true;
                 }
@@ -83,13 +91,13 @@ internal sealed class DatasetBuilder
         }
         if (itemCols.Count == 0 && !structural)
         {
-            _issues.Add(Severity.Error, "no_items", _source.HeaderLine, null, null, "no item columns: the file has only id columns; name the items with --items");
+            _issues.Add(Severity.Error, "no_items", headerLine, null, null, "no item columns: the file has only id columns; name the items with --items");
             structural = true;
         }
         if (instrument is not null && (_spec.Items?.Length ?? itemCols.Count) != instrument.ItemCount)
         {
             int given = _spec.Items?.Length ?? itemCols.Count;
-            _issues.Add(Severity.Error, "item_count_mismatch", _source.HeaderLine, null, null,
+            _issues.Add(Severity.Error, "item_count_mismatch", headerLine, null, null,
                 $"instrument {instrument.Id} has {instrument.ItemCount} items but {given} item column{(given == 1 ? " is" : "s are")} " +
                 (_spec.Items is null ? "in the file (every column other than client_id, therapist_id, session, rater); name the items with --items" : "named with --items"));
             structural = true;
@@ -97,91 +105,123 @@ internal sealed class DatasetBuilder
 
         var itemSet = itemCols.ToHashSet();
         var otherCols = Enumerable.Range(0, header.Count).Where(j => !itemSet.Contains(j) && header[j].Length > 0 && columnIndex[header[j]] == j).ToArray();
-        var others = otherCols.Select(j => new CodedColumnBuilder(header[j])).ToArray();
+        var plan = new RowPlan([.. itemCols], [.. itemNames], otherCols, header.Count, _missingCodes);
+
+        // Parse the rows: chunks in parallel, merged in order.
+        var parts = new ChunkResult[chunks.Count];
+        if (chunks.Count == 1) parts[0] = ParseChunk(chunks[0], plan, cancellationToken);
+        else Parallel.For(0, chunks.Count, new ParallelOptions { CancellationToken = cancellationToken }, i => parts[i] = ParseChunk(chunks[i], plan, cancellationToken));
 
         int m = itemCols.Count;
-        var values = new GrowableArray<double>(Math.Max(m, 1) * 1024);
-        var lines = new GrowableArray<int>(1024);
-        var invalid = new List<int>();
-        int rowsRead = 0, shortRows = 0;
-        int width = header.Count;
-        Span<double> rowValues = m <= 256 ? stackalloc double[m] : new double[m];
-
-        while (_source.Read())
+        int rows = parts.Sum(p => p.Lines.Count);
+        int rowsRead = parts.Sum(p => p.RowsRead);
+        int blank = parts.Sum(p => p.BlankLines);
+        var valueArray = new double[rows * m];
+        var lineArray = new int[rows];
+        var invalid = new HashSet<int>();
+        int offset = 0;
+        foreach (var part in parts)
         {
-            rowsRead++;
-            if ((rowsRead & 0xFFFF) == 0) cancellationToken.ThrowIfCancellationRequested();
-            int line = _source.Line;
-            int fields = _source.FieldCount;
-            if (fields != width)
+            part.Values.CopyTo(valueArray.AsSpan(offset * m));
+            part.Lines.CopyTo(lineArray.AsSpan(offset));
+            foreach (int r in part.Invalid) invalid.Add(offset + r);
+            _issues.Merge(part.Issues);
+            offset += part.Lines.Count;
+        }
+        var coded = otherCols.Select((j, c) => CodedColumn.Merge(header[j], parts.Select(p => p.Others[c]).ToArray(), rows)).ToArray();
+
+        if (blank > 0)
+            _issues.Add(Severity.Info, "blank_lines", null, null, null, $"{blank} blank line{(blank == 1 ? " was" : "s were")} skipped");
+        if (rowsRead == 0)
+            _issues.Add(Severity.Error, "no_data_rows", null, null, null, "the file has a header but no data rows");
+
+        var scale = ResolveScale(instrument, valueArray);
+        if (scale is not null) CheckScaleAndItems(valueArray, m, lineArray, itemNames, scale, invalid);
+
+        // Non-item columns: type them and check ids.
+        var columns = coded.Select(b => Finish(b, lineArray, invalid)).ToList();
+        CheckDuplicates(columns, lineArray, invalid);
+
+        var report = _issues.ToReport(rowsRead, rows - invalid.Count, [.. itemNames], scale, instrument?.Id ?? _spec.Instrument);
+        if (structural || scale is null || m == 0)
+            return new LoadResult(null, report);
+        var matrix = new ResponseMatrix(valueArray, [.. itemNames], scale, lineArray);
+        var invalidRows = new bool[rows];
+        foreach (int r in invalid) invalidRows[r] = true;
+        var dataset = new AllianceDataset(_name, _spec, instrument, matrix, [.. columns], [.. header], invalidRows, report);
+        return new LoadResult(dataset, report);
+    }
+
+    /// <summary>What every chunk parser needs to know about the columns.</summary>
+    private sealed record RowPlan(int[] ItemColumns, string[] ItemNames, int[] OtherColumns, int Width, string[] MissingCodes)
+    {
+        public bool IsMissing(ReadOnlySpan<char> field)
+        {
+            if (field.IsEmpty || field.SequenceEqual("NA")) return true;
+            foreach (string code in MissingCodes)
+                if (field.SequenceEqual(code)) return true;
+            return false;
+        }
+    }
+
+    /// <summary>The rows of one chunk: responses, source lines, coded other columns, invalid rows and findings.</summary>
+    private sealed class ChunkResult(string name, int others)
+    {
+        public GrowableArray<double> ValuesBuffer { get; } = new(16 * 1024);
+        public GrowableArray<int> Lines { get; } = new(1024);
+        public List<int> Invalid { get; } = [];
+        public CodedColumn[] Others { get; } = [.. Enumerable.Range(0, others).Select(_ => new CodedColumn(""))];
+        public IssueCollector Issues { get; } = new(name);
+        public int RowsRead { get; set; }
+        public int BlankLines { get; set; }
+        public ReadOnlySpan<double> Values => ValuesBuffer.AsSpan();
+    }
+
+    private static ChunkResult ParseChunk(ITabularSource source, RowPlan plan, CancellationToken cancellationToken)
+    {
+        var result = new ChunkResult(source.Name, plan.OtherColumns.Length);
+        var itemCols = plan.ItemColumns;
+        var otherCols = plan.OtherColumns;
+        int m = itemCols.Length;
+        Span<double> rowValues = m <= 256 ? stackalloc double[m] : new double[m];
+        string missingList = plan.MissingCodes.Length > 0 ? ", " + string.Join(", ", plan.MissingCodes) : "";
+        while (source.Read())
+        {
+            result.RowsRead++;
+            if ((result.RowsRead & 0xFFFF) == 0) cancellationToken.ThrowIfCancellationRequested();
+            int line = source.Line;
+            int fields = source.FieldCount;
+            if (fields != plan.Width)
             {
-                _issues.Add(Severity.Error, "field_count", line, null, _source.RawRow(),
-                    $"the row has {fields} field{(fields == 1 ? "" : "s")}; the header has {width}");
-                shortRows++;
+                result.Issues.Add(Severity.Error, "field_count", line, null, source.RawRow(),
+                    $"the row has {fields} field{(fields == 1 ? "" : "s")}; the header has {plan.Width}");
                 continue;
             }
-            int row = lines.Count;
             bool rowInvalid = false;
             for (int k = 0; k < m; k++)
             {
-                var field = _source.Field(itemCols[k]).Trim();
-                if (IsMissing(field)) { rowValues[k] = double.NaN; continue; }
+                var field = source.Field(itemCols[k]).Trim();
+                if (plan.IsMissing(field)) { rowValues[k] = double.NaN; continue; }
                 if (TryParseNumber(field, out double v)) rowValues[k] = v;
                 else
                 {
                     rowValues[k] = double.NaN;
                     rowInvalid = true;
-                    _issues.Add(Severity.Error, "not_a_number", line, itemNames[k], field.ToString(),
-                        $"'{field}' is not a number (item responses must be numbers; missing values are empty, NA{(_missingCodes.Length > 0 ? ", " + string.Join(", ", _missingCodes) : "")})");
+                    result.Issues.Add(Severity.Error, "not_a_number", line, plan.ItemNames[k], field.ToString(),
+                        $"'{field}' is not a number (item responses must be numbers; missing values are empty, NA{missingList})");
                 }
             }
-            values.AddRange(rowValues);
-            for (int c = 0; c < others.Length; c++)
+            for (int c = 0; c < otherCols.Length; c++)
             {
-                var field = _source.Field(otherCols[c]).Trim();
-                others[c].Add(IsMissing(field) ? default : field, IsMissing(field));
+                var field = source.Field(otherCols[c]).Trim();
+                result.Others[c].Add(field, plan.IsMissing(field));
             }
-            lines.Add(line);
-            if (rowInvalid) invalid.Add(row);
+            if (rowInvalid) result.Invalid.Add(result.Lines.Count);
+            result.ValuesBuffer.AddRange(rowValues);
+            result.Lines.Add(line);
         }
-        if (_source.BlankLines > 0)
-            _issues.Add(Severity.Info, "blank_lines", null, null, null, $"{_source.BlankLines} blank line{(_source.BlankLines == 1 ? " was" : "s were")} skipped");
-        int rows = lines.Count;
-        if (rowsRead == 0)
-            _issues.Add(Severity.Error, "no_data_rows", null, null, null, "the file has a header but no data rows");
-
-        var lineArray = lines.ToArray();
-        var valueArray = values.ToArray();
-        var scale = ResolveScale(instrument, valueArray, itemNames);
-        var invalidSet = new SortedSet<int>(invalid);
-        if (scale is not null) CheckScale(valueArray, m, lineArray, itemNames, scale, invalidSet);
-
-        // Non-item columns: type them and check ids.
-        var columns = new List<DataColumn>();
-        foreach (var b in others)
-        {
-            var col = Finish(b, lineArray, invalidSet);
-            columns.Add(col);
-        }
-        CheckDuplicates(columns, lineArray, invalidSet);
-        if (scale is not null && m > 0 && rows > 0) ItemWarnings(valueArray, m, itemNames, scale);
-
-        var report = _issues.ToReport(rowsRead, rows - invalidSet.Count, [.. itemNames], scale, instrument?.Id ?? _spec.Instrument);
-        if (structural || scale is null || m == 0)
-            return new LoadResult(null, report);
-        var matrix = new ResponseMatrix(valueArray, [.. itemNames], scale, lineArray);
-        var invalidRows = new bool[rows];
-        foreach (int r in invalidSet) invalidRows[r] = true;
-        var dataset = new AllianceDataset(_source.Name, _spec, instrument, matrix, [.. columns], [.. header], invalidRows, report);
-        return new LoadResult(dataset, report);
-    }
-
-    private bool IsMissing(ReadOnlySpan<char> field)
-    {
-        if (field.IsEmpty || field.SequenceEqual("NA")) return true;
-        foreach (string code in _missingCodes)
-            if (field.SequenceEqual(code)) return true;
-        return false;
+        result.BlankLines = source.BlankLines;
+        return result;
     }
 
     /// <summary>Parses a number in invariant culture, with a fast path for short unsigned integers (Likert responses).</summary>
@@ -202,7 +242,7 @@ internal sealed class DatasetBuilder
         return double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value);
     }
 
-    private ItemScale? ResolveScale(Instrument? instrument, double[] values, List<string> items)
+    private ItemScale? ResolveScale(Instrument? instrument, double[] values)
     {
         if (_spec.Continuous == true)
         {
@@ -254,38 +294,110 @@ internal sealed class DatasetBuilder
         return inferred;
     }
 
-    private void CheckScale(double[] values, int m, int[] lines, List<string> items, ItemScale scale, SortedSet<int> invalid)
+    /// <summary>
+    /// One pass over the responses (parallel over blocks of rows, merged in order): values off the scale become
+    /// errors (and missing); the rest are counted per item and category for the warnings (item nobody answered,
+    /// constant item, category never used).
+    /// </summary>
+    private void CheckScaleAndItems(double[] values, int m, int[] lines, List<string> items, ItemScale scale, HashSet<int> invalid)
     {
+        if (m == 0) return;
         string range = $"{scale.Min.ToString(CultureInfo.InvariantCulture)}–{scale.Max.ToString(CultureInfo.InvariantCulture)}";
-        for (int r = 0; r < lines.Length; r++)
+        int points = scale.Points ?? 0;
+        bool countCategories = scale.IsInteger && points <= 30;
+        double min = scale.Min, max = scale.Max;
+        bool integer = scale.IsInteger;
+        const int BlockRows = 1 << 16;
+        int blocks = (lines.Length + BlockRows - 1) / BlockRows;
+        var tallies = new ItemTally[blocks];
+        Parallel.For(0, blocks, b =>
         {
+            var t = new ItemTally(m, countCategories ? points : 0, _name);
+            int end = Math.Min(lines.Length, (b + 1) * BlockRows);
+            for (int r = b * BlockRows; r < end; r++)
+            {
+                var row = values.AsSpan(r * m, m);
+                for (int k = 0; k < row.Length; k++)
+                {
+                    double v = row[k];
+                    if (double.IsNaN(v)) continue;
+                    if (v < min || v > max || (integer && v != Math.Floor(v)))
+                    {
+                        string text = v.ToString(CultureInfo.InvariantCulture);
+                        if (v < min || v > max)
+                            t.Issues.Add(Severity.Error, "out_of_scale", lines[r], items[k], text, $"{text} is outside the {range} scale");
+                        else
+                            t.Issues.Add(Severity.Error, "not_an_integer", lines[r], items[k], text,
+                                $"{text} is not a whole number; the {range} scale is a {scale.Points}-point Likert scale");
+                        row[k] = double.NaN;
+                        t.Invalid.Add(r);
+                        continue;
+                    }
+                    if (t.Answered[k]++ == 0) t.First[k] = v;
+                    else if (v != t.First[k]) t.Varies[k] = true;
+                    if (countCategories) t.Counts[k * points + (int)(v - min)]++;
+                }
+            }
+            tallies[b] = t;
+        });
+        var answered = new int[m];
+        var first = new double[m];
+        var varies = new bool[m];
+        var counts = new int[countCategories ? m * points : 0];
+        foreach (var t in tallies)
+        {
+            _issues.Merge(t.Issues);
+            invalid.UnionWith(t.Invalid);
             for (int k = 0; k < m; k++)
             {
-                ref double v = ref values[r * m + k];
-                if (double.IsNaN(v) || scale.Contains(v)) continue;
-                string text = v.ToString(CultureInfo.InvariantCulture);
-                if (v < scale.Min || v > scale.Max)
-                    _issues.Add(Severity.Error, "out_of_scale", lines[r], items[k], text, $"{text} is outside the {range} scale");
-                else
-                    _issues.Add(Severity.Error, "not_an_integer", lines[r], items[k], text,
-                        $"{text} is not a whole number; the {range} scale is a {scale.Points}-point Likert scale");
-                v = double.NaN;
-                invalid.Add(r);
+                if (t.Answered[k] == 0) continue;
+                if (answered[k] == 0) first[k] = t.First[k];
+                else if (t.First[k] != first[k]) varies[k] = true;
+                varies[k] |= t.Varies[k];
+                answered[k] += t.Answered[k];
             }
+            for (int i = 0; i < counts.Length; i++) counts[i] += t.Counts[i];
+        }
+        for (int k = 0; k < m; k++)
+        {
+            if (answered[k] == 0)
+            {
+                if (lines.Length > 0) _issues.Add(Severity.Warning, "item_all_missing", null, items[k], null, "nobody answered this item");
+                continue;
+            }
+            string firstText = first[k].ToString(CultureInfo.InvariantCulture);
+            if (!varies[k] && answered[k] > 1)
+                _issues.Add(Severity.Warning, "item_constant", null, items[k], firstText, $"every answer is {firstText}: the item does not vary");
+            if (!countCategories) continue;
+            var unused = Enumerable.Range(0, points).Where(c => counts[k * points + c] == 0).Select(c => (min + c).ToString(CultureInfo.InvariantCulture)).ToArray();
+            if (unused.Length > 0)
+                _issues.Add(Severity.Warning, "category_unused", null, items[k], string.Join(",", unused),
+                    $"categor{(unused.Length == 1 ? "y" : "ies")} {string.Join(", ", unused)} of the {scale} scale never used");
         }
     }
 
-    private DataColumn Finish(CodedColumnBuilder b, int[] lines, SortedSet<int> invalid)
+    /// <summary>Per-block counts of <see cref="CheckScaleAndItems"/>.</summary>
+    private sealed class ItemTally(int items, int points, string name)
+    {
+        public int[] Answered { get; } = new int[items];
+        public double[] First { get; } = new double[items];
+        public bool[] Varies { get; } = new bool[items];
+        public int[] Counts { get; } = new int[items * points];
+        public List<int> Invalid { get; } = [];
+        public IssueCollector Issues { get; } = new(name);
+    }
+
+    private DataColumn Finish(CodedColumn b, int[] lines, HashSet<int> invalid)
     {
         bool isTextId = b.Name is "client_id" or "therapist_id" or "rater";
-        if (isTextId) return TextColumn.Wrap(b.Name, b.Codes.ToArray(), [.. b.Levels]);
+        if (isTextId) return TextColumn.Wrap(b.Name, b.Codes, [.. b.Levels]);
 
         var parsed = new double[b.Levels.Count];
         int numericRows = 0, textRows = 0;
         var levelIsNumber = new bool[b.Levels.Count];
         for (int l = 0; l < parsed.Length; l++)
             levelIsNumber[l] = TryParseNumber(b.Levels[l], out parsed[l]);
-        var codes = b.Codes.ToArray();
+        var codes = b.Codes;
         foreach (int c in codes)
         {
             if (c < 0) continue;
@@ -311,80 +423,61 @@ internal sealed class DatasetBuilder
         return TextColumn.Wrap(b.Name, codes, [.. b.Levels]);
     }
 
-    private void CheckDuplicates(List<DataColumn> columns, int[] lines, SortedSet<int> invalid)
+    /// <summary>
+    /// Flags a repeated (client, session, rater): rows are grouped by client with a counting sort (client codes are
+    /// dense), then compared within each client's rows, so the check is linear in the number of rows.
+    /// </summary>
+    private void CheckDuplicates(List<DataColumn> columns, int[] lines, HashSet<int> invalid)
     {
         var client = columns.OfType<TextColumn>().FirstOrDefault(c => c.Name == "client_id");
         var session = columns.OfType<NumericColumn>().FirstOrDefault(c => c.Name == "session");
         if (client is null || session is null) return;
         var rater = columns.OfType<TextColumn>().FirstOrDefault(c => c.Name == "rater");
-        var seen = new Dictionary<(int Client, double Session, int Rater), int>();
-        for (int r = 0; r < lines.Length; r++)
+        var codes = client.Codes;
+        var start = new int[client.Levels.Length + 1];
+        foreach (int c in codes) if (c >= 0) start[c + 1]++;
+        for (int c = 0; c < client.Levels.Length; c++) start[c + 1] += start[c];
+        var order = new int[start[^1]];
+        var next = (int[])start.Clone();
+        for (int r = 0; r < codes.Length; r++) if (codes[r] >= 0) order[next[codes[r]]++] = r;
+        var seen = new Dictionary<(double Session, int Rater), int>();
+        for (int c = 0; c < client.Levels.Length; c++)
         {
-            int c = client.Codes[r];
-            double s = session[r];
-            if (c < 0 || double.IsNaN(s)) continue;
-            var key = (c, s, rater is null ? -1 : rater.Codes[r]);
-            if (seen.TryGetValue(key, out int first))
+            var group = order.AsSpan(start[c], start[c + 1] - start[c]);
+            if (group.Length < 2) continue;
+            seen.Clear();
+            foreach (int r in group)
             {
+                double s = session[r];
+                if (double.IsNaN(s)) continue;
+                int rc = rater is null ? -1 : rater.Codes[r];
+                if (seen.TryAdd((s, rc), r)) continue;
+                int first = seen[(s, rc)];
                 invalid.Add(r);
                 string who = $"client '{client.Levels[c]}', session {s.ToString(CultureInfo.InvariantCulture)}" +
-                             (rater is null || key.Item3 < 0 ? "" : $", rater '{rater.Levels[key.Item3]}'");
+                             (rater is null || rc < 0 ? "" : $", rater '{rater.Levels[rc]}'");
                 _issues.Add(Severity.Error, "duplicate_administration", lines[r], "client_id", client.Levels[c],
                     $"duplicate administration: {who} already appears on line {lines[first]}");
             }
-            else seen[key] = r;
         }
     }
 
-    private void ItemWarnings(double[] values, int m, List<string> items, ItemScale scale)
-    {
-        int rows = values.Length / m;
-        int points = scale.Points ?? 0;
-        bool countCategories = scale.IsInteger && points <= 30;
-        var counts = countCategories ? new int[m, points] : null;
-        var answered = new int[m];
-        var first = new double[m];
-        var constant = new bool[m];
-        Array.Fill(constant, true);
-        for (int r = 0; r < rows; r++)
-            for (int k = 0; k < m; k++)
-            {
-                double v = values[r * m + k];
-                if (double.IsNaN(v)) continue;
-                if (answered[k]++ == 0) first[k] = v;
-                else if (v != first[k]) constant[k] = false;
-                if (counts is not null) counts[k, (int)(v - scale.Min)]++;
-            }
-        for (int k = 0; k < m; k++)
-        {
-            if (answered[k] == 0)
-            {
-                _issues.Add(Severity.Warning, "item_all_missing", null, items[k], null, "nobody answered this item");
-                continue;
-            }
-            if (constant[k] && answered[k] > 1)
-                _issues.Add(Severity.Warning, "item_constant", null, items[k], first[k].ToString(CultureInfo.InvariantCulture),
-                    $"every answer is {first[k].ToString(CultureInfo.InvariantCulture)}: the item does not vary");
-            if (counts is null) continue;
-            var unused = Enumerable.Range(0, points).Where(c => counts[k, c] == 0).Select(c => (scale.Min + c).ToString(CultureInfo.InvariantCulture)).ToArray();
-            if (unused.Length > 0)
-                _issues.Add(Severity.Warning, "category_unused", null, items[k], string.Join(",", unused),
-                    $"categor{(unused.Length == 1 ? "y" : "ies")} {string.Join(", ", unused)} of the {scale} scale never used");
-        }
-    }
-
-    /// <summary>Dictionary-codes one text column while reading: a string is allocated only for a new distinct value.</summary>
-    private sealed class CodedColumnBuilder(string name)
+    /// <summary>
+    /// A text column dictionary-coded while reading: a string is allocated only for a new distinct value. Chunks are
+    /// merged in order, so levels keep their order of first appearance in the file.
+    /// </summary>
+    private sealed class CodedColumn(string name)
     {
         private readonly Dictionary<string, int> _levels = new(StringComparer.Ordinal);
+        private readonly GrowableArray<int> _codes = new(1024);
 
-        public string Name { get; } = name;
-        public GrowableArray<int> Codes { get; } = new(1024);
+        public string Name { get; private init; } = name;
         public List<string> Levels { get; } = [];
+        public int[] Codes { get; private set; } = [];
 
         public void Add(ReadOnlySpan<char> value, bool missing)
         {
-            if (missing) { Codes.Add(-1); return; }
+            if (missing) { _codes.Add(-1); return; }
             var lookup = _levels.GetAlternateLookup<ReadOnlySpan<char>>();
             if (!lookup.TryGetValue(value, out int code))
             {
@@ -393,7 +486,32 @@ internal sealed class DatasetBuilder
                 _levels[s] = code;
                 Levels.Add(s);
             }
-            Codes.Add(code);
+            _codes.Add(code);
+        }
+
+        /// <summary>Concatenates chunk columns, re-coding each chunk's levels into one table in order of first appearance.</summary>
+        public static CodedColumn Merge(string name, CodedColumn[] parts, int rows)
+        {
+            var merged = new CodedColumn(name) { Codes = new int[rows] };
+            int offset = 0;
+            foreach (var part in parts)
+            {
+                var map = new int[part.Levels.Count];
+                for (int l = 0; l < map.Length; l++)
+                {
+                    if (!merged._levels.TryGetValue(part.Levels[l], out int code))
+                    {
+                        code = merged.Levels.Count;
+                        merged._levels[part.Levels[l]] = code;
+                        merged.Levels.Add(part.Levels[l]);
+                    }
+                    map[l] = code;
+                }
+                var src = part._codes.AsSpan();
+                for (int r = 0; r < src.Length; r++) merged.Codes[offset + r] = src[r] < 0 ? -1 : map[src[r]];
+                offset += src.Length;
+            }
+            return merged;
         }
     }
 }
@@ -418,5 +536,9 @@ internal sealed class GrowableArray<T>(int capacity)
         Count += items.Length;
     }
 
-    public T[] ToArray() => _items.AsSpan(0, Count).ToArray();
+    public ReadOnlySpan<T> AsSpan() => _items.AsSpan(0, Count);
+
+    public void CopyTo(Span<T> destination) => AsSpan().CopyTo(destination);
+
+    public T[] ToArray() => AsSpan().ToArray();
 }

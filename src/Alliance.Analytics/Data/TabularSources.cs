@@ -48,15 +48,8 @@ internal sealed class CsvTableSource : ITabularSource
     {
         Name = path;
         if (new FileInfo(path).Length == 0) return;
-        var options = new CsvDataReaderOptions
-        {
-            HasHeaders = true,
-            Delimiter = delimiter,
-            ResultSetMode = ResultSetMode.SingleResult,
-            BufferSize = 1 << 16,
-        };
         var text = new StreamReader(path, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true, options: new FileStreamOptions { BufferSize = 1 << 16, Options = FileOptions.SequentialScan });
-        _reader = CsvDataReader.Create(text, options);
+        _reader = CsvDataReader.Create(text, Options(delimiter, hasHeaders: true));
         if (_reader.FieldCount == 0 || (_reader.FieldCount == 1 && _reader.GetName(0).Trim().Length == 0))
         {
             Header = null;
@@ -72,6 +65,64 @@ internal sealed class CsvTableSource : ITabularSource
         }
         Header = header;
         _nextLine = 2 + extraLines;
+    }
+
+    /// <summary>A chunk of data rows (no header) of a file whose header is already known, starting at <paramref name="firstLine"/>.</summary>
+    private CsvTableSource(string name, Stream chunk, char delimiter, IReadOnlyList<string> header, int firstLine)
+    {
+        Name = name;
+        _reader = CsvDataReader.Create(new StreamReader(chunk, System.Text.Encoding.UTF8, false, 1 << 16), Options(delimiter, hasHeaders: false));
+        Header = header;
+        _nextLine = firstLine;
+    }
+
+    private static CsvDataReaderOptions Options(char delimiter, bool hasHeaders) => new()
+    {
+        HasHeaders = hasHeaders,
+        Delimiter = delimiter,
+        ResultSetMode = ResultSetMode.SingleResult,
+        BufferSize = 1 << 16,
+    };
+
+    /// <summary>Files at least this large are parsed in parallel chunks (when they have no quoted fields).</summary>
+    public const long ParallelThreshold = 4 << 20;
+
+    /// <summary>
+    /// Splits a large file without quote characters into consecutive chunks at line breaks, one source each, with
+    /// the physical line each starts on; null when the file is small, holds a quote character (a quoted field may
+    /// span lines, so only a sequential read can place line breaks), or only one core is available.
+    /// </summary>
+    public static IReadOnlyList<ITabularSource>? TryChunk(string path, char delimiter, IReadOnlyList<string> header, int chunkCount, long threshold = ParallelThreshold)
+    {
+        var info = new FileInfo(path);
+        if (info.Length < threshold || chunkCount < 2) return null;
+        byte[] bytes = File.ReadAllBytes(path);
+        var all = bytes.AsSpan();
+        if (all.IndexOf((byte)'"') >= 0) return null;
+        int headerEnd = all.IndexOf((byte)'\n') + 1;
+        if (headerEnd <= 0 || headerEnd >= bytes.Length) return null;
+        var bounds = new List<int> { headerEnd };
+        long size = bytes.Length - headerEnd;
+        for (int c = 1; c < chunkCount; c++)
+        {
+            int target = (int)(headerEnd + size * c / chunkCount);
+            if (target <= bounds[^1]) continue;
+            int nl = all[target..].IndexOf((byte)'\n');
+            if (nl < 0) break;
+            int cut = target + nl + 1;
+            if (cut > bounds[^1] && cut < bytes.Length) bounds.Add(cut);
+        }
+        bounds.Add(bytes.Length);
+        var newlines = new int[bounds.Count - 1];
+        Parallel.For(0, newlines.Length, c => newlines[c] = bytes.AsSpan(bounds[c], bounds[c + 1] - bounds[c]).Count((byte)'\n'));
+        var sources = new List<ITabularSource>(newlines.Length);
+        int line = 2;
+        for (int c = 0; c < newlines.Length; c++)
+        {
+            sources.Add(new CsvTableSource(path, new MemoryStream(bytes, bounds[c], bounds[c + 1] - bounds[c], writable: false), delimiter, header, line));
+            line += newlines[c];
+        }
+        return sources;
     }
 
     public string Name { get; }

@@ -165,11 +165,16 @@ public sealed class DataValidationException(ValidationReport report)
     public ValidationReport Report { get; } = report;
 }
 
-/// <summary>Collects findings while a file is read, keeping counts per code and at most a fixed number in detail.</summary>
+/// <summary>
+/// Collects findings while a file is read, keeping counts per code and at most
+/// <see cref="ValidationReport.MaxListedPerCode"/> per code in detail. Collectors of consecutive chunks are merged in
+/// order, so the listed findings are the same whatever the number of chunks.
+/// </summary>
 internal sealed class IssueCollector(string file)
 {
     private readonly List<ValidationIssue> _issues = [];
     private readonly Dictionary<string, int> _counts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _listed = new(StringComparer.Ordinal);
 
     public string File { get; } = file;
     public int Errors { get; private set; }
@@ -177,12 +182,32 @@ internal sealed class IssueCollector(string file)
 
     public void Add(Severity severity, string code, int? line, string? column, string? value, string message)
     {
-        _counts.TryGetValue(code, out int c);
-        _counts[code] = c + 1;
-        if (severity == Severity.Error) Errors++;
-        else if (severity == Severity.Warning) Warnings++;
-        if (c < ValidationReport.MaxListedPerCode)
-            _issues.Add(new ValidationIssue(severity, code, File, line, column, value, message));
+        Count(code, severity, 1);
+        List(new ValidationIssue(severity, code, File, line, column, value, message));
+    }
+
+    /// <summary>Appends the findings of a later chunk.</summary>
+    public void Merge(IssueCollector later)
+    {
+        foreach (var (code, n) in later._counts) _counts[code] = _counts.GetValueOrDefault(code) + n;
+        Errors += later.Errors;
+        Warnings += later.Warnings;
+        foreach (var issue in later._issues) List(issue);
+    }
+
+    private void Count(string code, Severity severity, int n)
+    {
+        _counts[code] = _counts.GetValueOrDefault(code) + n;
+        if (severity == Severity.Error) Errors += n;
+        else if (severity == Severity.Warning) Warnings += n;
+    }
+
+    private void List(ValidationIssue issue)
+    {
+        int listed = _listed.GetValueOrDefault(issue.Code);
+        if (listed >= ValidationReport.MaxListedPerCode) return;
+        _listed[issue.Code] = listed + 1;
+        _issues.Add(issue);
     }
 
     public ValidationReport ToReport(int rowsRead, int rowsValid, ImmutableArray<string> items, ItemScale? scale, string? instrument) => new()

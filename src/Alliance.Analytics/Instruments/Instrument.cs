@@ -159,7 +159,7 @@ public sealed record Instrument
         {
             $"Items: {ItemCount}",
             $"Scale: {Scale}" + (Anchors.Count > 0 ? "; anchors " + string.Join(", ", Anchors.Select(a => $"{a.Key} {a.Value}")) : ""),
-            $"Score rule: {(ScoreRule == ScoreRule.Sum ? "sum" : "mean")} of items; prorated when at least {ProrateMinimumFraction:P0} of a score's items are answered",
+            $"Score rule: {(ScoreRule == ScoreRule.Sum ? "sum" : "mean")} of items; prorated when at least {ProrateMinimumFraction.ToString("0%", CultureInfo.InvariantCulture)} of a score's items are answered",
             $"Reverse-keyed items: {(ReverseKeyed.IsDefaultOrEmpty ? "none" : string.Join(", ", ReverseKeyed))}",
             $"Forms: {(Forms.IsDefaultOrEmpty ? "—" : string.Join(", ", Forms))}",
             $"Status: {(Status == InstrumentStatus.Confirmed ? "confirmed" : "check")}{(StatusNote.Length > 0 ? " — " + StatusNote : "")}",

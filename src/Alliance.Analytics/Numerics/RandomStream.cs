@@ -29,6 +29,14 @@ public sealed class RandomStream
         if ((_s0 | _s1 | _s2 | _s3) == 0) _s0 = 1;
     }
 
+    private RandomStream(ulong s0, ulong s1, ulong s2, ulong s3) => (_s0, _s1, _s2, _s3) = (s0, s1, s2, s3);
+
+    /// <summary>A generator with an explicit 256-bit state (for checking against the reference implementation).</summary>
+    internal static RandomStream FromState(ulong s0, ulong s1, ulong s2, ulong s3) => new(s0, s1, s2, s3);
+
+    /// <summary>One step of SplitMix64 (exposed for checking against the reference implementation).</summary>
+    internal static ulong SplitMix64(ref ulong state) => SplitMix(ref state);
+
     /// <summary>Creates stream number <paramref name="stream"/> of seed <paramref name="seed"/>.</summary>
     public static RandomStream Create(long seed, long stream = 0) => new((ulong)seed, (ulong)stream);
 

@@ -55,7 +55,7 @@ public static class DescriptivePlots
         plot.Axes.SetLimitsX(0, 100);
         plot.XLabel("% of answers");
         plot.Title(title ?? "Category use per item");
-        plot.ShowLegend(Alignment.LowerLeft);
+        plot.ShowLegend(Edge.Right);
         return plot;
     }
 }

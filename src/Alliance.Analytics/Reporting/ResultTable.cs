@@ -33,7 +33,7 @@ public sealed record TableColumn(string Header, string NumberFormat = "F3", Colu
     public static TableColumn Number(string header, int decimals = 3) => new(header, "F" + decimals.ToString(CultureInfo.InvariantCulture));
 
     /// <summary>A right-aligned percentage column: cells hold fractions (0.25) and print as 25.0%.</summary>
-    public static TableColumn Percent(string header, int decimals = 1) => new(header, "P" + decimals.ToString(CultureInfo.InvariantCulture));
+    public static TableColumn Percent(string header, int decimals = 1) => new(header, decimals > 0 ? "0." + new string('0', decimals) + "%" : "0%");
 }
 
 /// <summary>

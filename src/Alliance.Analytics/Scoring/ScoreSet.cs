@@ -102,7 +102,7 @@ public sealed record ScoreSet : IAnalysisResult
         {
             Usage.ToString(),
             $"{(Instrument.ScoreRule == ScoreRule.Sum ? "Sum" : "Mean")} scores; reverse keys {(ReverseKeysApplied ? (Instrument.ReverseKeyed.IsDefaultOrEmpty ? "(none)" : string.Join(", ", Instrument.ReverseKeyed)) : "not applied")}; " +
-            $"prorated when at least {ProrateMinimumFraction.ToString("P0", CultureInfo.InvariantCulture)} of a score's items are answered",
+            $"prorated when at least {ProrateMinimumFraction.ToString("0%", CultureInfo.InvariantCulture)} of a score's items are answered",
         };
         var notes = new List<string>();
         if (Instrument.Status == InstrumentStatus.Check) notes.Add($"{Instrument.Id} key status: check — {Instrument.StatusNote}");
