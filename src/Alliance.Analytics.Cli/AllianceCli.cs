@@ -20,6 +20,7 @@ public static class AllianceCli
         ValidateVerb.Create,
         ScoreVerb.Create,
         DescribeVerb.Create,
+        ReliabilityVerb.Create,
     ];
 
     /// <summary>Builds the root command with every verb.</summary>

@@ -28,12 +28,19 @@ public sealed record ReliabilityReport : IAnalysisResult
     /// <summary>ω hierarchical with one group factor per subscale, when the instrument has at least two.</summary>
     public SchmidLeimanResult? Hierarchical { get; init; }
 
+    /// <summary>Intraclass correlations of the total score across sessions, when asked for (<c>--icc</c>).</summary>
+    public IntraclassCorrelationResult? Sessions { get; init; }
+
+    /// <summary>Reliable change of the total score between two sessions, when asked for (<c>--change</c>).</summary>
+    public ReliableChangeResult? Change { get; init; }
+
     /// <inheritdoc/>
     public DataUsage Usage => Total.Usage;
 
     /// <inheritdoc/>
     public IReadOnlyList<string> Warnings =>
-        [.. Total.Warnings, .. Subscales.SelectMany(s => s.Warnings.Select(w => $"{s.Name}: {w}")), .. ReportWarnings];
+        [.. Total.Warnings, .. Subscales.SelectMany(s => s.Warnings.Select(w => $"{s.Name}: {w}")), .. ReportWarnings,
+         .. Sessions?.Warnings.Select(w => "ICC: " + w) ?? [], .. Change?.Warnings.Select(w => "reliable change: " + w) ?? []];
 
     /// <summary>Warnings about the report as a whole (the Schmid–Leiman fit).</summary>
     public IReadOnlyList<string> ReportWarnings { get; init; } = [];
@@ -68,12 +75,24 @@ public sealed record ReliabilityReport : IAnalysisResult
                 [.. h.Groups.Select(g => (IReadOnlyList<object?>)[g.Name, g.Subscale ?? "", string.Join(", ", g.Items), g.OmegaTotal, g.OmegaGeneral, g.OmegaGroup])]));
             notes.Add($"Omega hierarchical: exploratory Schmid-Leiman with {h.Groups.Length} group factors ({(h.Method == FactorMethod.MinimumResidual ? "minres" : "ML")}, oblimin), as psych::omega(x, nfactors = {h.Groups.Length}); the group factors need not match the subscales.");
         }
+        if (Sessions is not null)
+        {
+            var icc = Sessions.Summary();
+            tables.AddRange(icc.Tables.Select(t => t with { Title = $"Intraclass correlations across sessions ({Sessions.Targets.ToString(CultureInfo.InvariantCulture)} clients × {Sessions.Raters.Length} sessions)" }));
+        }
+        if (Change is not null)
+        {
+            var rc = Change.Summary();
+            lines.Add("Reliable change: " + rc.Lines[^1]);
+            tables.AddRange(rc.Tables.Select(t => t with { Title = $"Reliable change (Jacobson & Truax), {Change.Pairs.ToString(CultureInfo.InvariantCulture)} clients" }));
+        }
         return new ResultSummary($"Reliability{(Instrument is null ? "" : ": " + Instrument.Id)}", lines, tables, notes, Warnings);
     }
 
     /// <summary>
     /// The main scale's keys at the top level (see <see cref="ScaleReliability.ToJson"/>), plus <c>instrument</c>,
-    /// <c>subscales</c> (one object per subscale with the same keys) and <c>omega_hierarchical</c>.
+    /// <c>subscales</c> (one object per subscale with the same keys), <c>omega_hierarchical</c>, and <c>icc</c> and
+    /// <c>reliable_change</c> when asked for.
     /// </summary>
     public JsonObject ToJson()
     {
@@ -102,6 +121,8 @@ public sealed record ReliabilityReport : IAnalysisResult
                     ["omega_group"] = JsonOutput.Number(g.OmegaGroup),
                 })]),
             };
+        if (Sessions is not null) o["icc"] = Sessions.ToJson();
+        if (Change is not null) o["reliable_change"] = Change.ToJson();
         return o;
     }
 

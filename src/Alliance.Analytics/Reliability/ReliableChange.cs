@@ -128,8 +128,9 @@ public sealed record ReliableChangeResult : IAnalysisResult
 
     /// <summary>"RCI: 18% improved, 75% unchanged, 7% deteriorated (n = 240)".</summary>
     public override string ToString() =>
-        $"RCI: {((double)Improved / Pairs).ToString("P0", CultureInfo.InvariantCulture)} improved, {((double)Unchanged / Pairs).ToString("P0", CultureInfo.InvariantCulture)} unchanged, " +
-        $"{((double)Deteriorated / Pairs).ToString("P0", CultureInfo.InvariantCulture)} deteriorated (n = {Pairs.ToString(CultureInfo.InvariantCulture)})";
+        $"RCI: {Percent(Improved)} improved, {Percent(Unchanged)} unchanged, {Percent(Deteriorated)} deteriorated (n = {Pairs.ToString(CultureInfo.InvariantCulture)})";
+
+    private string Percent(int count) => (100.0 * count / Pairs).ToString("0", CultureInfo.InvariantCulture) + "%";
 
     internal static ReliableChangeResult Compute(IReadOnlyList<double> before, IReadOnlyList<double> after, ReliableChangeOptions options, IReadOnlyList<string>? ids, DataUsage? usage)
     {

@@ -16,7 +16,7 @@ public sealed record ConfidenceInterval(double Lower, double Upper, double Level
 {
     /// <summary>"[0.69, 0.72] (95% Feldt)".</summary>
     public override string ToString() =>
-        $"[{Lower.ToString("F3", CultureInfo.InvariantCulture)}, {Upper.ToString("F3", CultureInfo.InvariantCulture)}] ({Level.ToString("P0", CultureInfo.InvariantCulture)} {Method})";
+        $"[{Lower.ToString("F3", CultureInfo.InvariantCulture)}, {Upper.ToString("F3", CultureInfo.InvariantCulture)}] ({(Level * 100).ToString("0.#", CultureInfo.InvariantCulture)}% {Method})";
 }
 
 /// <summary>
