@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Alliance.Analytics.Numerics;
 
@@ -33,7 +35,8 @@ public sealed class PairwiseMoments
         SumSquares = new double[mm];
         Cross = new double[mm];
         CompleteSum = new double[variables];
-        CompleteCross = new double[mm];
+        int width = Vector<double>.Count, padded = (variables + width - 1) / width * width;
+        CompleteCross = new double[padded * padded];
     }
 
     /// <summary>Number of variables m.</summary>
@@ -97,8 +100,14 @@ public sealed class PairwiseMoments
     public void Add(ReadOnlySpan<double> rows, ReadOnlySpan<int> weights)
     {
         if (_finished) throw new InvalidOperationException("The sums are finished.");
-        int m = Variables;
+        int m = Variables, width = Vector<double>.Count;
+        int padded = (m + width - 1) / width * width;
         int n = rows.Length / m;
+        // Complete rows are shifted (and a weighted copy made) into a small block, then added to the
+        // cross-product matrix by a register-blocked kernel; rows with missing values take the pairwise path.
+        var block = new double[BlockSize * padded];
+        var weighted = new double[BlockSize * padded];
+        int filled = 0;
         Span<double> x = stackalloc double[m];
         Span<int> present = stackalloc int[m];
         for (int r = 0; r < n; r++)
@@ -114,29 +123,52 @@ public sealed class PairwiseMoments
                 x[j] = v - Shift[j];
                 present[q++] = j;
             }
-            if (q == m) AddComplete(x, w);
+            if (q == m)
+            {
+                var dst = block.AsSpan(filled * padded, m);
+                var dw = weighted.AsSpan(filled * padded, m);
+                for (int j = 0; j < m; j++) { dst[j] = x[j]; dw[j] = w * x[j]; }
+                CompleteCount += w;
+                if (++filled == BlockSize) { AddCompleteBlock(block, weighted, filled, padded); filled = 0; }
+            }
             else if (q > 0) AddPartial(x, present[..q], w);
         }
+        if (filled > 0) AddCompleteBlock(block, weighted, filled, padded);
     }
 
-    private void AddComplete(ReadOnlySpan<double> x, double w)
+    private const int BlockSize = 64;
+
+    /// <summary>
+    /// CompleteCross += Wᵀ X and CompleteSum += Wᵀ 1 over a block of complete rows (W the weighted rows), upper
+    /// triangle by vector-wide column chunks with the accumulator held in a register across the block's rows.
+    /// </summary>
+    private void AddCompleteBlock(double[] block, double[] weighted, int rows, int padded)
     {
-        int m = Variables;
-        CompleteCount += w;
-        var sum = CompleteSum.AsSpan();
-        var cross = CompleteCross.AsSpan();
-        int width = Vector<double>.Count;
+        int m = Variables, width = Vector<double>.Count;
+        ref double x0 = ref MemoryMarshal.GetArrayDataReference(block);
+        ref double w0 = ref MemoryMarshal.GetArrayDataReference(weighted);
+        ref double c0 = ref MemoryMarshal.GetArrayDataReference(CompleteCross);
         for (int i = 0; i < m; i++)
         {
-            double wx = w * x[i];
-            sum[i] += wx;
-            var dst = cross.Slice(i * m, m);
-            var vx = new Vector<double>(wx);
-            int j = 0;
-            for (; j <= m - width; j += width)
-                (new Vector<double>(dst[j..]) + vx * new Vector<double>(x[j..])).CopyTo(dst[j..]);
-            for (; j < m; j++) dst[j] += wx * x[j];
+            double sum = 0;
+            for (int r = 0; r < rows; r++) sum += Unsafe.Add(ref w0, r * padded + i);
+            CompleteSum[i] += sum;
+            int start = i / width * width;
+            for (int j = start; j < padded; j += width)
+            {
+                var acc = Vector<double>.Zero;
+                for (int r = 0; r < rows; r++)
+                {
+                    int o = r * padded;
+                    acc += new Vector<double>(Unsafe.Add(ref w0, o + i)) * Vector.LoadUnsafe(ref x0, (nuint)(o + j));
+                }
+                // The cross matrix has stride `padded` internally (see CompleteCross's size).
+                ref double dst = ref Unsafe.Add(ref c0, i * padded + j);
+                (Vector.LoadUnsafe(ref dst) + acc).StoreUnsafe(ref dst);
+            }
         }
+        Array.Clear(block, 0, rows * padded);
+        Array.Clear(weighted, 0, rows * padded);
     }
 
     private void AddPartial(ReadOnlySpan<double> x, ReadOnlySpan<int> present, double w)
@@ -182,6 +214,7 @@ public sealed class PairwiseMoments
         if (_finished) return;
         int m = Variables;
         double nc = CompleteCount;
+        int width = Vector<double>.Count, padded = (m + width - 1) / width * width;
         if (nc > 0)
             for (int i = 0; i < m; i++)
                 for (int j = 0; j < m; j++)
@@ -189,8 +222,9 @@ public sealed class PairwiseMoments
                     int k = i * m + j;
                     Count[k] += nc;
                     Sum[k] += CompleteSum[i];
-                    SumSquares[k] += CompleteCross[i * m + i];
-                    Cross[k] += CompleteCross[k];
+                    SumSquares[k] += CompleteCross[i * padded + i];
+                    // Only blocks on or above the diagonal were accumulated: read the upper triangle.
+                    Cross[k] += i / width <= j / width ? CompleteCross[i * padded + j] : CompleteCross[j * padded + i];
                 }
         _finished = true;
     }

@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Alliance.Analytics.Numerics;
 using Alliance.Analytics.Reporting;
 using MathNet.Numerics.Distributions;
@@ -90,30 +92,32 @@ internal static class AlphaBootstrap
         return new AlphaBootstrapResult(replicates.Length, seed, sd, mean - estimate, percentile, bca, z0, a);
     }
 
-    /// <summary>Weighted sums of x_j, x_j², T, T² for a block of replicates in one pass over the rows.</summary>
+    /// <summary>
+    /// For a block of replicates in one pass over the rows: Σ w x_j (a vector per replicate), Σ w Q, Σ w T and Σ w T²,
+    /// with T = Σ_j x_j and Q = Σ_j x_j² per row — enough for α, since Σ_j Σ w x_j² = Σ w Q.
+    /// </summary>
     private static void CompleteBlock(double[] values, int n, int m, double shift, byte[] counts, int reps, Span<double> alphas)
     {
-        int stride = m + 1, width = Vector<double>.Count, vecs = (m + width - 1) / width, padded = vecs * width;
+        int stride = m + 1, width = Vector<double>.Count, padded = (m + width - 1) / width * width;
         var s1 = new double[reps * padded];
-        var s2 = new double[reps * padded];
+        var sq = new double[reps];
         var st = new double[reps];
         var stt = new double[reps];
         var x = new double[padded];
-        var x2 = new double[padded];
+        ref double x0 = ref MemoryMarshal.GetArrayDataReference(x);
+        ref double s10 = ref MemoryMarshal.GetArrayDataReference(s1);
         for (int r = 0; r < n; r++)
         {
             var w = counts.AsSpan(r * reps, reps);
-            bool any = false;
-            foreach (byte c in w) if (c != 0) { any = true; break; }
-            if (!any) continue;
+            if (w.IndexOfAnyExcept((byte)0) < 0) continue;
             var row = values.AsSpan(r * stride, m);
-            double t = 0;
+            double t = 0, q = 0;
             for (int j = 0; j < m; j++)
             {
                 double v = row[j] - shift;
                 x[j] = v;
-                x2[j] = v * v;
                 t += v;
+                q += v * v;
             }
             double t2 = t * t;
             for (int k = 0; k < reps; k++)
@@ -121,24 +125,24 @@ internal static class AlphaBootstrap
                 double wk = w[k];
                 if (wk == 0) continue;
                 var vw = new Vector<double>(wk);
-                var a1 = s1.AsSpan(k * padded, padded);
-                var a2 = s2.AsSpan(k * padded, padded);
+                ref double acc = ref Unsafe.Add(ref s10, k * padded);
                 for (int v = 0; v < padded; v += width)
                 {
-                    (new Vector<double>(a1[v..]) + vw * new Vector<double>(x, v)).CopyTo(a1[v..]);
-                    (new Vector<double>(a2[v..]) + vw * new Vector<double>(x2, v)).CopyTo(a2[v..]);
+                    ref double a = ref Unsafe.Add(ref acc, v);
+                    (Vector.LoadUnsafe(ref a) + vw * Vector.LoadUnsafe(ref x0, (nuint)v)).StoreUnsafe(ref a);
                 }
+                sq[k] += wk * q;
                 st[k] += wk * t;
                 stt[k] += wk * t2;
             }
         }
         for (int k = 0; k < reps; k++)
         {
-            double items = 0;
+            double items = sq[k];
             for (int j = 0; j < m; j++)
             {
                 double a = s1[k * padded + j];
-                items += s2[k * padded + j] - a * a / n;
+                items -= a * a / n;
             }
             double total = stt[k] - st[k] * st[k] / n;
             alphas[k] = m / (m - 1.0) * (1 - items / total);

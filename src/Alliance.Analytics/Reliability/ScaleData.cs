@@ -88,16 +88,44 @@ internal sealed class ScaleData
             if (answered[j] == 0)
                 throw new AllianceInputException($"Item '{matrix.Items[j]}'{where} is missing in every row; drop it from --items.");
 
-        int n = matrix.RowCount, m = matrix.ItemCount;
+        int n = matrix.RowCount, m = matrix.ItemCount, stride = m + 1;
+        var scale = matrix.Scale;
+        int points = scale.IsInteger && scale.Points <= 101 ? scale.Points!.Value : 0;
+        // One pass: kept rows are copied as they are met (with their mean appended); counts gathered on the way.
+        var values = new double[n * stride];
         var keep = new List<int>(n);
         var dropped = new List<int>();
+        var min = Enumerable.Repeat(double.PositiveInfinity, m).ToArray();
+        var max = Enumerable.Repeat(double.NegativeInfinity, m).ToArray();
+        var counts = new int[m * Math.Max(points, 1)];
+        var floor = new int[m];
+        var ceiling = new int[m];
+        bool hasMissing = false;
+        double lo = scale.Min, hi = scale.Max;
         for (int i = 0; i < n; i++)
         {
             var row = matrix.Row(i);
             int present = 0;
-            foreach (double v in row) if (!double.IsNaN(v)) present++;
+            double sum = 0;
+            foreach (double v in row)
+                if (!double.IsNaN(v)) { present++; sum += v; }
             bool ok = missing == MissingData.Listwise ? present == m : present > 0;
-            if (ok) keep.Add(i); else dropped.Add(matrix.SourceLine(i));
+            if (!ok) { dropped.Add(matrix.SourceLine(i)); continue; }
+            var dst = values.AsSpan(keep.Count * stride, stride);
+            row.CopyTo(dst);
+            dst[m] = sum / present;
+            keep.Add(i);
+            if (present < m) hasMissing = true;
+            for (int j = 0; j < m; j++)
+            {
+                double v = row[j];
+                if (double.IsNaN(v)) continue;
+                if (v < min[j]) min[j] = v;
+                if (v > max[j]) max[j] = v;
+                if (v == lo) floor[j]++;
+                else if (v == hi) ceiling[j]++;
+                if (points > 0) counts[j * points + (int)(v - lo)]++;
+            }
         }
         var usage = DataUsage.All(n).Exclude(missing == MissingData.Listwise
             ? "one or more items missing (listwise deletion)"
@@ -107,38 +135,8 @@ internal sealed class ScaleData
             throw new AllianceInputException(missing == MissingData.Listwise
                 ? $"Only {keep.Count} row{(keep.Count == 1 ? "" : "s")}{where} have every item answered; reliability needs at least three (try --missing pairwise)."
                 : $"Only {keep.Count} row{(keep.Count == 1 ? "" : "s")}{where} have any item answered; reliability needs at least three.");
-
-        int stride = m + 1;
-        var values = new double[keep.Count * stride];
-        var min = Enumerable.Repeat(double.PositiveInfinity, m).ToArray();
-        var max = Enumerable.Repeat(double.NegativeInfinity, m).ToArray();
-        bool hasMissing = false;
-        var scale = matrix.Scale;
-        int points = scale.IsInteger && scale.Points <= 101 ? scale.Points!.Value : 0;
-        var categories = Enumerable.Range(0, m).Select(_ => new int[points]).ToArray();
-        var floor = new int[m];
-        var ceiling = new int[m];
-        for (int r = 0; r < keep.Count; r++)
-        {
-            var row = matrix.Row(keep[r]);
-            var dst = values.AsSpan(r * stride, stride);
-            double sum = 0;
-            int count = 0;
-            for (int j = 0; j < m; j++)
-            {
-                double v = row[j];
-                dst[j] = v;
-                if (double.IsNaN(v)) { hasMissing = true; continue; }
-                sum += v;
-                count++;
-                if (v < min[j]) min[j] = v;
-                if (v > max[j]) max[j] = v;
-                if (v == scale.Min) floor[j]++;
-                if (v == scale.Max) ceiling[j]++;
-                if (points > 0) categories[j][(int)(v - scale.Min)]++;
-            }
-            dst[m] = sum / count;
-        }
+        if (keep.Count < n) Array.Resize(ref values, keep.Count * stride);
+        var categories = Enumerable.Range(0, m).Select(j => points == 0 ? [] : counts.AsSpan(j * points, points).ToArray()).ToArray();
         for (int j = 0; j < m; j++)
             if (min[j] == max[j])
                 throw new AllianceInputException(
