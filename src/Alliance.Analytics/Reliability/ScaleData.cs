@@ -83,25 +83,14 @@ internal sealed class ScaleData
                 throw new AllianceInputException($"--reverse names '{r}', which is not an item{where} (items: {string.Join(", ", matrix.Items)}).");
         if (reverse.Count > 0) matrix = matrix.Reverse(reverse);
 
-        var answered = matrix.AnsweredCounts();
-        for (int j = 0; j < matrix.ItemCount; j++)
-            if (answered[j] == 0)
-                throw new AllianceInputException($"Item '{matrix.Items[j]}'{where} is missing in every row; drop it from --items.");
-
         int n = matrix.RowCount, m = matrix.ItemCount, stride = m + 1;
         var scale = matrix.Scale;
         int points = scale.IsInteger && scale.Points <= 101 ? scale.Points!.Value : 0;
-        // One pass: kept rows are copied as they are met (with their mean appended); counts gathered on the way.
+        // One sequential pass copies the kept rows (with their mean appended); the counts are then taken in parallel.
         var values = new double[n * stride];
         var keep = new List<int>(n);
         var dropped = new List<int>();
-        var min = Enumerable.Repeat(double.PositiveInfinity, m).ToArray();
-        var max = Enumerable.Repeat(double.NegativeInfinity, m).ToArray();
-        var counts = new int[m * Math.Max(points, 1)];
-        var floor = new int[m];
-        var ceiling = new int[m];
         bool hasMissing = false;
-        double lo = scale.Min, hi = scale.Max;
         for (int i = 0; i < n; i++)
         {
             var row = matrix.Row(i);
@@ -116,17 +105,11 @@ internal sealed class ScaleData
             dst[m] = sum / present;
             keep.Add(i);
             if (present < m) hasMissing = true;
-            for (int j = 0; j < m; j++)
-            {
-                double v = row[j];
-                if (double.IsNaN(v)) continue;
-                if (v < min[j]) min[j] = v;
-                if (v > max[j]) max[j] = v;
-                if (v == lo) floor[j]++;
-                else if (v == hi) ceiling[j]++;
-                if (points > 0) counts[j * points + (int)(v - lo)]++;
-            }
         }
+        var (min, max, counts, floor, ceiling) = CountResponses(values, keep.Count, m, scale, points);
+        for (int j = 0; j < m; j++)
+            if (double.IsPositiveInfinity(min[j]) && matrix.Column(j).All(double.IsNaN))
+                throw new AllianceInputException($"Item '{matrix.Items[j]}'{where} is missing in every row; drop it from --items.");
         var usage = DataUsage.All(n).Exclude(missing == MissingData.Listwise
             ? "one or more items missing (listwise deletion)"
             : "no item answered", dropped.Count, dropped);
@@ -144,6 +127,53 @@ internal sealed class ScaleData
 
         return new ScaleData(matrix.Items, matrix.Scale, values, keep.Count, hasMissing, usage,
             () => keep.Count == n ? matrix : matrix.SelectRows(keep), categories, floor, ceiling);
+    }
+
+    /// <summary>Per item: smallest and largest response, category counts, floor and ceiling counts; parallel over row blocks.</summary>
+    private static (double[] Min, double[] Max, int[] Counts, int[] Floor, int[] Ceiling) CountResponses(double[] values, int rows, int m, ItemScale scale, int points)
+    {
+        const int blockRows = 16384;
+        int stride = m + 1, blocks = Math.Max(1, (rows + blockRows - 1) / blockRows), width = Math.Max(points, 1);
+        var partial = new (double[] Min, double[] Max, int[] Counts, int[] Floor, int[] Ceiling)[blocks];
+        double lo = scale.Min, hi = scale.Max;
+        Parallel.For(0, blocks, b =>
+        {
+            var min = Enumerable.Repeat(double.PositiveInfinity, m).ToArray();
+            var max = Enumerable.Repeat(double.NegativeInfinity, m).ToArray();
+            var counts = new int[m * width];
+            var floor = new int[m];
+            var ceiling = new int[m];
+            int end = Math.Min(rows, (b + 1) * blockRows);
+            for (int r = b * blockRows; r < end; r++)
+            {
+                var row = values.AsSpan(r * stride, m);
+                for (int j = 0; j < m; j++)
+                {
+                    double v = row[j];
+                    if (double.IsNaN(v)) continue;
+                    if (v < min[j]) min[j] = v;
+                    if (v > max[j]) max[j] = v;
+                    if (v == lo) floor[j]++;
+                    else if (v == hi) ceiling[j]++;
+                    if (points > 0) counts[j * points + (int)(v - lo)]++;
+                }
+            }
+            partial[b] = (min, max, counts, floor, ceiling);
+        });
+        var total = partial[0];
+        for (int b = 1; b < blocks; b++)
+        {
+            var p = partial[b];
+            for (int j = 0; j < m; j++)
+            {
+                total.Min[j] = Math.Min(total.Min[j], p.Min[j]);
+                total.Max[j] = Math.Max(total.Max[j], p.Max[j]);
+                total.Floor[j] += p.Floor[j];
+                total.Ceiling[j] += p.Ceiling[j];
+            }
+            for (int c = 0; c < total.Counts.Length; c++) total.Counts[c] += p.Counts[c];
+        }
+        return total;
     }
 
     /// <summary>The items-only values (without the row-mean column), row-major k per row.</summary>
