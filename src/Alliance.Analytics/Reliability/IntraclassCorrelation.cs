@@ -32,6 +32,9 @@ public sealed record IntraclassCorrelationResult : IAnalysisResult
     /// <summary>The raters (or sessions): the matrix's columns.</summary>
     public required ImmutableArray<string> Raters { get; init; }
 
+    /// <summary>What was rated, in words ("WAI-SR total; targets are clients, raters are sessions"); empty when not given.</summary>
+    public string Ratings { get; init; } = "";
+
     /// <summary>Targets (rows) used: those rated by every rater.</summary>
     public required int Targets { get; init; }
 
@@ -63,7 +66,7 @@ public sealed record IntraclassCorrelationResult : IAnalysisResult
     /// <inheritdoc/>
     public ResultSummary Summary() => new(
         "Intraclass correlations (Shrout & Fleiss 1979)",
-        [Usage.ToString(), $"{Targets.ToString(CultureInfo.InvariantCulture)} targets × {Raters.Length} raters ({string.Join(", ", Raters)})"],
+        [Usage.ToString(), $"{Targets.ToString(CultureInfo.InvariantCulture)} targets × {Raters.Length} raters ({string.Join(", ", Raters)})" + (Ratings.Length > 0 ? "; " + Ratings : "")],
         [new ResultTable("", [TableColumn.Label("type"), TableColumn.Label("Shrout-Fleiss"), TableColumn.Label("form"), TableColumn.Number("ICC", 3),
             TableColumn.Number("F", 2), TableColumn.Number("df1", 0), TableColumn.Number("df2", 0), TableColumn.Number("p", 4),
             TableColumn.Number("lower", 3), TableColumn.Number("upper", 3)],
@@ -77,6 +80,7 @@ public sealed record IntraclassCorrelationResult : IAnalysisResult
     {
         var o = JsonOutput.Document(this);
         o["targets"] = Targets;
+        o["ratings"] = Ratings;
         o["raters"] = JsonOutput.Strings(Raters);
         o["mean_squares"] = new JsonObject
         {

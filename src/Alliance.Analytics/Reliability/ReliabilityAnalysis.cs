@@ -240,7 +240,7 @@ public static class ReliabilityAnalysis
         return result with
         {
             Usage = DataUsage.All(clients.Length).Exclude("client not scored at every session", result.Usage.RowsExcluded),
-            Warnings = [.. result.Warnings, $"scores: {scores.ScoreName}; targets are clients, raters are sessions"],
+            Ratings = $"{scores.ScoreName}; targets are clients, raters are sessions",
         };
     }
 
@@ -286,17 +286,17 @@ public static class ReliabilityAnalysis
         }
         if (ids.Count == 0) throw new AllianceInputException($"{data.Source}: no client has a score at both sessions {fromSession.ToString(System.Globalization.CultureInfo.InvariantCulture)} and {toSession.ToString(System.Globalization.CultureInfo.InvariantCulture)}.");
         options ??= new ReliableChangeOptions();
-        var warnings = new List<string>();
+        string source = $"scores: {scores.ScoreName}, sessions {fromSession.ToString(System.Globalization.CultureInfo.InvariantCulture)} and {toSession.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
         if (options.Reliability is null)
         {
             var first = data.Items.SelectRows(firstRows);
             var alpha = Analyze(first, data.Instrument).Total.Alpha;
             options = options with { Reliability = alpha };
-            warnings.Add($"reliability: raw alpha of the total at session {fromSession.ToString(System.Globalization.CultureInfo.InvariantCulture)} ({alpha.ToString("F3", System.Globalization.CultureInfo.InvariantCulture)}); give a test-retest reliability if you have one");
+            source += $"; reliability: raw alpha of the total at session {fromSession.ToString(System.Globalization.CultureInfo.InvariantCulture)} (a test-retest reliability is better when known)";
         }
         var result = ReliableChangeResult.Compute(before, after, options, ids, null);
         int missing = result.Indexes.Count(double.IsNaN);
         var usage = DataUsage.All(scores.ByClient.Count).Exclude("client not seen at both sessions", unpaired).Exclude("score missing at either session", missing);
-        return result with { Usage = usage, Warnings = [.. result.Warnings, .. warnings, $"scores: {scores.ScoreName}"] };
+        return result with { Usage = usage, Source = source };
     }
 }

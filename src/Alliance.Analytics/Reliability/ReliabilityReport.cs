@@ -83,7 +83,7 @@ public sealed record ReliabilityReport : IAnalysisResult
         if (Change is not null)
         {
             var rc = Change.Summary();
-            lines.Add("Reliable change: " + rc.Lines[^1]);
+            lines.AddRange(rc.Lines.Skip(1).Select(l => "Reliable change: " + l));
             tables.AddRange(rc.Tables.Select(t => t with { Title = $"Reliable change (Jacobson & Truax), {Change.Pairs.ToString(CultureInfo.InvariantCulture)} clients" }));
         }
         return new ResultSummary($"Reliability{(Instrument is null ? "" : ": " + Instrument.Id)}", lines, tables, notes, Warnings);

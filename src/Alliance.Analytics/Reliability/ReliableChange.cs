@@ -38,6 +38,9 @@ public sealed record ReliableChangeResult : IAnalysisResult
     /// <summary>The reliability used.</summary>
     public required double Reliability { get; init; }
 
+    /// <summary>Where the reliability and the scores came from, in words; empty when given directly.</summary>
+    public string Source { get; init; } = "";
+
     /// <summary>The SD used.</summary>
     public required double StandardDeviation { get; init; }
 
@@ -87,7 +90,8 @@ public sealed record ReliableChangeResult : IAnalysisResult
         return new ResultSummary("Reliable change (Jacobson & Truax 1991)",
             [Usage.ToString(),
              $"r_xx = {F(Reliability)}, SD = {F(StandardDeviation)}: SEM = {F(StandardErrorOfMeasurement)}, S_diff = {F(StandardErrorOfDifference)}; " +
-             $"a change of more than {F(CriticalDifference)} points (|RCI| > {F(Critical)}) is reliable"],
+             $"a change of more than {F(CriticalDifference)} points (|RCI| > {F(Critical)}) is reliable",
+             .. Source.Length > 0 ? new[] { Source } : []],
             [new ResultTable("Clients", [TableColumn.Label("change"), TableColumn.Integer("n"), TableColumn.Percent("share")],
             [
                 ["reliably improved", Improved, n == 0 ? double.NaN : Improved / n],
@@ -106,6 +110,7 @@ public sealed record ReliableChangeResult : IAnalysisResult
         var o = JsonOutput.Document(this);
         double n = Pairs;
         o["pairs"] = Pairs;
+        o["source"] = Source;
         o["reliability"] = JsonOutput.Number(Reliability);
         o["sd"] = JsonOutput.Number(StandardDeviation);
         o["sem"] = JsonOutput.Number(StandardErrorOfMeasurement);
