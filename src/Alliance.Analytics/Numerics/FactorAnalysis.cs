@@ -97,9 +97,7 @@ public static class FactorAnalysis
     private static double MinresCriterion(double[,] r, double[] psi, int nf, double[] g, double[,]? h)
     {
         int p = r.GetLength(0);
-        var a = (double[,])r.Clone();
-        for (int i = 0; i < p; i++) a[i, i] -= psi[i];
-        var (values, v) = SymmetricMatrices.Eigen(a);
+        var (values, v) = SymmetricMatrices.Eigen(Reduced(r, psi));
         int t = 0;
         while (t < nf && values[t] > 0) t++;
         double f = 0;
@@ -130,12 +128,29 @@ public static class FactorAnalysis
         return f / 2;
     }
 
+    /// <summary>The reduced matrix R − diag ψ.</summary>
+    private static double[,] Reduced(double[,] r, double[] psi)
+    {
+        var a = (double[,])r.Clone();
+        for (int i = 0; i < psi.Length; i++) a[i, i] -= psi[i];
+        return a;
+    }
+
+    /// <summary>ψ^{-½} R ψ^{-½}.</summary>
+    private static double[,] Scaled(double[,] r, double[] psi)
+    {
+        int p = r.GetLength(0);
+        var s = new double[p, p];
+        for (int i = 0; i < p; i++)
+            for (int j = 0; j < p; j++)
+                s[i, j] = r[i, j] / Math.Sqrt(psi[i] * psi[j]);
+        return s;
+    }
+
     private static double[,] MinresLoadings(double[,] r, double[] psi, int nf)
     {
         int p = r.GetLength(0);
-        var a = (double[,])r.Clone();
-        for (int i = 0; i < p; i++) a[i, i] -= psi[i];
-        var (values, vectors) = SymmetricMatrices.Eigen(a);
+        var (values, vectors) = SymmetricMatrices.Eigen(Reduced(r, psi));
         var l = new double[p, nf];
         for (int k = 0; k < nf; k++)
         {
@@ -148,11 +163,7 @@ public static class FactorAnalysis
     private static double MlCriterion(double[,] r, double[] psi, int nf, double[] g)
     {
         int p = r.GetLength(0);
-        var s = new double[p, p];
-        for (int i = 0; i < p; i++)
-            for (int j = 0; j < p; j++)
-                s[i, j] = r[i, j] / Math.Sqrt(psi[i] * psi[j]);
-        var (values, vectors) = SymmetricMatrices.Eigen(s);
+        var (values, vectors) = SymmetricMatrices.Eigen(Scaled(r, psi));
         double e = 0;
         for (int k = nf; k < p; k++) e += Math.Log(values[k]) - values[k];
         for (int i = 0; i < p; i++)
@@ -168,11 +179,7 @@ public static class FactorAnalysis
     private static double[,] MlLoadings(double[,] r, double[] psi, int nf)
     {
         int p = r.GetLength(0);
-        var s = new double[p, p];
-        for (int i = 0; i < p; i++)
-            for (int j = 0; j < p; j++)
-                s[i, j] = r[i, j] / Math.Sqrt(psi[i] * psi[j]);
-        var (values, vectors) = SymmetricMatrices.Eigen(s);
+        var (values, vectors) = SymmetricMatrices.Eigen(Scaled(r, psi));
         var l = new double[p, nf];
         for (int k = 0; k < nf; k++)
         {

@@ -265,24 +265,18 @@ public sealed class PairwiseMoments
     }
 
     /// <summary>The m × m pairwise covariance matrix (see <see cref="Covariance"/>).</summary>
-    public double[,] CovarianceMatrix()
-    {
-        int m = Variables;
-        var c = new double[m, m];
-        for (int i = 0; i < m; i++)
-            for (int j = 0; j < m; j++)
-                c[i, j] = Covariance(i, j);
-        return c;
-    }
+    public double[,] CovarianceMatrix() => Matrix(Covariance);
 
     /// <summary>The m × m pairwise Pearson correlation matrix (see <see cref="Correlation"/>).</summary>
-    public double[,] CorrelationMatrix()
+    public double[,] CorrelationMatrix() => Matrix(Correlation);
+
+    private double[,] Matrix(Func<int, int, double> entry)
     {
         int m = Variables;
         var c = new double[m, m];
         for (int i = 0; i < m; i++)
             for (int j = 0; j < m; j++)
-                c[i, j] = Correlation(i, j);
+                c[i, j] = entry(i, j);
         return c;
     }
 }
