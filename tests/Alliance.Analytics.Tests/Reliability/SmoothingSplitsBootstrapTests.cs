@@ -50,6 +50,45 @@ public sealed class SmoothingSplitsBootstrapTests
         Assert.Equal(sampled.BestHalf.ToArray(), again.BestHalf.ToArray());
     }
 
+    [Theory]
+    [InlineData(3, "split3")]
+    [InlineData(7, "split7")]
+    public void Psych_compatible_split_half_reproduces_psychs_enumeration_for_odd_item_counts(int items, string key)
+    {
+        // psych::splitHalf evaluates the first round(C(k, ⌊k/2⌋))/2 lexicographic halves and divides by that count
+        // (for 3 items: 2 splits summed, divided by 1.5), which this mode reproduces.
+        var x = Csv("twenty-items.csv", ItemScale.Likert(4));
+        var subset = x.SelectItems([.. x.Items.Take(items)]);
+        var s = ReliabilityAnalysis.Analyze(subset, new ReliabilityOptions { Splits = SplitHalfEnumeration.PsychCompatible, OmegaIfDeleted = false }).SplitHalf;
+        var r = R.Value[key]!;
+        Assert.Equal(Number(r["max"]), s.Maximum, ClosedForm);
+        Assert.Equal(Number(r["min"]), s.Minimum, ClosedForm);
+        Assert.Equal(Number(r["mean"]), s.Mean, ClosedForm);
+    }
+
+    [Fact]
+    public void A_polychoric_matrix_that_is_not_positive_definite_is_smoothed_with_a_warning_as_psych()
+    {
+        // Three items seen only in pairs: a~b and b~c agree, a~c disagree; psych::polychoric smooths the result.
+        var data = Csv("not-positive-definite.csv", ItemScale.Likert(4));
+        var poly = ReliabilityAnalysis.Polychoric(data);
+        var r = R.Value["npd_polychoric"]!;
+        Assert.True(poly.Smoothed);
+        Assert.True(poly.SmallestEigenvalue < 0);
+        Assert.Contains(poly.Warnings, w => w.Contains("not positive definite", StringComparison.Ordinal));
+        BfiAgreeablenessTests.AssertMatrix(Matrix(r["smoothed"]), poly.Matrix(), Iterative);
+        Assert.Equal(100, poly.PairCount(0, 1));
+    }
+
+    [Fact]
+    public void Items_answered_together_in_fewer_than_three_rows_are_refused()
+    {
+        var values = new double[] { 1, 2, double.NaN, 2, 3, double.NaN, 3, double.NaN, 4, 4, double.NaN, 2, double.NaN, 2, 3, double.NaN, 4, 4 };
+        var m = ResponseMatrix.Create(values, ["a", "b", "c"], ItemScale.Likert(5));
+        var e = Assert.Throws<AllianceInputException>(() => ReliabilityAnalysis.Analyze(m));
+        Assert.Contains("answered together in only", e.Message);
+    }
+
     [Fact]
     public void Bca_and_percentile_intervals_follow_the_textbook_formula()
     {
