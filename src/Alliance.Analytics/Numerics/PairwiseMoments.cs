@@ -106,7 +106,8 @@ public sealed class PairwiseMoments
         // Complete rows are shifted (and a weighted copy made) into a small block, then added to the
         // cross-product matrix by a register-blocked kernel; rows with missing values take the pairwise path.
         var block = new double[BlockSize * padded];
-        var weighted = new double[BlockSize * padded];
+        bool unweighted = weights.IsEmpty;
+        var weighted = unweighted ? block : new double[BlockSize * padded];
         int filled = 0;
         Span<double> x = stackalloc double[m];
         Span<int> present = stackalloc int[m];
@@ -125,9 +126,12 @@ public sealed class PairwiseMoments
             }
             if (q == m)
             {
-                var dst = block.AsSpan(filled * padded, m);
-                var dw = weighted.AsSpan(filled * padded, m);
-                for (int j = 0; j < m; j++) { dst[j] = x[j]; dw[j] = w * x[j]; }
+                x.CopyTo(block.AsSpan(filled * padded, m));
+                if (!unweighted)
+                {
+                    var dw = weighted.AsSpan(filled * padded, m);
+                    for (int j = 0; j < m; j++) dw[j] = w * x[j];
+                }
                 CompleteCount += w;
                 if (++filled == BlockSize) { AddCompleteBlock(block, weighted, filled, padded); filled = 0; }
             }
@@ -167,8 +171,7 @@ public sealed class PairwiseMoments
                 (Vector.LoadUnsafe(ref dst) + acc).StoreUnsafe(ref dst);
             }
         }
-        Array.Clear(block, 0, rows * padded);
-        Array.Clear(weighted, 0, rows * padded);
+        // Only the first m columns of each row are written; the padding stays zero, so no clearing is needed.
     }
 
     private void AddPartial(ReadOnlySpan<double> x, ReadOnlySpan<int> present, double w)

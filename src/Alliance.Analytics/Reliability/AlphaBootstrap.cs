@@ -49,10 +49,11 @@ internal static class AlphaBootstrap
         {
             int first = block * BlockReplicates, count = Math.Min(BlockReplicates, replicates - first);
             var random = RandomStream.Create(seed, block);
-            var counts = new byte[n * count];
-            for (int k = 0; k < count; k++)
-                for (int t = 0; t < n; t++)
-                    counts[random.NextInt(n) * count + k]++;
+            // Draw counts replicate by replicate (each replicate's n counts are contiguous, so the increments stay in
+            // cache). A row drawn 256 times would overflow a byte: impossible for n < 256, and for larger n the
+            // probability is below 1e-400 (the count is binomial(n, 1/n)).
+            var counts = new byte[count * n];
+            for (int k = 0; k < count; k++) DrawCounts(random, counts.AsSpan(k * n, n));
             if (itemValues is null) CompleteBlock(values, n, m, shift, counts, count, alphas.AsSpan(first, count));
             else PairwiseBlock(itemValues, n, m, shift, counts, count, alphas.AsSpan(first, count));
             int finished = Interlocked.Add(ref done, count);
@@ -61,6 +62,28 @@ internal static class AlphaBootstrap
 
         var jackknife = data.HasMissing ? PairwiseJackknife(data) : CompleteJackknife(values, n, m, shift);
         return Summarise(alphas, jackknife, estimate, seed, level);
+    }
+
+    /// <summary>
+    /// One multinomial resample of n rows as draw counts: n uniform row indices, two from each 64-bit random number
+    /// (32 bits each, mapped to [0, n) by Lemire's multiply-and-reject, so without modulo bias).
+    /// </summary>
+    internal static void DrawCounts(RandomStream random, Span<byte> counts)
+    {
+        int n = counts.Length;
+        uint range = (uint)n, threshold = (uint)(-n) % range;
+        int drawn = 0;
+        while (drawn < n)
+        {
+            ulong bits = random.NextUInt64();
+            for (int half = 0; half < 2 && drawn < n; half++, bits >>= 32)
+            {
+                ulong product = (bits & 0xFFFFFFFFUL) * range;
+                if ((uint)product < threshold) continue;   // reject: keeps every index equally likely
+                counts[(int)(product >> 32)]++;
+                drawn++;
+            }
+        }
     }
 
     /// <summary>Percentile and BCa intervals from replicate and jackknife values (Efron &amp; Tibshirani 1993, eq. 14.10, 14.14, 14.15).</summary>
@@ -93,58 +116,74 @@ internal static class AlphaBootstrap
     }
 
     /// <summary>
-    /// For a block of replicates in one pass over the rows: Σ w x_j (a vector per replicate), Σ w Q, Σ w T and Σ w T²,
-    /// with T = Σ_j x_j and Q = Σ_j x_j² per row — enough for α, since Σ_j Σ w x_j² = Σ w Q.
+    /// For a block of replicates: Σ w x_j per replicate (a vector), Σ w Q and Σ w T² (T = Σ_j x_j, Q = Σ_j x_j² per
+    /// row; Σ w T = Σ_j Σ w x_j). Rows are taken in chunks that stay in cache; within a chunk each replicate's sums are
+    /// accumulated in turn, so the per-row work is a handful of vector multiply-adds.
     /// </summary>
     private static void CompleteBlock(double[] values, int n, int m, double shift, byte[] counts, int reps, Span<double> alphas)
     {
+        const int chunk = 1024;
         int stride = m + 1, width = Vector<double>.Count, padded = (m + width - 1) / width * width;
+        var x = new double[chunk * padded];
+        var tq = new double[chunk * 2];
         var s1 = new double[reps * padded];
         var sq = new double[reps];
-        var st = new double[reps];
         var stt = new double[reps];
-        var x = new double[padded];
         ref double x0 = ref MemoryMarshal.GetArrayDataReference(x);
-        ref double s10 = ref MemoryMarshal.GetArrayDataReference(s1);
-        for (int r = 0; r < n; r++)
+        Span<double> acc = stackalloc double[padded];
+        ref double a0 = ref MemoryMarshal.GetReference(acc);
+        for (int start = 0; start < n; start += chunk)
         {
-            var w = counts.AsSpan(r * reps, reps);
-            if (w.IndexOfAnyExcept((byte)0) < 0) continue;
-            var row = values.AsSpan(r * stride, m);
-            double t = 0, q = 0;
-            for (int j = 0; j < m; j++)
+            int rows = Math.Min(chunk, n - start);
+            for (int r = 0; r < rows; r++)
             {
-                double v = row[j] - shift;
-                x[j] = v;
-                t += v;
-                q += v * v;
+                var row = values.AsSpan((start + r) * stride, m);
+                var dst = x.AsSpan(r * padded, padded);
+                double t = 0, q = 0;
+                for (int j = 0; j < m; j++)
+                {
+                    double v = row[j] - shift;
+                    dst[j] = v;
+                    t += v;
+                    q += v * v;
+                }
+                tq[2 * r] = t * t;
+                tq[2 * r + 1] = q;
             }
-            double t2 = t * t;
             for (int k = 0; k < reps; k++)
             {
-                double wk = w[k];
-                if (wk == 0) continue;
-                var vw = new Vector<double>(wk);
-                ref double acc = ref Unsafe.Add(ref s10, k * padded);
-                for (int v = 0; v < padded; v += width)
+                var w = counts.AsSpan(k * n + start, rows);
+                acc.Clear();
+                double sumQ = 0, sumT2 = 0;
+                for (int r = 0; r < rows; r++)
                 {
-                    ref double a = ref Unsafe.Add(ref acc, v);
-                    (Vector.LoadUnsafe(ref a) + vw * Vector.LoadUnsafe(ref x0, (nuint)v)).StoreUnsafe(ref a);
+                    double wk = w[r];
+                    if (wk == 0) continue;
+                    var vw = new Vector<double>(wk);
+                    int o = r * padded;
+                    for (int v = 0; v < padded; v += width)
+                    {
+                        ref double a = ref Unsafe.Add(ref a0, v);
+                        (Vector.LoadUnsafe(ref a) + vw * Vector.LoadUnsafe(ref x0, (nuint)(o + v))).StoreUnsafe(ref a);
+                    }
+                    sumT2 += wk * tq[2 * r];
+                    sumQ += wk * tq[2 * r + 1];
                 }
-                sq[k] += wk * q;
-                st[k] += wk * t;
-                stt[k] += wk * t2;
+                for (int j = 0; j < padded; j++) s1[k * padded + j] += acc[j];
+                sq[k] += sumQ;
+                stt[k] += sumT2;
             }
         }
         for (int k = 0; k < reps; k++)
         {
-            double items = sq[k];
+            double items = sq[k], st = 0;
             for (int j = 0; j < m; j++)
             {
                 double a = s1[k * padded + j];
                 items -= a * a / n;
+                st += a;
             }
-            double total = stt[k] - st[k] * st[k] / n;
+            double total = stt[k] - st * st / n;
             alphas[k] = m / (m - 1.0) * (1 - items / total);
         }
     }
@@ -156,7 +195,7 @@ internal static class AlphaBootstrap
         var shifts = Enumerable.Repeat(shift, m).ToArray();
         for (int k = 0; k < reps; k++)
         {
-            for (int r = 0; r < n; r++) weights[r] = counts[r * reps + k];
+            for (int r = 0; r < n; r++) weights[r] = counts[k * n + r];
             var moments = new PairwiseMoments(m, shifts);
             moments.Add(itemValues, weights);
             moments.Finish();

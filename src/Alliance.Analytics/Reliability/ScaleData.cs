@@ -11,6 +11,8 @@ namespace Alliance.Analytics.Reliability;
 /// </summary>
 internal sealed class ScaleData
 {
+    private const int BlockRows = 16384;
+
     private readonly Lazy<ResponseMatrix> _matrix;
 
     private ScaleData(ImmutableArray<string> items, ItemScale scale, double[] values, int rows, bool hasMissing, DataUsage usage, Func<ResponseMatrix> matrix,
@@ -86,30 +88,45 @@ internal sealed class ScaleData
         int n = matrix.RowCount, m = matrix.ItemCount, stride = m + 1;
         var scale = matrix.Scale;
         int points = scale.IsInteger && scale.Points <= 101 ? scale.Points!.Value : 0;
-        // One sequential pass copies the kept rows (with their mean appended); the counts are then taken in parallel.
-        var values = new double[n * stride];
+        // The values are copied once (a span cannot cross threads); rows are then classified and copied in parallel.
+        var all = matrix.Values.ToArray();
+        var present = new int[n];
+        var sums = new double[n];
+        Parallel.For(0, (n + BlockRows - 1) / BlockRows, b =>
+        {
+            int end = Math.Min(n, (b + 1) * BlockRows);
+            for (int i = b * BlockRows; i < end; i++)
+            {
+                int count = 0;
+                double sum = 0;
+                foreach (double v in all.AsSpan(i * m, m))
+                    if (!double.IsNaN(v)) { count++; sum += v; }
+                present[i] = count;
+                sums[i] = sum;
+            }
+        });
         var keep = new List<int>(n);
         var dropped = new List<int>();
         bool hasMissing = false;
         for (int i = 0; i < n; i++)
         {
-            var row = matrix.Row(i);
-            int present = 0;
-            double sum = 0;
-            foreach (double v in row)
-                if (!double.IsNaN(v)) { present++; sum += v; }
-            bool ok = missing == MissingData.Listwise ? present == m : present > 0;
+            bool ok = missing == MissingData.Listwise ? present[i] == m : present[i] > 0;
             if (!ok) { dropped.Add(matrix.SourceLine(i)); continue; }
-            var dst = values.AsSpan(keep.Count * stride, stride);
-            row.CopyTo(dst);
-            dst[m] = sum / present;
             keep.Add(i);
-            if (present < m) hasMissing = true;
+            if (present[i] < m) hasMissing = true;
         }
+        var values = new double[keep.Count * stride];
+        Parallel.For(0, (keep.Count + BlockRows - 1) / BlockRows, b =>
+        {
+            int end = Math.Min(keep.Count, (b + 1) * BlockRows);
+            for (int r = b * BlockRows; r < end; r++)
+            {
+                int i = keep[r];
+                all.AsSpan(i * m, m).CopyTo(values.AsSpan(r * stride, m));
+                values[r * stride + m] = sums[i] / present[i];
+            }
+        });
         var (min, max, counts, floor, ceiling) = CountResponses(values, keep.Count, m, scale, points);
-        for (int j = 0; j < m; j++)
-            if (double.IsPositiveInfinity(min[j]) && matrix.Column(j).All(double.IsNaN))
-                throw new AllianceInputException($"Item '{matrix.Items[j]}'{where} is missing in every row; drop it from --items.");
         var usage = DataUsage.All(n).Exclude(missing == MissingData.Listwise
             ? "one or more items missing (listwise deletion)"
             : "no item answered", dropped.Count, dropped);
@@ -118,7 +135,6 @@ internal sealed class ScaleData
             throw new AllianceInputException(missing == MissingData.Listwise
                 ? $"Only {keep.Count} row{(keep.Count == 1 ? "" : "s")}{where} have every item answered; reliability needs at least three (try --missing pairwise)."
                 : $"Only {keep.Count} row{(keep.Count == 1 ? "" : "s")}{where} have any item answered; reliability needs at least three.");
-        if (keep.Count < n) Array.Resize(ref values, keep.Count * stride);
         var categories = Enumerable.Range(0, m).Select(j => points == 0 ? [] : counts.AsSpan(j * points, points).ToArray()).ToArray();
         for (int j = 0; j < m; j++)
             if (min[j] == max[j])
@@ -132,8 +148,7 @@ internal sealed class ScaleData
     /// <summary>Per item: smallest and largest response, category counts, floor and ceiling counts; parallel over row blocks.</summary>
     private static (double[] Min, double[] Max, int[] Counts, int[] Floor, int[] Ceiling) CountResponses(double[] values, int rows, int m, ItemScale scale, int points)
     {
-        const int blockRows = 16384;
-        int stride = m + 1, blocks = Math.Max(1, (rows + blockRows - 1) / blockRows), width = Math.Max(points, 1);
+        int stride = m + 1, blocks = Math.Max(1, (rows + BlockRows - 1) / BlockRows), width = Math.Max(points, 1);
         var partial = new (double[] Min, double[] Max, int[] Counts, int[] Floor, int[] Ceiling)[blocks];
         double lo = scale.Min, hi = scale.Max;
         Parallel.For(0, blocks, b =>
@@ -143,8 +158,8 @@ internal sealed class ScaleData
             var counts = new int[m * width];
             var floor = new int[m];
             var ceiling = new int[m];
-            int end = Math.Min(rows, (b + 1) * blockRows);
-            for (int r = b * blockRows; r < end; r++)
+            int end = Math.Min(rows, (b + 1) * BlockRows);
+            for (int r = b * BlockRows; r < end; r++)
             {
                 var row = values.AsSpan(r * stride, m);
                 for (int j = 0; j < m; j++)
