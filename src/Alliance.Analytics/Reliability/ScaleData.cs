@@ -127,6 +127,9 @@ internal sealed class ScaleData
             }
         });
         var (min, max, counts, floor, ceiling) = CountResponses(values, keep.Count, m, scale, points);
+        for (int j = 0; j < m; j++)
+            if (double.IsPositiveInfinity(min[j]) && matrix.Column(j).All(double.IsNaN))
+                throw new AllianceInputException($"Item '{matrix.Items[j]}'{where} is missing in every row; drop it from --items.");
         var usage = DataUsage.All(n).Exclude(missing == MissingData.Listwise
             ? "one or more items missing (listwise deletion)"
             : "no item answered", dropped.Count, dropped);
