@@ -19,7 +19,10 @@ public static class AllianceCli
         InstrumentsVerb.Create,
         ValidateVerb.Create,
         ScoreVerb.Create,
+        OutcomeVerb.Create,
         DescribeVerb.Create,
+        SimulateVerb.Create,
+        MetaVerb.Create,
         ReliabilityVerb.Create,
     ];
 

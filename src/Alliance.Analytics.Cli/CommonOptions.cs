@@ -71,14 +71,7 @@ public sealed class DataOptions
     /// <exception cref="AllianceInputException">When a flag's value is malformed.</exception>
     public DataSpec ToSpec(ParseResult parse)
     {
-        string? delimiter = parse.GetValue(Delimiter);
-        char? delim = delimiter switch
-        {
-            null => null,
-            "tab" or "\\t" or "\t" => '\t',
-            { Length: 1 } d => d[0],
-            _ => throw new AllianceInputException($"--delimiter must be one character or 'tab', not '{delimiter}'"),
-        };
+        char? delim = ParseDelimiter(parse.GetValue(Delimiter));
         int? points = parse.GetValue(Points);
         if (points is < 2) throw new AllianceInputException($"--points must be at least 2, not {points}");
         return new DataSpec
@@ -93,6 +86,16 @@ public sealed class DataOptions
             Delimiter = delim,
         };
     }
+
+    /// <summary>Parses a <c>--delimiter</c> value: one character, or <c>tab</c>; null when not given.</summary>
+    /// <exception cref="AllianceInputException">When the value is neither.</exception>
+    public static char? ParseDelimiter(string? value) => value switch
+    {
+        null => null,
+        "tab" or "\\t" or "\t" => '\t',
+        { Length: 1 } d => d[0],
+        _ => throw new AllianceInputException($"--delimiter must be one character or 'tab', not '{value}'"),
+    };
 
     /// <summary>The built-in instruments plus every <c>--key</c> file, in order.</summary>
     public InstrumentRegistry Registry(ParseResult parse) => RegistryFrom(parse.GetValue(Key));

@@ -103,9 +103,14 @@ public sealed record ValidationReport : IAnalysisResult
             IsValid ? $"Valid: no errors ({WarningCount} warning{(WarningCount == 1 ? "" : "s")})."
                     : $"INVALID: {ErrorCount} error{(ErrorCount == 1 ? "" : "s")}, {WarningCount} warning{(WarningCount == 1 ? "" : "s")}.",
             $"Rows read: {RowsRead.ToString("N0", CultureInfo.InvariantCulture)}; rows without errors: {RowsValid.ToString("N0", CultureInfo.InvariantCulture)}",
-            $"Items ({Items.Length}): {string.Join(", ", Items)}",
-            $"Scale: {(Scale is null ? "unknown" : Scale.ToString())}" + (Instrument is null ? "" : $"; instrument {Instrument}"),
         };
+        if (Scale is null && Instrument is null)
+            lines.Add($"Columns checked: {string.Join(", ", Items)}");
+        else
+        {
+            lines.Add($"Items ({Items.Length}): {string.Join(", ", Items)}");
+            lines.Add($"Scale: {(Scale is null ? "unknown" : Scale.ToString())}" + (Instrument is null ? "" : $"; instrument {Instrument}"));
+        }
         var shown = Issues.Take(maxListed).ToArray();
         var table = new ResultTable("Findings",
             [TableColumn.Label("severity"), TableColumn.Integer("line"), TableColumn.Label("column"), TableColumn.Label("value"), TableColumn.Label("problem")],

@@ -128,6 +128,7 @@ public static class MainJob
     [
         new DescriptivesSection(),
         new Reliability.ReliabilitySection(),
+        new Alliance.Analytics.Outcomes.OutcomeSection(),
     ];
 
     /// <summary>
@@ -138,6 +139,8 @@ public static class MainJob
         IProgress<AnalysisProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         options ??= new MainJobOptions();
+        // A study table (r and n, or yi and vi columns) is meta-analysed, not read as item responses (Meta/MetaMainJob.cs).
+        if (Meta.MetaMainJob.Applies(path, spec)) return Meta.MetaMainJob.Run(path, spec, options, progress, cancellationToken);
         progress?.Report(new AnalysisProgress("reading " + Path.GetFileName(path), double.NaN));
         var read = AllianceDataset.Read(path, spec, registry, cancellationToken);
         var dataset = read.Dataset ?? throw new DataValidationException(read.Report);

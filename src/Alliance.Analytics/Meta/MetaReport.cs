@@ -1,0 +1,186 @@
+using System.Collections.Immutable;
+using System.Text.Json.Nodes;
+using Alliance.Analytics.Data;
+using Alliance.Analytics.Reporting;
+
+namespace Alliance.Analytics.Meta;
+
+/// <summary>What <see cref="MetaReport.Run"/> does: the model, and which further analyses to add.</summary>
+public sealed record MetaReportOptions
+{
+    /// <summary>τ² estimator of the univariate model (the three-level model is always REML).</summary>
+    public TauEstimator Estimator { get; init; } = TauEstimator.RestrictedMaximumLikelihood;
+
+    /// <summary>z or Knapp–Hartung (t for the three-level model).</summary>
+    public MetaTest Test { get; init; } = MetaTest.Z;
+
+    /// <summary>Confidence level.</summary>
+    public double Level { get; init; } = 0.95;
+
+    /// <summary>Moderators.</summary>
+    public ImmutableArray<string> Moderators { get; init; } = [];
+
+    /// <summary>Fit the three-level model with the studies' clusters (the study set must have them).</summary>
+    public bool ThreeLevel { get; init; }
+
+    /// <summary>CR2 cluster-robust tests (three-level model).</summary>
+    public bool ClusterRobust { get; init; }
+
+    /// <summary>Add bias diagnostics (Egger, rank test, trim-and-fill, PET-PEESE).</summary>
+    public bool Bias { get; init; }
+
+    /// <summary>Add leave-one-out and influence diagnostics.</summary>
+    public bool Influence { get; init; }
+
+    /// <summary>Permutations of a moderator test (0: none).</summary>
+    public int Permutations { get; init; }
+
+    /// <summary>Seed of the permutation test.</summary>
+    public long Seed { get; init; } = 20261126;
+}
+
+/// <summary>
+/// A meta-analysis with the analyses a researcher runs around it: the model (random-effects, meta-regression or
+/// three-level), and as asked bias diagnostics, a permutation test of the moderators, leave-one-out and influence
+/// diagnostics. What <c>alliance meta</c> prints and <c>alliance analyze</c> runs on a study table.
+/// </summary>
+public sealed record MetaReport : IAnalysisResult
+{
+    /// <summary>The univariate model (null for the three-level model).</summary>
+    public RandomEffectsFit? Model { get; init; }
+
+    /// <summary>The three-level model (null otherwise).</summary>
+    public MultilevelFit? ThreeLevel { get; init; }
+
+    /// <summary>Bias diagnostics of the univariate intercept-only model.</summary>
+    public PublicationBiasResult? Bias { get; init; }
+
+    /// <summary>Egger's test in the three-level model (√vᵢ as moderator).</summary>
+    public MultilevelFit? ThreeLevelEgger { get; init; }
+
+    /// <summary>Permutation test of the moderators.</summary>
+    public PermutationTestResult? Permutation { get; init; }
+
+    /// <summary>Leave-one-out analysis.</summary>
+    public LeaveOneOutResult? LeaveOneOut { get; init; }
+
+    /// <summary>Influence diagnostics.</summary>
+    public InfluenceResult? Influence { get; init; }
+
+    /// <summary>Notes on analyses that were asked for but do not apply.</summary>
+    public ImmutableArray<string> Notes { get; init; } = [];
+
+    private IAnalysisResult Main => (IAnalysisResult?)Model ?? ThreeLevel!;
+
+    /// <inheritdoc/>
+    public DataUsage Usage => Main.Usage;
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> Warnings => Main.Warnings;
+
+    /// <summary>Fits the model and the further analyses asked for.</summary>
+    /// <exception cref="AllianceInputException">When the studies do not suit the model (see <see cref="MetaAnalysis.Fit"/>).</exception>
+    public static MetaReport Run(StudySet studies, MetaReportOptions? options = null, IProgress<AnalysisProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(studies);
+        options ??= new MetaReportOptions();
+        var notes = new List<string>();
+        if (options.ThreeLevel)
+        {
+            progress?.Report(new AnalysisProgress("three-level REML", double.NaN));
+            var ml = MetaAnalysis.FitMultilevel(studies, new MultilevelOptions { Moderators = options.Moderators, Test = options.Test, Level = options.Level, ClusterRobust = options.ClusterRobust }, cancellationToken);
+            MultilevelFit? egger = null;
+            if (options.Bias)
+            {
+                if (!options.Moderators.IsEmpty) notes.Add("bias diagnostics apply to models without moderators.");
+                else
+                {
+                    var withSe = ml.Studies.WithModerator(ModeratorColumn.FromNumbers("sei", ml.Studies.Vi.Select(Math.Sqrt)));
+                    egger = MetaAnalysis.FitMultilevel(withSe, new MultilevelOptions { Moderators = ["sei"], Test = options.Test, Level = options.Level, ProfileIntervals = false }, cancellationToken);
+                    notes.Add("Egger's test in the three-level model: √vᵢ as moderator. Trim-and-fill has no three-level form and is not run.");
+                }
+            }
+            if (options.Permutations > 0) notes.Add("the permutation test is available for the univariate model only.");
+            if (options.Influence) notes.Add("influence diagnostics are available for the univariate model only.");
+            return new MetaReport { ThreeLevel = ml, ThreeLevelEgger = egger, Notes = [.. notes] };
+        }
+        if (options.ClusterRobust) notes.Add("CR2 tests need the three-level model (--cluster).");
+        progress?.Report(new AnalysisProgress("fitting", double.NaN));
+        var fit = MetaAnalysis.Fit(studies, new MetaAnalysisOptions { Estimator = options.Estimator, Test = options.Test, Level = options.Level, Moderators = options.Moderators });
+        PublicationBiasResult? bias = null;
+        if (options.Bias)
+        {
+            if (fit.HasModerators) notes.Add("bias diagnostics apply to models without moderators.");
+            else if (fit.K < 3) notes.Add("bias diagnostics need at least 3 studies.");
+            else bias = PublicationBias.Analyze(fit);
+        }
+        PermutationTestResult? permutation = null;
+        if (options.Permutations > 0)
+            permutation = PermutationTest.Run(fit, new PermutationOptions { Iterations = options.Permutations, Seed = options.Seed }, progress, cancellationToken);
+        LeaveOneOutResult? loo = null;
+        InfluenceResult? influence = null;
+        if (options.Influence)
+        {
+            if (!fit.HasModerators && fit.K >= 2) loo = fit.LeaveOneOut();
+            if (fit.K > fit.P + 1) influence = fit.Influence();
+            else notes.Add("influence diagnostics need more studies than coefficients + 1.");
+        }
+        return new MetaReport { Model = fit, Bias = bias, Permutation = permutation, LeaveOneOut = loo, Influence = influence, Notes = [.. notes] };
+    }
+
+    /// <inheritdoc/>
+    public ResultSummary Summary()
+    {
+        var main = Main.Summary();
+        var lines = main.Lines.ToList();
+        var tables = main.Tables.ToList();
+        var notes = main.Notes.ToList();
+        if (ThreeLevelEgger is { } e)
+            lines.Add($"Egger's test (three-level, √vᵢ as moderator): {(e.DegreesOfFreedom is null ? "z" : "t")} = {e.Coefficients[1].Statistic:F4}, p {RandomEffectsFit.FormatP(e.Coefficients[1].PValue)}");
+        foreach (IAnalysisResult? extra in new IAnalysisResult?[] { Bias, Permutation, LeaveOneOut, Influence })
+        {
+            if (extra is null) continue;
+            var s = extra.Summary();
+            lines.Add("");
+            lines.Add(s.Title + ":");
+            lines.AddRange(s.Lines);
+            tables.AddRange(s.Tables.Select(t => t.Title.Length == 0 ? t with { Title = s.Title } : t));
+        }
+        notes.AddRange(Notes);
+        return new ResultSummary(main.Title, lines, tables, notes, main.Warnings);
+    }
+
+    /// <summary>
+    /// The model's keys (<see cref="RandomEffectsFit.ToJson"/> or <see cref="MultilevelFit.ToJson"/>), plus with bias
+    /// <c>egger</c> {z, p, estimate, ci}, <c>egger_lm</c>, <c>rank</c>, <c>trimfill</c> {k0, side, estimate, …}, <c>pet_peese</c>;
+    /// with permutations <c>permutation</c>; with influence <c>leave_one_out</c>, <c>influence</c>; and <c>notes</c>.
+    /// </summary>
+    public JsonObject ToJson()
+    {
+        var o = Main.ToJson();
+        if (Bias is { } b)
+        {
+            var bj = b.ToJson();
+            foreach (var key in new[] { "egger", "egger_lm", "rank", "trimfill", "pet_peese" }) o[key] = bj[key]!.DeepClone();
+        }
+        if (ThreeLevelEgger is { } e)
+        {
+            var c = e.Coefficients[1];
+            o["egger"] = new JsonObject { [e.DegreesOfFreedom is null ? "z" : "t"] = JsonOutput.Number(c.Statistic), ["p"] = JsonOutput.Number(c.PValue), ["estimate"] = JsonOutput.Number(e.Estimate.Estimate), ["ci"] = e.Estimate.Ci.ToJson() };
+            o["trimfill"] = null;
+        }
+        if (Permutation is { } p)
+        {
+            var pj = p.ToJson();
+            pj.Remove("n"); pj.Remove("data"); pj.Remove("warnings");
+            o["permutation"] = pj;
+        }
+        if (LeaveOneOut is { } l) o["leave_one_out"] = l.ToJson()["leave_one_out"]!.DeepClone();
+        if (Influence is { } i) o["influence"] = i.ToJson()["influence"]!.DeepClone();
+        o["notes"] = JsonOutput.Strings(Notes);
+        return o;
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => Main.ToString() ?? "meta-analysis";
+}
