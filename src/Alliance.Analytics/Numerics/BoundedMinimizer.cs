@@ -76,7 +76,7 @@ internal static class BoundedMinimizer
         return (x, f, new Convergence(false, maxIterations, pg, tolerance, "iteration limit reached"));
     }
 
-    /// <summary>Solves (H_FF + μI) d_F = g_F by Cholesky, raising μ until H_FF + μI is positive definite.</summary>
+    /// <summary>Solves (H_FF + μI) d_F = g_F by Cholesky (<see cref="DenseCholesky"/>), raising μ until H_FF + μI is positive definite.</summary>
     private static bool NewtonDirection(double[,] h, double[] g, bool[] free, double[] d)
     {
         var idx = Enumerable.Range(0, g.Length).Where(i => free[i]).ToArray();
@@ -86,46 +86,21 @@ internal static class BoundedMinimizer
         double scale = 0;
         foreach (int i in idx) scale = Math.Max(scale, Math.Abs(h[i, i]));
         if (!(scale > 0) || !double.IsFinite(scale)) return false;
-        var l = new double[m, m];
+        var l = new double[m * m];
+        var y = new double[m];
         for (double mu = 0; mu <= 1e6 * scale; mu = mu == 0 ? 1e-8 * scale : mu * 10)
         {
-            if (Cholesky(h, idx, mu, l))
-            {
-                var y = new double[m];
-                for (int a = 0; a < m; a++)
-                {
-                    double s = g[idx[a]];
-                    for (int b = 0; b < a; b++) s -= l[a, b] * y[b];
-                    y[a] = s / l[a, a];
-                }
-                for (int a = m - 1; a >= 0; a--)
-                {
-                    double s = y[a];
-                    for (int b = a + 1; b < m; b++) s -= l[b, a] * d[idx[b]];
-                    d[idx[a]] = s / l[a, a];
-                }
-                return true;
-            }
+            for (int a = 0; a < m; a++)
+                for (int b = 0; b < m; b++)
+                    l[a * m + b] = h[idx[a], idx[b]] + (a == b ? mu : 0);
+            if (double.IsNaN(DenseCholesky.Factor(l, m))) continue;
+            for (int a = 0; a < m; a++) y[a] = g[idx[a]];
+            DenseCholesky.SolveLower(l, m, y);
+            DenseCholesky.SolveLowerTranspose(l, m, y);
+            for (int a = 0; a < m; a++) d[idx[a]] = y[a];
+            return true;
         }
         return false;
-    }
-
-    private static bool Cholesky(double[,] h, int[] idx, double mu, double[,] l)
-    {
-        int m = idx.Length;
-        for (int a = 0; a < m; a++)
-            for (int b = 0; b <= a; b++)
-            {
-                double s = h[idx[a], idx[b]] + (a == b ? mu : 0);
-                for (int c = 0; c < b; c++) s -= l[a, c] * l[b, c];
-                if (a == b)
-                {
-                    if (!(s > 0)) return false;
-                    l[a, a] = Math.Sqrt(s);
-                }
-                else l[a, b] = s / l[b, b];
-            }
-        return true;
     }
 
     private static void BfgsUpdate(double[,] b, double[] x, double[] xNew, double[] g, double[] gNew)
