@@ -3,7 +3,6 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Alliance.Analytics.Numerics;
 using Alliance.Analytics.Reporting;
-using MathNet.Numerics.Distributions;
 
 namespace Alliance.Analytics.Reliability;
 
@@ -90,29 +89,12 @@ internal static class AlphaBootstrap
     internal static AlphaBootstrapResult Summarise(double[] replicates, double[] jackknife, double estimate, long seed, double level)
     {
         var sorted = replicates.Where(double.IsFinite).Order().ToArray();
-        int b = sorted.Length;
         double mean = sorted.Average();
-        double sd = Math.Sqrt(sorted.Sum(v => (v - mean) * (v - mean)) / (b - 1));
-        double lowP = (1 - level) / 2, highP = (1 + level) / 2;
-        var percentile = new ConfidenceInterval(SampleQuantiles.Type7(sorted, lowP), SampleQuantiles.Type7(sorted, highP), level, "percentile bootstrap");
-
-        int below = sorted.Count(v => v < estimate);
-        double z0 = Normal.InvCDF(0, 1, Math.Clamp((double)below / b, 0.5 / b, 1 - 0.5 / b));
-        double jm = jackknife.Average(), num = 0, den = 0;
-        foreach (double t in jackknife)
-        {
-            double d = jm - t;
-            num += d * d * d;
-            den += d * d;
-        }
-        double a = den > 0 ? num / (6 * Math.Pow(den, 1.5)) : 0;
-        double Adjusted(double p)
-        {
-            double z = Normal.InvCDF(0, 1, p);
-            return Normal.CDF(0, 1, z0 + (z0 + z) / (1 - a * (z0 + z)));
-        }
-        var bca = new ConfidenceInterval(SampleQuantiles.Type7(sorted, Adjusted(lowP)), SampleQuantiles.Type7(sorted, Adjusted(highP)), level, "BCa bootstrap");
-        return new AlphaBootstrapResult(replicates.Length, seed, sd, mean - estimate, percentile, bca, z0, a);
+        double sd = Math.Sqrt(sorted.Sum(v => (v - mean) * (v - mean)) / (sorted.Length - 1));
+        var (pl, pu) = BootstrapIntervals.Percentile(sorted, level);
+        var (bl, bu, z0, a) = BootstrapIntervals.Bca(sorted, jackknife, estimate, level);
+        return new AlphaBootstrapResult(replicates.Length, seed, sd, mean - estimate,
+            new ConfidenceInterval(pl, pu, level, "percentile bootstrap"), new ConfidenceInterval(bl, bu, level, "BCa bootstrap"), z0, a);
     }
 
     /// <summary>
