@@ -24,6 +24,7 @@ public static class AllianceCli
         IrtVerb.Create,
         SimulateVerb.Create,
         MetaVerb.Create,
+        ReliabilityVerb.Create,
     ];
 
     /// <summary>Builds the root command with every verb.</summary>

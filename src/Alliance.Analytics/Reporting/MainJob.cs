@@ -127,6 +127,7 @@ public static class MainJob
     public static ImmutableArray<IMainJobSection> Sections { get; } =
     [
         new DescriptivesSection(),
+        new Reliability.ReliabilitySection(),
         new Irt.IrtMainJobSection(),
         new Alliance.Analytics.Outcomes.OutcomeSection(),
     ];

@@ -1,0 +1,201 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using Alliance.Analytics.Numerics;
+using Alliance.Analytics.Reporting;
+
+namespace Alliance.Analytics.Reliability;
+
+/// <summary>
+/// psych::alpha's <c>alpha.1</c>: the α family of one covariance matrix C and its correlation matrix R.
+/// </summary>
+internal readonly record struct AlphaFigures(double Raw, double Standardized, double Lambda6, double AverageR, double SignalToNoise, double Q, double MedianR)
+{
+    public static AlphaFigures Of(double[,] c, double[,] r)
+    {
+        int k = c.GetLength(0);
+        double trC = SymmetricMatrices.Trace(c), sumC = SymmetricMatrices.Sum(c), sumR = SymmetricMatrices.Sum(r);
+        double raw = (1 - trC / sumC) * k / (k - 1);
+        double std = (1 - k / sumR) * k / (k - 1);
+        double smc = SymmetricMatrices.SquaredMultipleCorrelations(r).Sum();
+        double g6 = 1 - (k - smc) / sumR;
+        double avr = (sumR - k) / (k * (k - 1.0));
+        double sn = k * avr / (1 - avr);
+        // Q (Duhachek & Iacobucci 2004) as psych: 2k²/((k−1)² (ΣC)³) [ΣC (tr C² + (tr C)²) − 2 tr C · Σ(C²)].
+        double trC2 = 0, sumC2 = 0;
+        for (int i = 0; i < k; i++)
+        {
+            double col = 0;
+            for (int j = 0; j < k; j++) { trC2 += c[i, j] * c[i, j]; col += c[i, j]; }
+            sumC2 += col * col;
+        }
+        double q = 2.0 * k * k / ((k - 1.0) * (k - 1.0) * sumC * sumC * sumC) * (sumC * (trC2 + trC * trC) - 2 * trC * sumC2);
+        var lower = new List<double>();
+        for (int i = 0; i < k; i++) for (int j = 0; j < i; j++) lower.Add(r[i, j]);
+        return new AlphaFigures(raw, std, g6, avr, sn, q, SampleQuantiles.Median(lower));
+    }
+}
+
+/// <summary>Computes a <see cref="ScaleReliability"/> from prepared data (kernel behind <see cref="ReliabilityAnalysis"/>).</summary>
+internal static class ScaleAnalysis
+{
+    public static ScaleReliability Run(ScaleData data, ReliabilityOptions options, string name, ImmutableArray<string> reversed,
+        IProgress<AnalysisProgress>? progress, CancellationToken cancellationToken)
+    {
+        int k = data.ItemCount, s = data.Stride, n = data.Rows;
+        var items = data.Items;
+        progress?.Report(new AnalysisProgress($"{name}: moments", double.NaN));
+        var moments = PairwiseMoments.Compute(data.Values, s, Enumerable.Repeat(data.Shift, s).ToArray(), cancellationToken);
+
+        var c = new double[k, k];
+        var p = new double[k, k];
+        int minPair = int.MaxValue;
+        for (int i = 0; i < k; i++)
+            for (int j = 0; j < k; j++)
+            {
+                int nij = (int)moments.Count[i * s + j];
+                if (nij < 3)
+                    throw new AllianceInputException(
+                        $"Items '{items[i]}' and '{items[j]}' ({name}) are answered together in only {nij} row{(nij == 1 ? "" : "s")}; a covariance needs at least three.");
+                minPair = Math.Min(minPair, nij);
+                c[i, j] = moments.Covariance(i, j);
+                p[i, j] = moments.Correlation(i, j);
+            }
+        var r = SymmetricMatrices.CovarianceToCorrelation(c);
+        var warnings = new List<string>();
+        if (options.Missing == MissingData.Pairwise && data.HasMissing && SymmetricMatrices.Eigen(c).Values[^1] < 0)
+            warnings.Add("the pairwise covariance matrix is not positive semi-definite (missing data are not missing at random, or too few rows per pair); figures may be distorted — compare with --missing listwise");
+
+        var total = AlphaFigures.Of(c, r);
+        double sumR = SymmetricMatrices.Sum(r), sumC = SymmetricMatrices.Sum(c);
+
+        // Item statistics (psych::alpha's item.stats and alpha.drop).
+        var smc = SymmetricMatrices.SquaredMultipleCorrelations(r);
+        double sumRc = sumR - k + smc.Sum();
+        var drop = new AlphaFigures[k];
+        var omegaDrop = new double[k];
+        Array.Fill(omegaDrop, double.NaN);
+        progress?.Report(new AnalysisProgress($"{name}: omega", double.NaN));
+        var omega = Omega.OneFactor(p, options.OmegaMethod);
+        Parallel.For(0, k, new ParallelOptions { CancellationToken = cancellationToken }, i =>
+        {
+            var rest = Enumerable.Range(0, k).Where(j => j != i).ToArray();
+            if (k > 2)
+            {
+                drop[i] = AlphaFigures.Of(SymmetricMatrices.Submatrix(c, rest), SymmetricMatrices.Submatrix(r, rest));
+                if (options.OmegaIfDeleted) omegaDrop[i] = Omega.OneFactor(SymmetricMatrices.Submatrix(p, rest), options.OmegaMethod).Total;
+            }
+            else drop[i] = new AlphaFigures(double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN);
+        });
+        var stats = ImmutableArray.CreateBuilder<ItemAnalysis>(k);
+        for (int j = 0; j < k; j++)
+        {
+            double colR = 0, colC = 0, vDrop = 0;
+            for (int i = 0; i < k; i++) { colR += r[i, j]; colC += c[i, j]; }
+            for (int a = 0; a < k; a++)
+                for (int b = 0; b < k; b++)
+                    if (a != j && b != j) vDrop += c[a, b];
+            int nj = (int)moments.N(j);
+            stats.Add(new ItemAnalysis(
+                items[j], nj, moments.Mean(j), Math.Sqrt(c[j, j]),
+                moments.Correlation(k, j), colR / Math.Sqrt(sumR), (colR - 1 + smc[j]) / Math.Sqrt(sumRc),
+                (colC - c[j, j]) / Math.Sqrt(c[j, j] * vDrop),
+                drop[j].Raw, drop[j].Standardized, drop[j].Lambda6, drop[j].AverageR, omegaDrop[j],
+                (double)data.FloorCounts[j] / nj, (double)data.CeilingCounts[j] / nj,
+                data.CategoryCounts[j].Length == 0 ? [] : [.. data.CategoryCounts[j]]));
+        }
+
+        // Guttman's lambdas on R (psych::splitHalf / guttman); λ4 is the best split.
+        progress?.Report(new AnalysisProgress($"{name}: split-half", double.NaN));
+        var split = SplitHalf.Compute(r, items, options.Splits, options.MaximumSplits, options.Seed);
+        double sumOff = sumR - k, sumSqOff = 0, maxC = 0;
+        for (int j = 0; j < k; j++)
+        {
+            double cj = 0;
+            for (int i = 0; i < k; i++) if (i != j) cj += r[i, j] * r[i, j];
+            sumSqOff += cj;
+            maxC = Math.Max(maxC, cj);
+        }
+        double l1 = 1 - k / sumR;
+        var lambdas = new GuttmanLambdas(l1, (sumOff + Math.Sqrt(sumSqOff * k / (k - 1.0))) / sumR, k * l1 / (k - 1.0), split.Maximum,
+            l1 + 2 * Math.Sqrt(maxC) / sumR, total.Lambda6);
+
+        // Interval: Feldt (1965) as psych::alpha.ci, or the bootstrap.
+        double lowP = (1 - options.Level) / 2;
+        double df1 = n - 1, df2 = (n - 1.0) * (k - 1);
+        var interval = new ConfidenceInterval(
+            1 - (1 - total.Raw) * FDistribution.Quantile(1 - lowP, df1, df2),
+            1 - (1 - total.Raw) * FDistribution.Quantile(lowP, df1, df2), options.Level, "Feldt");
+        AlphaBootstrapResult? bootstrap = null;
+        if (options.Interval == AlphaIntervalMethod.Bootstrap)
+        {
+            bootstrap = AlphaBootstrap.Run(data, total.Raw, options.BootstrapReplicates, options.Seed, options.Level, progress, cancellationToken);
+            interval = bootstrap.Bca;
+        }
+
+        OrdinalReliability? ordinal = null;
+        if (options.Ordinal)
+        {
+            progress?.Report(new AnalysisProgress($"{name}: polychoric", double.NaN));
+            var poly = ReliabilityAnalysis.PolychoricOf(data, options.Thresholds, options.PolychoricCorrection, cancellationToken);
+            var rho = poly.Matrix();
+            double sumRho = SymmetricMatrices.Sum(rho);
+            var ordinalOmega = Omega.OneFactor(rho, options.OmegaMethod);
+            ordinal = new OrdinalReliability((1 - k / sumRho) * k / (k - 1.0), ordinalOmega.Total, poly);
+            warnings.AddRange(poly.Warnings.Select(w => "polychoric: " + w));
+            if (!ordinalOmega.Convergence.Converged) warnings.Add($"the one-factor fit of the polychoric matrix did not converge ({ordinalOmega.Convergence})");
+        }
+
+        if (!omega.Convergence.Converged) warnings.Add($"the one-factor fit behind omega did not converge ({omega.Convergence})");
+        warnings.InsertRange(0, KeyingWarnings(r, items, total.Raw));
+
+        return new ScaleReliability
+        {
+            Name = name,
+            Items = items,
+            Scale = data.Scale,
+            Options = options,
+            Reversed = reversed,
+            CompleteRows = (int)moments.CompleteCount,
+            MinimumPairN = minPair,
+            Alpha = total.Raw,
+            AlphaStandardized = total.Standardized,
+            AlphaStandardError = Math.Sqrt(total.Q / n),
+            AlphaInterval = interval,
+            AverageR = total.AverageR,
+            MedianR = total.MedianR,
+            SignalToNoise = total.SignalToNoise,
+            Lambdas = lambdas,
+            SplitHalf = split,
+            Omega = omega,
+            ScoreMean = moments.Mean(k),
+            ScoreStandardDeviation = Math.Sqrt(moments.Covariance(k, k)),
+            SumStandardDeviation = Math.Sqrt(sumC),
+            ItemStatistics = stats.MoveToImmutable(),
+            Bootstrap = bootstrap,
+            Ordinal = ordinal,
+            Usage = data.Usage,
+            Warnings = warnings,
+            CovarianceMatrix = c,
+            CorrelationMatrix = r,
+            PairwiseCorrelationMatrix = p,
+        };
+    }
+
+    /// <summary>
+    /// psych's check: items with a negative loading on the first principal component (of R, signed so most loadings
+    /// are positive) run against the scale and are probably not reverse-keyed. Also the negative-α warning.
+    /// </summary>
+    private static IEnumerable<string> KeyingWarnings(double[,] r, ImmutableArray<string> items, double alpha)
+    {
+        var (_, vectors) = SymmetricMatrices.Eigen(r);
+        int k = items.Length;
+        double sum = 0;
+        for (int i = 0; i < k; i++) sum += vectors[i, 0];
+        var against = Enumerable.Range(0, k).Where(i => Math.Sign(vectors[i, 0]) == -Math.Sign(sum) && vectors[i, 0] != 0).Select(i => items[i]).ToArray();
+        if (alpha < 0)
+            yield return $"alpha is negative ({alpha.ToString("F3", CultureInfo.InvariantCulture)}): the items' average covariance is negative" +
+                (against.Length > 0 ? $"; {string.Join(", ", against)} run against the other items and are probably not reverse-keyed (--reverse {string.Join(",", against)})" : "");
+        else if (against.Length > 0)
+            yield return $"{string.Join(", ", against)} correlate{(against.Length == 1 ? "s" : "")} negatively with the scale (first principal component) and probably should be reversed (--reverse {string.Join(",", against)})";
+    }
+}
