@@ -53,6 +53,13 @@ public sealed record FormatOptions
     /// <summary>Fewest categories a candidate of the explorer keeps (default 2: every one of the 2^(K−1) maps but the single-category one, which measures nothing).</summary>
     public int MinimumCategories { get; init; } = 2;
 
+    /// <summary>
+    /// The explorer fits every map to all rows (true) or, by default, to the rows with every item answered. With one
+    /// missingness pattern the conditional likelihood has one raw-score distribution, which makes each of the 2^(K−1)
+    /// fits several times cheaper; the rows left out are reported. Comparisons always use all rows.
+    /// </summary>
+    public bool ExploreAllRows { get; init; }
+
     /// <summary>Threads to use (default all cores). Results are identical for any value.</summary>
     public int? MaxDegreeOfParallelism { get; init; }
 

@@ -3,7 +3,7 @@ using Alliance.Analytics.Data;
 using Alliance.Analytics.Irt;
 using Alliance.Analytics.Numerics;
 using Alliance.Analytics.Outcomes;
-using MathNet.Numerics.Distributions;
+using Alliance.Analytics.Reliability;
 
 namespace Alliance.Analytics.Formats;
 
@@ -61,44 +61,48 @@ internal static class ScoringEvaluator
     }
 
     /// <summary>
-    /// Mean of I(θ)·σ² over the persons' measures (default) or over an even 41-point grid of θ = μ + σz on the target
-    /// range of z; μ, σ from the latent normal fitted with the items fixed.
+    /// Harmonic mean of I(θ)·σ² over the persons' WLE measures (default) or over an even 41-point grid of θ = μ + σz on
+    /// the target range of z; μ, σ from the latent normal fitted with the items fixed. The harmonic mean is the
+    /// reciprocal of the mean error variance (in units of the person variance), so a spike of information cannot hide
+    /// a region measured poorly; H/(1 + H) is the reliability it implies.
     /// </summary>
     internal static double TargetedInformation(IrtFit fit, FormatOptions options)
     {
         double mu = fit.LatentMean, sd = fit.LatentSd, v = sd * sd;
+        double inverse = 0;
+        int n = 0;
         if (options.TargetFrom is { } a && options.TargetTo is { } b)
         {
             const int points = 41;
-            double s = 0;
-            for (int q = 0; q < points; q++) s += fit.TestInformation(mu + sd * (a + (b - a) * q / (points - 1)));
-            return s / points * v;
+            for (int q = 0; q < points; q++) inverse += 1 / fit.TestInformation(mu + sd * (a + (b - a) * q / (points - 1)));
+            n = points;
         }
-        var cache = new Dictionary<double, double>();
-        double sum = 0;
-        int n = 0;
-        foreach (var p in fit.Persons)
+        else
         {
-            if (!double.IsFinite(p.Theta)) continue;
-            if (!cache.TryGetValue(p.Theta, out double info)) cache[p.Theta] = info = fit.TestInformation(p.Theta);
-            sum += info;
-            n++;
+            var cache = new Dictionary<double, double>();
+            foreach (var p in fit.Persons)
+            {
+                if (!double.IsFinite(p.Theta)) continue;
+                if (!cache.TryGetValue(p.Theta, out double info)) cache[p.Theta] = info = fit.TestInformation(p.Theta);
+                inverse += 1 / info;
+                n++;
+            }
         }
-        return n == 0 ? double.NaN : sum / n * v;
+        return n == 0 ? double.NaN : n / inverse * v;
     }
 
     private static ChangeSensitivity Change(FormatInput input, RawScoreStatistics raw, double from, double to, double level)
     {
         var pairs = input.ChangePairs(from, to).Where(p => !double.IsNaN(raw.Totals[p.From]) && !double.IsNaN(raw.Totals[p.To])).ToArray();
         if (pairs.Length < 3) throw new AllianceInputException($"only {pairs.Length} clients have complete rows at both sessions: too few to measure change");
+        var before = pairs.Select(p => raw.Totals[p.From]).ToArray();
+        var after = pairs.Select(p => raw.Totals[p.To]).ToArray();
         var d = pairs.Select(p => raw.Totals[p.To] - raw.Totals[p.From]).ToArray();
         var (_, mean, sdD) = Moments.MeanSd(d);
-        var (_, _, sdFrom) = Moments.MeanSd(pairs.Select(p => raw.Totals[p.From]).ToArray());
-        double z = Normal.InvCDF(0, 1, 0.5 + level / 2);
-        // Jacobson & Truax (1991): S_diff = √2 · SE, SE = SD_pre · √(1 − r_xx) with the scale's α as r_xx.
-        double critical = z * Math.Sqrt(2) * sdFrom * Math.Sqrt(Math.Max(0, 1 - raw.Alpha));
-        int up = d.Count(x => x > critical), down = d.Count(x => x < -critical);
-        return new ChangeSensitivity(from, to, pairs.Length, mean, mean / sdD, critical, (double)up / pairs.Length, (double)down / pairs.Length);
+        // Jacobson & Truax (1991) with the scoring's own α as r_xx and the SD at the first session.
+        var rc = ReliabilityAnalysis.ReliableChange(before, after, new ReliableChangeOptions { Reliability = raw.Alpha, Level = level });
+        return new ChangeSensitivity(from, to, pairs.Length, mean, mean / sdD, rc.CriticalDifference,
+            (double)rc.Improved / rc.Pairs, (double)rc.Deteriorated / rc.Pairs);
     }
 }
 
@@ -133,10 +137,27 @@ internal sealed record RawScoreStatistics(double[] Totals, int CompleteRows, dou
         if (complete < 3) throw new AllianceInputException($"only {complete} rows have every item answered: too few for raw-score statistics");
         var (_, mean, sd) = Moments.MeanSd(totals);
         double total = counts.Sum();
-        var (complete2, _) = items.CompleteRows();
-        double alpha = ScaleAlpha.Alpha(complete2);
-        double w = omega ? ScaleAlpha.Omega(complete2) : double.NaN;
+        var (alpha, w) = AlphaOmega(items, omega);
         return new RawScoreStatistics(totals, complete, mean, sd * sd, alpha, w, (double)floor / complete, (double)ceiling / complete,
             [.. counts.Select(c => c / total)]);
+    }
+
+    /// <summary>
+    /// Raw α (psych's raw_alpha) and one-factor ω total (minres, psych::omega(x, 1)) of the complete rows, with the
+    /// reliability domain's kernels on the listwise covariance matrix.
+    /// </summary>
+    internal static (double Alpha, double Omega) AlphaOmega(ResponseMatrix items, bool omega)
+    {
+        var (complete, _) = items.CompleteRows();
+        int m = complete.ItemCount;
+        var moments = PairwiseMoments.Compute(complete.Values.ToArray(), m, Enumerable.Repeat(Math.Floor((items.Scale.Min + items.Scale.Max) / 2), m).ToArray());
+        var c = new double[m, m];
+        for (int i = 0; i < m; i++) for (int j = 0; j < m; j++) c[i, j] = moments.Covariance(i, j);
+        for (int i = 0; i < m; i++)
+            if (!(c[i, i] > 0)) throw new AllianceInputException($"item {items.Items[i]} does not vary over the complete rows: α is undefined");
+        var r = SymmetricMatrices.CovarianceToCorrelation(c);
+        double alpha = Alliance.Analytics.Reliability.AlphaFigures.Of(c, r).Raw;
+        double w = omega ? Alliance.Analytics.Reliability.Omega.OneFactor(r, FactorMethod.MinimumResidual).Total : double.NaN;
+        return (alpha, w);
     }
 }

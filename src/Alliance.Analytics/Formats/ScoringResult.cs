@@ -91,9 +91,11 @@ public sealed record ScoringResult
     public required ImmutableArray<double> CategoryProportions { get; init; }
 
     /// <summary>
-    /// Information where the clients are, free of each scoring's logit unit: the mean of I(θ)·σ² over the persons' WLE
-    /// measures (or over the target range in person-SD units), σ the SD of the fitted latent normal. I·σ² is a
-    /// signal-to-noise ratio: the conditional reliability at θ is I·σ²/(1 + I·σ²).
+    /// Information where the clients are, free of each scoring's logit unit: the harmonic mean of I(θ)·σ² over the
+    /// persons' WLE measures (or over the target range in person-SD units), σ the SD of the fitted latent normal. I·σ²
+    /// is a signal-to-noise ratio (the conditional reliability at θ is I·σ²/(1 + I·σ²)); its harmonic mean is the
+    /// reciprocal of the mean error variance in person-variance units, so a spike of information cannot mask a
+    /// poorly measured region.
     /// </summary>
     public required double TargetedInformation { get; init; }
 
