@@ -8,8 +8,8 @@ namespace Alliance.Analytics.Formats;
 /// <summary>
 /// Response formats: the front door. <see cref="Compare(AllianceDataset, IReadOnlyList{CategoryMap}, FormatOptions?, IProgress{AnalysisProgress}?, CancellationToken)"/>
 /// sets the original scoring of a rating scale beside collapses of it; <see cref="Explore(AllianceDataset, FormatOptions?, IProgress{AnalysisProgress}?, CancellationToken)"/>
-/// fits every merge of adjacent categories and ranks them; <c>ShortForms.Build</c> chooses a short form;
-/// <c>FormatLinking.Link</c> links two formats answered by the same respondents with a crosswalk.
+/// fits every merge of adjacent categories and ranks them; <see cref="ShortForms"/> chooses a short form;
+/// <see cref="FormatLinking"/> links two formats answered by the same respondents with a crosswalk.
 /// Methods: docs/methods/formats.md.
 /// </summary>
 /// <remarks>

@@ -1,0 +1,426 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Alliance.Analytics.Data;
+using Alliance.Analytics.Irt;
+using Alliance.Analytics.Numerics;
+using Alliance.Analytics.Reporting;
+
+namespace Alliance.Analytics.Formats;
+
+/// <summary>Options of <see cref="FormatLinking.Link(ResponseMatrix, ResponseMatrix, LinkingOptions?, string, string, DataUsage?, IProgress{AnalysisProgress}?, CancellationToken)"/>.</summary>
+public sealed record LinkingOptions
+{
+    /// <summary>Model of the two calibrations (partial credit by CML by default; rating scale allowed).</summary>
+    public IrtModelType Model { get; init; } = IrtModelType.PartialCredit;
+
+    /// <summary>Bootstrap resamples of the persons for the standard errors (default 500; Kolen &amp; Brennan 2014, §7.1).</summary>
+    public int Replicates { get; init; } = 500;
+
+    /// <summary>Seed of the bootstrap (block b uses <c>RandomStream.Create(Seed, b)</c>).</summary>
+    public long Seed { get; init; } = 20261126;
+
+    /// <summary>Threads to use (default all cores). Results are identical for any value.</summary>
+    public int? MaxDegreeOfParallelism { get; init; }
+
+    internal int Threads => Math.Max(1, MaxDegreeOfParallelism ?? Environment.ProcessorCount);
+}
+
+/// <summary>
+/// One row of a crosswalk: a raw score of form X and its equivalents on form Y.
+/// </summary>
+/// <param name="ScoreX">Raw (summed) score on X, in X's scale units.</param>
+/// <param name="Count">Persons (complete on both forms) with this score on X.</param>
+/// <param name="Equipercentile">Equipercentile equivalent on Y (single-group design, percentile-rank continuization).</param>
+/// <param name="EquipercentileSe">Bootstrap SE of the equipercentile equivalent.</param>
+/// <param name="ThetaX">θ on X's scale whose expected X score is <paramref name="ScoreX"/> (±∞ at the ends).</param>
+/// <param name="ThetaY">The same θ on Y's scale: A θ_X + B.</param>
+/// <param name="TrueScore">IRT true-score equivalent on Y: T_Y(A θ_X + B).</param>
+/// <param name="TrueScoreSe">Bootstrap SE of the true-score equivalent from resampling the persons behind the linking constants (item parameters held at their estimates).</param>
+public sealed record CrosswalkRow(int ScoreX, int Count, double Equipercentile, double EquipercentileSe, double ThetaX, double ThetaY, double TrueScore, double TrueScoreSe);
+
+/// <summary>
+/// Two response formats answered by the same respondents, put on one θ scale, with a crosswalk from raw scores of one
+/// (X) to the other (Y) and its standard errors (made by <see cref="FormatLinking.Link(ResponseMatrix, ResponseMatrix, LinkingOptions?, string, string, DataUsage?, IProgress{AnalysisProgress}?, CancellationToken)"/>).
+/// </summary>
+public sealed record FormatLink : IAnalysisResult
+{
+    /// <summary>Name of form X (e.g. "7-point").</summary>
+    public required string NameX { get; init; }
+
+    /// <summary>Name of form Y.</summary>
+    public required string NameY { get; init; }
+
+    /// <summary>Calibration of X.</summary>
+    public required IrtFit FitX { get; init; }
+
+    /// <summary>Calibration of Y.</summary>
+    public required IrtFit FitY { get; init; }
+
+    /// <summary>Slope A of θ_Y = A θ_X + B.</summary>
+    public required double A { get; init; }
+
+    /// <summary>Intercept B.</summary>
+    public required double B { get; init; }
+
+    /// <summary>Bootstrap SE of A.</summary>
+    public required double ASe { get; init; }
+
+    /// <summary>Bootstrap SE of B.</summary>
+    public required double BSe { get; init; }
+
+    /// <summary>Persons measured on both forms (behind A and B).</summary>
+    public required int CommonPersons { get; init; }
+
+    /// <summary>Persons complete on both forms (behind the equipercentile crosswalk).</summary>
+    public required int CompletePairs { get; init; }
+
+    /// <summary>Correlation of the persons' WLE measures on the two forms.</summary>
+    public required double MeasureCorrelation { get; init; }
+
+    /// <summary>The crosswalk, one row per possible raw score of X.</summary>
+    public required ImmutableArray<CrosswalkRow> Crosswalk { get; init; }
+
+    /// <summary>The options used.</summary>
+    public required LinkingOptions Options { get; init; }
+
+    /// <inheritdoc/>
+    public required DataUsage Usage { get; init; }
+
+    /// <inheritdoc/>
+    public required IReadOnlyList<string> Warnings { get; init; }
+
+    /// <summary>The crosswalk row of raw score <paramref name="scoreX"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">When the score is outside X's range.</exception>
+    public CrosswalkRow this[int scoreX] => Crosswalk.FirstOrDefault(r => r.ScoreX == scoreX)
+        ?? throw new ArgumentOutOfRangeException(nameof(scoreX), scoreX, $"{NameX} scores run from {Crosswalk[0].ScoreX} to {Crosswalk[^1].ScoreX}");
+
+    /// <inheritdoc/>
+    public ResultSummary Summary()
+    {
+        var lines = new List<string>
+        {
+            Usage.ToString(),
+            $"{NameX} ({FitX.Items.Length} items) → {NameY} ({FitY.Items.Length} items), the same respondents (single-group design)",
+            $"θ scale link (common-person mean/sigma): θ_{NameY} = {A.ToString("F4", CultureInfo.InvariantCulture)} (SE {ASe.ToString("F4", CultureInfo.InvariantCulture)}) × θ_{NameX} {(B < 0 ? "−" : "+")} {Math.Abs(B).ToString("F4", CultureInfo.InvariantCulture)} (SE {BSe.ToString("F4", CultureInfo.InvariantCulture)}); {CommonPersons} persons; r(θ̂_X, θ̂_Y) = {MeasureCorrelation.ToString("F3", CultureInfo.InvariantCulture)}",
+            $"Equipercentile crosswalk on {CompletePairs} persons complete on both forms; SEs from {Options.Replicates} bootstrap resamples (seed {Options.Seed})",
+        };
+        var table = new ResultTable($"Crosswalk: {NameX} raw score → {NameY}",
+            [TableColumn.Integer(NameX), TableColumn.Integer("n"), TableColumn.Number("equipercentile", 2), TableColumn.Number("se", 2),
+             TableColumn.Number("θ", 2), TableColumn.Number("true score", 2), TableColumn.Number("se", 2)],
+            [.. Crosswalk.Select(r => (IReadOnlyList<object?>)[r.ScoreX, r.Count, r.Equipercentile, r.EquipercentileSe, r.ThetaX, r.TrueScore, r.TrueScoreSe])]);
+        var notes = new List<string>
+        {
+            "equipercentile: e_Y(x) = Q⁻¹(P(x)), percentile ranks of the continuized (uniform-kernel) score distributions of the same persons (Kolen & Brennan 2014, ch. 2).",
+            $"true score: T_{NameY}(A·θ + B) at the θ where T_{NameX}(θ) = x (Lord 1980; Kolen & Brennan 2014, §6.3), each form calibrated by the {IrtFit.ModelName(FitX.Model)} (CML); the ends map to the ends.",
+            "SE of the true-score equivalent: persons resampled for A and B with the item parameters held at their estimates (item-parameter error not included).",
+        };
+        return new ResultSummary($"Linking {NameX} and {NameY}", lines, [table], notes, Warnings);
+    }
+
+    /// <summary><c>{"n", "data", "warnings", "form_x", "form_y", "model", "link": {"a", "b", "a_se", "b_se", "common_persons", "measure_correlation"}, "complete_pairs", "replicates", "crosswalk": [{"score_x", "count", "equipercentile", "equipercentile_se", "theta_x", "theta_y", "true_score", "true_score_se"}]}</c>.</summary>
+    public JsonObject ToJson()
+    {
+        var o = JsonOutput.Document(this);
+        o["form_x"] = NameX;
+        o["form_y"] = NameY;
+        o["model"] = IrtFit.ModelKey(FitX.Model);
+        o["link"] = new JsonObject
+        {
+            ["method"] = "common-person mean/sigma",
+            ["a"] = JsonOutput.Number(A), ["b"] = JsonOutput.Number(B), ["a_se"] = JsonOutput.Number(ASe), ["b_se"] = JsonOutput.Number(BSe),
+            ["common_persons"] = CommonPersons, ["measure_correlation"] = JsonOutput.Number(MeasureCorrelation),
+        };
+        o["complete_pairs"] = CompletePairs;
+        o["replicates"] = Options.Replicates;
+        o["crosswalk"] = new JsonArray([.. Crosswalk.Select(r => (JsonNode)new JsonObject
+        {
+            ["score_x"] = r.ScoreX, ["count"] = r.Count,
+            ["equipercentile"] = JsonOutput.Number(r.Equipercentile), ["equipercentile_se"] = JsonOutput.Number(r.EquipercentileSe),
+            ["theta_x"] = JsonOutput.Number(r.ThetaX), ["theta_y"] = JsonOutput.Number(r.ThetaY),
+            ["true_score"] = JsonOutput.Number(r.TrueScore), ["true_score_se"] = JsonOutput.Number(r.TrueScoreSe),
+        })]);
+        return o;
+    }
+
+    /// <summary>"7-point → 5-point: θ_Y = 1.12 θ_X + 0.03; 217 rows".</summary>
+    public override string ToString() =>
+        $"{NameX} → {NameY}: θ_Y = {A.ToString("F3", CultureInfo.InvariantCulture)} θ_X {(B < 0 ? "−" : "+")} {Math.Abs(B).ToString("F3", CultureInfo.InvariantCulture)}; {Crosswalk.Length} rows";
+}
+
+/// <summary>
+/// Links two response formats answered by the same respondents (single-group design): both calibrated, put on one θ
+/// scale, and a crosswalk from raw scores of X to Y by two methods side by side.
+/// </summary>
+/// <remarks>
+/// <para><b>θ scale.</b> Each form is calibrated by a Rasch model by CML. The scales are linked through the common
+/// persons by mean/sigma (Marco 1977; Kolen &amp; Brennan 2014, §6.2, with persons in place of common items; Wright &amp;
+/// Stone 1979's common-person equating): with the persons' WLE measures, μ the mean and σ the error-corrected SD
+/// √(var θ̂ − mean SE²), A = σ_Y/σ_X and B = μ_Y − A μ_X. Mean/sigma rather than concurrent calibration because a
+/// 7-point and a 5-point scoring need not share the Rasch logit unit (the unit depends on the categories).</para>
+/// <para><b>Crosswalk.</b> (1) IRT true-score equating (Lord 1980; Kolen &amp; Brennan 2014, §6.3): x ↦ T_Y(A θ + B)
+/// where T_X(θ) = x, T the test characteristic curve in scale units; the lowest and highest scores map to each other.
+/// (2) Equipercentile equating in the single-group design (Kolen &amp; Brennan 2014, ch. 2): percentile ranks
+/// P(x) = 100[F(x* − 1) + (x − x* + ½)(F(x*) − F(x* − 1))] of the continuized distributions, e_Y(x) = P_Y⁻¹(P_X(x)),
+/// no presmoothing. SEs: a nonparametric bootstrap over persons (Kolen &amp; Brennan 2014, §7.1), in blocks with one
+/// random stream each, so the same for any thread count.</para>
+/// </remarks>
+public static class FormatLinking
+{
+    /// <summary>
+    /// Links two data sets of the same respondents, row by row (rows are paired by <c>client_id</c> and <c>session</c>
+    /// when both files have them, else by position). Each file's instrument reverse keys are applied.
+    /// </summary>
+    /// <exception cref="AllianceInputException">When the files cannot be paired or either is not on a Likert scale.</exception>
+    public static FormatLink Link(AllianceDataset x, AllianceDataset y, LinkingOptions? options = null, string? nameX = null, string? nameY = null,
+        IProgress<AnalysisProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        var keyedX = FormatInput.From(x, null, new FormatOptions()).Items;
+        var keyedY = FormatInput.From(y, null, new FormatOptions()).Items;
+        var (rowsX, rowsY, unpaired) = Pair(x, y);
+        var mx = keyedX.SelectRows(rowsX);
+        var my = keyedY.SelectRows(rowsY);
+        var usage = DataUsage.All(x.RowCount).Exclude($"no matching row (client_id and session) in {Path.GetFileName(y.Source)}", unpaired);
+        nameX ??= $"{keyedX.Scale.Points}-point";
+        nameY ??= $"{keyedY.Scale.Points}-point";
+        if (nameX == nameY) { nameX = Path.GetFileNameWithoutExtension(x.Source); nameY = Path.GetFileNameWithoutExtension(y.Source); }
+        return Link(mx, my, options, nameX, nameY, usage, progress, cancellationToken);
+    }
+
+    private static (int[] X, int[] Y, int Unpaired) Pair(AllianceDataset x, AllianceDataset y)
+    {
+        if (x.ClientId is { } cx && y.ClientId is { } cy && x.Session is { } sx && y.Session is { } sy)
+        {
+            var index = new Dictionary<(string, double), int>();
+            for (int r = 0; r < y.RowCount; r++) if (cy[r] is { } id) index.TryAdd((id, sy[r]), r);
+            var rx = new List<int>();
+            var ry = new List<int>();
+            for (int r = 0; r < x.RowCount; r++)
+                if (cx[r] is { } id && index.TryGetValue((id, sx[r]), out int m)) { rx.Add(r); ry.Add(m); }
+            if (rx.Count < 3) throw new AllianceInputException($"only {rx.Count} rows of {Path.GetFileName(x.Source)} and {Path.GetFileName(y.Source)} share client_id and session: the same respondents must answer both formats");
+            return ([.. rx], [.. ry], x.RowCount - rx.Count);
+        }
+        if (x.RowCount != y.RowCount)
+            throw new AllianceInputException($"{Path.GetFileName(x.Source)} has {x.RowCount} rows and {Path.GetFileName(y.Source)} {y.RowCount}: without client_id and session columns the rows are paired by position and must match");
+        var all = Enumerable.Range(0, x.RowCount).ToArray();
+        return (all, all, 0);
+    }
+
+    /// <summary>
+    /// Links two keyed response matrices of the same respondents (row i of <paramref name="x"/> and of
+    /// <paramref name="y"/> are the same person).
+    /// </summary>
+    /// <exception cref="AllianceInputException">When the row counts differ, either is not on a Likert scale, or fewer than 3 persons are complete on both.</exception>
+    public static FormatLink Link(ResponseMatrix x, ResponseMatrix y, LinkingOptions? options = null, string nameX = "X", string nameY = "Y",
+        DataUsage? usage = null, IProgress<AnalysisProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        options ??= new LinkingOptions();
+        if (x.RowCount != y.RowCount) throw new AllianceInputException($"forms {nameX} and {nameY} have {x.RowCount} and {y.RowCount} rows: the same respondents must answer both");
+        if (options.Replicates < 20) throw new AllianceInputException("use at least 20 bootstrap resamples");
+        if (options.Model is not (IrtModelType.PartialCredit or IrtModelType.RatingScale)) throw new AllianceInputException("formats are linked with Rasch calibrations by CML (pcm or rsm)");
+        foreach (var (m, name) in new[] { (x, nameX), (y, nameY) })
+            if (!m.Scale.IsInteger) throw new AllianceInputException($"form {name} is not on a Likert scale ({m.Scale})");
+
+        progress?.Report(new AnalysisProgress($"calibrating {nameX}", double.NaN));
+        var irt = new IrtOptions { Model = options.Model, MaxDegreeOfParallelism = options.MaxDegreeOfParallelism };
+        var fitX = IrtAnalysis.Fit(x, irt, usage, cancellationToken: cancellationToken);
+        progress?.Report(new AnalysisProgress($"calibrating {nameY}", double.NaN));
+        var fitY = IrtAnalysis.Fit(y, irt, usage, cancellationToken: cancellationToken);
+        var warnings = new List<string>();
+        foreach (var (f, name) in new[] { (fitX, nameX), (fitY, nameY) })
+        {
+            if (!f.Convergence.Converged) warnings.Add($"calibration of {name} did not converge: {f.Convergence}");
+            if (!f.ExcludedItems.IsDefaultOrEmpty) warnings.Add($"{name}: items left out of the calibration ({string.Join("; ", f.ExcludedItems)}); the crosswalk covers the remaining items only");
+        }
+
+        // common persons: WLE measure and SE on both forms
+        var byRowY = fitY.Persons.Where(p => double.IsFinite(p.Theta)).ToDictionary(p => p.Row);
+        var common = fitX.Persons.Where(p => double.IsFinite(p.Theta) && byRowY.ContainsKey(p.Row))
+            .Select(p => (X: p.Theta, SeX: p.StandardError, Y: byRowY[p.Row].Theta, SeY: byRowY[p.Row].StandardError)).ToArray();
+        if (common.Length < 3) throw new AllianceInputException($"only {common.Length} persons are measured on both forms");
+        var (a, b) = MeanSigma(common, null);
+
+        // complete pairs for the equipercentile crosswalk
+        var itemsX = fitX.Items.Select(i => x.IndexOf(i.Name)).ToArray();
+        var itemsY = fitY.Items.Select(i => y.IndexOf(i.Name)).ToArray();
+        var sx = new List<int>();
+        var sy = new List<int>();
+        for (int r = 0; r < x.RowCount; r++)
+        {
+            double tx = Sum(x.Row(r), itemsX), ty = Sum(y.Row(r), itemsY);
+            if (double.IsNaN(tx) || double.IsNaN(ty)) continue;
+            sx.Add((int)Math.Round(tx));
+            sy.Add((int)Math.Round(ty));
+        }
+        if (sx.Count < 3) throw new AllianceInputException($"only {sx.Count} persons answered every item of both forms");
+        int minX = (int)Math.Round(fitX.Items.Sum(i => i.Categories[0])), maxX = (int)Math.Round(fitX.Items.Sum(i => i.Categories[^1]));
+        int minY = (int)Math.Round(fitY.Items.Sum(i => i.Categories[0])), maxY = (int)Math.Round(fitY.Items.Sum(i => i.Categories[^1]));
+        var scoresX = sx.ToArray();
+        var scoresY = sy.ToArray();
+        var equi = Equipercentile.Equate(scoresX, scoresY, minX, maxX, minY, maxY, null);
+
+        // true-score equating: θ_X(x) fixed by the X calibration
+        int nx = maxX - minX + 1;
+        var thetaX = new double[nx];
+        for (int i = 0; i < nx; i++) thetaX[i] = InverseCharacteristic(fitX, minX + i, minX, maxX);
+        double Ty(double theta) => double.IsNegativeInfinity(theta) ? minY : double.IsPositiveInfinity(theta) ? maxY : Characteristic(fitY, theta);
+        var trueScore = thetaX.Select(t => Ty(a * t + b)).ToArray();
+
+        // bootstrap
+        progress?.Report(new AnalysisProgress("bootstrap", double.NaN));
+        int reps = options.Replicates;
+        const int block = 25;
+        int blocks = (reps + block - 1) / block;
+        var eqRep = new double[reps][];
+        var tsRep = new double[reps][];
+        var abRep = new (double A, double B)[reps];
+        Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = options.Threads, CancellationToken = cancellationToken }, blk =>
+        {
+            var rng = RandomStream.Create(options.Seed, blk);
+            var w1 = new int[common.Length];
+            var w2 = new int[scoresX.Length];
+            for (int rep = blk * block; rep < Math.Min(reps, (blk + 1) * block); rep++)
+            {
+                Array.Clear(w1);
+                for (int i = 0; i < common.Length; i++) w1[rng.NextInt(common.Length)]++;
+                var (ra, rb) = MeanSigma(common, w1);
+                abRep[rep] = (ra, rb);
+                tsRep[rep] = [.. thetaX.Select(t => Ty(ra * t + rb))];
+                Array.Clear(w2);
+                for (int i = 0; i < scoresX.Length; i++) w2[rng.NextInt(scoresX.Length)]++;
+                eqRep[rep] = Equipercentile.Equate(scoresX, scoresY, minX, maxX, minY, maxY, w2);
+            }
+        });
+        double Sd(Func<int, double> f)
+        {
+            var v = Enumerable.Range(0, reps).Select(f).ToArray();
+            return Moments.MeanSd(v).StandardDeviation;
+        }
+        var counts = new int[nx];
+        foreach (int s in scoresX) counts[s - minX]++;
+        var rows = Enumerable.Range(0, nx).Select(i => new CrosswalkRow(minX + i, counts[i], equi[i], Sd(r => eqRep[r][i]),
+            thetaX[i], a * thetaX[i] + b, trueScore[i], i == 0 || i == nx - 1 ? 0 : Sd(r => tsRep[r][i]))).ToImmutableArray();
+        double corr = Outcomes.Correlations.Coefficient(common.Select(c => c.X).ToArray(), common.Select(c => c.Y).ToArray(), Outcomes.CorrelationMethod.Pearson);
+        return new FormatLink
+        {
+            NameX = nameX, NameY = nameY, FitX = fitX, FitY = fitY,
+            A = a, B = b, ASe = Sd(r => abRep[r].A), BSe = Sd(r => abRep[r].B),
+            CommonPersons = common.Length, CompletePairs = scoresX.Length, MeasureCorrelation = corr,
+            Crosswalk = rows, Options = options,
+            Usage = (usage ?? DataUsage.All(x.RowCount)),
+            Warnings = warnings,
+        };
+    }
+
+    private static double Sum(ReadOnlySpan<double> row, int[] items)
+    {
+        double s = 0;
+        foreach (int j in items) s += row[j];
+        return s;
+    }
+
+    /// <summary>Mean/sigma constants from the persons' measures (weights: bootstrap counts, null for 1 each).</summary>
+    internal static (double A, double B) MeanSigma(IReadOnlyList<(double X, double SeX, double Y, double SeY)> persons, int[]? weights)
+    {
+        double n = 0, mx = 0, my = 0;
+        for (int i = 0; i < persons.Count; i++)
+        {
+            double w = weights?[i] ?? 1;
+            n += w; mx += w * persons[i].X; my += w * persons[i].Y;
+        }
+        mx /= n; my /= n;
+        double vx = 0, vy = 0, ex = 0, ey = 0;
+        for (int i = 0; i < persons.Count; i++)
+        {
+            double w = weights?[i] ?? 1;
+            var p = persons[i];
+            vx += w * (p.X - mx) * (p.X - mx); vy += w * (p.Y - my) * (p.Y - my);
+            ex += w * p.SeX * p.SeX; ey += w * p.SeY * p.SeY;
+        }
+        vx /= n - 1; vy /= n - 1; ex /= n; ey /= n;
+        double a = Math.Sqrt(Math.Max(vy - ey, 1e-12) / Math.Max(vx - ex, 1e-12));
+        return (a, my - a * mx);
+    }
+
+    /// <summary>Test characteristic curve in scale units: Σ_j (lowest value of j + expected score of j at θ).</summary>
+    internal static double Characteristic(IrtFit fit, double theta)
+    {
+        double s = 0;
+        for (int j = 0; j < fit.Items.Length; j++) s += fit.Items[j].Categories[0] + fit.ExpectedScore(j, theta);
+        return s;
+    }
+
+    /// <summary>θ with T(θ) = score (bisection on the monotone curve); −∞/+∞ at the lowest/highest score.</summary>
+    internal static double InverseCharacteristic(IrtFit fit, double score, double min, double max)
+    {
+        if (score <= min) return double.NegativeInfinity;
+        if (score >= max) return double.PositiveInfinity;
+        double lo = -30, hi = 30;
+        for (int it = 0; it < 200 && hi - lo > 1e-10; it++)
+        {
+            double mid = 0.5 * (lo + hi);
+            if (Characteristic(fit, mid) < score) lo = mid; else hi = mid;
+        }
+        return 0.5 * (lo + hi);
+    }
+}
+
+/// <summary>
+/// Equipercentile equating of integer scores in the single-group design with percentile-rank continuization
+/// (Kolen &amp; Brennan 2014, ch. 2, eqs. 2.14–2.18), unsmoothed.
+/// </summary>
+internal static class Equipercentile
+{
+    /// <summary>
+    /// e_Y(x) for every integer x in [minX, maxX] from paired scores (weights: bootstrap counts per pair, null for 1).
+    /// </summary>
+    public static double[] Equate(int[] x, int[] y, int minX, int maxX, int minY, int maxY, int[]? weights)
+    {
+        var fx = Distribution(x, minX, maxX, weights);
+        var fy = Distribution(y, minY, maxY, weights);
+        var result = new double[maxX - minX + 1];
+        for (int i = 0; i < result.Length; i++) result[i] = InversePercentileRank(fy, minY, PercentileRank(fx, i));
+        return result;
+    }
+
+    /// <summary>Cumulative distribution F(score) at each integer of the range.</summary>
+    internal static double[] Distribution(int[] scores, int min, int max, int[]? weights)
+    {
+        var f = new double[max - min + 1];
+        double n = 0;
+        for (int i = 0; i < scores.Length; i++)
+        {
+            double w = weights?[i] ?? 1;
+            f[scores[i] - min] += w;
+            n += w;
+        }
+        double c = 0;
+        for (int k = 0; k < f.Length; k++) { c += f[k]; f[k] = c / n; }
+        return f;
+    }
+
+    /// <summary>P(x) = 100[F(x − 1) + ½ f(x)] at an integer x (index into the cumulative distribution).</summary>
+    internal static double PercentileRank(double[] cumulative, int index)
+    {
+        double below = index == 0 ? 0 : cumulative[index - 1];
+        return 100 * (below + 0.5 * (cumulative[index] - below));
+    }
+
+    /// <summary>
+    /// P⁻¹(P*) = (P*/100 − G(y_U* − 1)) / (G(y_U*) − G(y_U* − 1)) + y_U* − ½, y_U* the smallest integer score with
+    /// G(y_U*) &gt; P*/100 (K&amp;B eq. 2.18); P* = 100 gives the top score + ½.
+    /// </summary>
+    internal static double InversePercentileRank(double[] cumulative, int min, double percentile)
+    {
+        double p = percentile / 100;
+        int u = 0;
+        while (u < cumulative.Length && !(cumulative[u] > p)) u++;
+        if (u >= cumulative.Length) return min + cumulative.Length - 1 + 0.5;
+        double below = u == 0 ? 0 : cumulative[u - 1];
+        return (p - below) / (cumulative[u] - below) + (min + u) - 0.5;
+    }
+}
