@@ -11,11 +11,22 @@ namespace Alliance.Analytics.Formats;
 /// <summary>Options of <see cref="FormatLinking.Link(ResponseMatrix, ResponseMatrix, LinkingOptions?, string, string, DataUsage?, IProgress{AnalysisProgress}?, CancellationToken)"/>.</summary>
 public sealed record LinkingOptions
 {
-    /// <summary>Model of the two calibrations (partial credit by CML by default; rating scale allowed).</summary>
-    public IrtModelType Model { get; init; } = IrtModelType.PartialCredit;
+    /// <summary>
+    /// Model of the two calibrations. Default: the graded response model by marginal ML, each form's latent
+    /// distribution N(0, 1) — with the same respondents that standardisation puts both forms on one θ scale
+    /// (equivalent-groups scaling). Rasch models (rating scale, partial credit) are fitted by CML and linked by
+    /// common-person mean/sigma instead.
+    /// </summary>
+    public IrtModelType Model { get; init; } = IrtModelType.GradedResponse;
 
-    /// <summary>Bootstrap resamples of the persons for the standard errors (default 500; Kolen &amp; Brennan 2014, §7.1).</summary>
+    /// <summary>Bootstrap resamples of the persons for the equipercentile SEs and the Rasch linking constants (default 500; Kolen &amp; Brennan 2014, §7.1).</summary>
     public int Replicates { get; init; } = 500;
+
+    /// <summary>
+    /// Bootstrap resamples with both forms recalibrated, for the SEs of the IRT true-score crosswalk under a marginal
+    /// (graded) calibration (default 0: not computed; each costs two fits).
+    /// </summary>
+    public int CalibrationReplicates { get; init; }
 
     /// <summary>Seed of the bootstrap (block b uses <c>RandomStream.Create(Seed, b)</c>).</summary>
     public long Seed { get; init; } = 20261126;
@@ -36,7 +47,7 @@ public sealed record LinkingOptions
 /// <param name="ThetaX">θ on X's scale whose expected X score is <paramref name="ScoreX"/> (±∞ at the ends).</param>
 /// <param name="ThetaY">The same θ on Y's scale: A θ_X + B.</param>
 /// <param name="TrueScore">IRT true-score equivalent on Y: T_Y(A θ_X + B).</param>
-/// <param name="TrueScoreSe">Bootstrap SE of the true-score equivalent from resampling the persons behind the linking constants (item parameters held at their estimates).</param>
+/// <param name="TrueScoreSe">Bootstrap SE of the true-score equivalent: with recalibration of both forms (<see cref="LinkingOptions.CalibrationReplicates"/>), or for Rasch calibrations from resampling the persons behind the linking constants with the item parameters held; NaN when not computed.</param>
 public sealed record CrosswalkRow(int ScoreX, int Count, double Equipercentile, double EquipercentileSe, double ThetaX, double ThetaY, double TrueScore, double TrueScoreSe);
 
 /// <summary>
@@ -75,8 +86,11 @@ public sealed record FormatLink : IAnalysisResult
     /// <summary>Persons complete on both forms (behind the equipercentile crosswalk).</summary>
     public required int CompletePairs { get; init; }
 
-    /// <summary>Correlation of the persons' WLE measures on the two forms.</summary>
-    public required double MeasureCorrelation { get; init; }
+    /// <summary>Pearson correlation of the raw totals of the two forms (persons complete on both).</summary>
+    public required double ScoreCorrelation { get; init; }
+
+    /// <summary>How the two θ scales were put on one: equivalent-groups scaling (marginal fits) or common-person mean/sigma (Rasch fits).</summary>
+    public required string LinkMethod { get; init; }
 
     /// <summary>The crosswalk, one row per possible raw score of X.</summary>
     public required ImmutableArray<CrosswalkRow> Crosswalk { get; init; }
@@ -102,7 +116,8 @@ public sealed record FormatLink : IAnalysisResult
         {
             Usage.ToString(),
             $"{NameX} ({FitX.Items.Length} items) → {NameY} ({FitY.Items.Length} items), the same respondents (single-group design)",
-            $"θ scale link (common-person mean/sigma): θ_{NameY} = {A.ToString("F4", CultureInfo.InvariantCulture)} (SE {ASe.ToString("F4", CultureInfo.InvariantCulture)}) × θ_{NameX} {(B < 0 ? "−" : "+")} {Math.Abs(B).ToString("F4", CultureInfo.InvariantCulture)} (SE {BSe.ToString("F4", CultureInfo.InvariantCulture)}); {CommonPersons} persons; r(θ̂_X, θ̂_Y) = {MeasureCorrelation.ToString("F3", CultureInfo.InvariantCulture)}",
+            $"θ scale link ({LinkMethod}): θ_{NameY} = {A.ToString("F4", CultureInfo.InvariantCulture)} (SE {ASe.ToString("F4", CultureInfo.InvariantCulture)}) × θ_{NameX} {(B < 0 ? "−" : "+")} {Math.Abs(B).ToString("F4", CultureInfo.InvariantCulture)} (SE {BSe.ToString("F4", CultureInfo.InvariantCulture)}); {CommonPersons} persons",
+            $"Raw totals correlate r = {ScoreCorrelation.ToString("F3", CultureInfo.InvariantCulture)} ({CompletePairs} persons complete on both forms)",
             $"Equipercentile crosswalk on {CompletePairs} persons complete on both forms; SEs from {Options.Replicates} bootstrap resamples (seed {Options.Seed})",
         };
         var table = new ResultTable($"Crosswalk: {NameX} raw score → {NameY}",
@@ -112,13 +127,17 @@ public sealed record FormatLink : IAnalysisResult
         var notes = new List<string>
         {
             "equipercentile: e_Y(x) = Q⁻¹(P(x)), percentile ranks of the continuized (uniform-kernel) score distributions of the same persons (Kolen & Brennan 2014, ch. 2).",
-            $"true score: T_{NameY}(A·θ + B) at the θ where T_{NameX}(θ) = x (Lord 1980; Kolen & Brennan 2014, §6.3), each form calibrated by the {IrtFit.ModelName(FitX.Model)} (CML); the ends map to the ends.",
-            "SE of the true-score equivalent: persons resampled for A and B with the item parameters held at their estimates (item-parameter error not included).",
+            $"true score: T_{NameY}(A·θ + B) at the θ where T_{NameX}(θ) = x (Lord 1980; Kolen & Brennan 2014, §6.3), each form calibrated by the {IrtFit.ModelName(FitX.Model)} ({(FitX.Estimation == IrtEstimation.Conditional ? "CML" : "MML")}); the ends map to the ends.",
+            FitX.Estimation == IrtEstimation.Conditional
+                ? "SE of the true-score equivalent: persons resampled for A and B with the item parameters held at their estimates (item-parameter error not included)."
+                : Options.CalibrationReplicates > 0
+                    ? $"SE of the true-score equivalent: {Options.CalibrationReplicates} bootstrap resamples of the persons, both forms recalibrated each time."
+                    : "SE of the true-score equivalent: not computed (ask for calibration resamples; each refits both forms).",
         };
         return new ResultSummary($"Linking {NameX} and {NameY}", lines, [table], notes, Warnings);
     }
 
-    /// <summary><c>{"n", "data", "warnings", "form_x", "form_y", "model", "link": {"a", "b", "a_se", "b_se", "common_persons", "measure_correlation"}, "complete_pairs", "replicates", "crosswalk": [{"score_x", "count", "equipercentile", "equipercentile_se", "theta_x", "theta_y", "true_score", "true_score_se"}]}</c>.</summary>
+    /// <summary><c>{"n", "data", "warnings", "form_x", "form_y", "model", "link": {"a", "b", "a_se", "b_se", "common_persons", "method"}, "complete_pairs", "score_correlation", "replicates", "calibration_replicates", "crosswalk": [{"score_x", "count", "equipercentile", "equipercentile_se", "theta_x", "theta_y", "true_score", "true_score_se"}]}</c>.</summary>
     public JsonObject ToJson()
     {
         var o = JsonOutput.Document(this);
@@ -127,12 +146,14 @@ public sealed record FormatLink : IAnalysisResult
         o["model"] = IrtFit.ModelKey(FitX.Model);
         o["link"] = new JsonObject
         {
-            ["method"] = "common-person mean/sigma",
+            ["method"] = LinkMethod,
             ["a"] = JsonOutput.Number(A), ["b"] = JsonOutput.Number(B), ["a_se"] = JsonOutput.Number(ASe), ["b_se"] = JsonOutput.Number(BSe),
-            ["common_persons"] = CommonPersons, ["measure_correlation"] = JsonOutput.Number(MeasureCorrelation),
+            ["common_persons"] = CommonPersons,
         };
         o["complete_pairs"] = CompletePairs;
+        o["score_correlation"] = JsonOutput.Number(ScoreCorrelation);
         o["replicates"] = Options.Replicates;
+        o["calibration_replicates"] = Options.CalibrationReplicates;
         o["crosswalk"] = new JsonArray([.. Crosswalk.Select(r => (JsonNode)new JsonObject
         {
             ["score_x"] = r.ScoreX, ["count"] = r.Count,
@@ -153,11 +174,16 @@ public sealed record FormatLink : IAnalysisResult
 /// scale, and a crosswalk from raw scores of X to Y by two methods side by side.
 /// </summary>
 /// <remarks>
-/// <para><b>θ scale.</b> Each form is calibrated by a Rasch model by CML. The scales are linked through the common
-/// persons by mean/sigma (Marco 1977; Kolen &amp; Brennan 2014, §6.2, with persons in place of common items; Wright &amp;
-/// Stone 1979's common-person equating): with the persons' WLE measures, μ the mean and σ the error-corrected SD
-/// √(var θ̂ − mean SE²), A = σ_Y/σ_X and B = μ_Y − A μ_X. Mean/sigma rather than concurrent calibration because a
-/// 7-point and a 5-point scoring need not share the Rasch logit unit (the unit depends on the categories).</para>
+/// <para><b>θ scale.</b> By default each form is calibrated by the graded response model (Samejima 1969) by marginal ML
+/// with θ ~ N(0, 1). The same persons answered both forms, so the two standardisations refer to one population and the
+/// two θ scales coincide (A = 1, B = 0): the scaling of separate calibrations in an equivalent-groups design (Kolen &amp;
+/// Brennan 2014, §6.2; here the groups are not merely equivalent but identical). With a Rasch model each form is
+/// calibrated by CML, whose origin and unit are arbitrary, and the scales are linked through the common persons by
+/// mean/sigma (Marco 1977; Kolen &amp; Brennan 2014, §6.2 with persons in place of common items; Wright &amp; Stone
+/// 1979): with the persons' WLE measures, μ the mean and σ the error-corrected SD √(var θ̂ − mean SE²),
+/// A = σ_Y/σ_X and B = μ_Y − A μ_X. The graded model is the default because a 7-point format with crowded middle
+/// categories is not a divide-by-total (Rasch, GPCM) response process: on the simulator's cohort the Rasch true-score
+/// crosswalk is biased by 2–4 points where clients are, the graded one agrees with the truth to 0.2.</para>
 /// <para><b>Crosswalk.</b> (1) IRT true-score equating (Lord 1980; Kolen &amp; Brennan 2014, §6.3): x ↦ T_Y(A θ + B)
 /// where T_X(θ) = x, T the test characteristic curve in scale units; the lowest and highest scores map to each other.
 /// (2) Equipercentile equating in the single-group design (Kolen &amp; Brennan 2014, ch. 2): percentile ranks
@@ -221,12 +247,15 @@ public static class FormatLinking
         options ??= new LinkingOptions();
         if (x.RowCount != y.RowCount) throw new AllianceInputException($"forms {nameX} and {nameY} have {x.RowCount} and {y.RowCount} rows: the same respondents must answer both");
         if (options.Replicates < 20) throw new AllianceInputException("use at least 20 bootstrap resamples");
-        if (options.Model is not (IrtModelType.PartialCredit or IrtModelType.RatingScale)) throw new AllianceInputException("formats are linked with Rasch calibrations by CML (pcm or rsm)");
+        if (options.CalibrationReplicates < 0) throw new AllianceInputException("the number of calibration resamples cannot be negative");
         foreach (var (m, name) in new[] { (x, nameX), (y, nameY) })
             if (!m.Scale.IsInteger) throw new AllianceInputException($"form {name} is not on a Likert scale ({m.Scale})");
+        bool rasch = options.Model is IrtModelType.PartialCredit or IrtModelType.RatingScale;
 
+        var irt = rasch
+            ? new IrtOptions { Model = options.Model, MaxDegreeOfParallelism = options.MaxDegreeOfParallelism }
+            : new IrtOptions { Model = options.Model, StandardErrors = false, Diagnostics = false, MaxDegreeOfParallelism = options.MaxDegreeOfParallelism };
         progress?.Report(new AnalysisProgress($"calibrating {nameX}", double.NaN));
-        var irt = new IrtOptions { Model = options.Model, MaxDegreeOfParallelism = options.MaxDegreeOfParallelism };
         var fitX = IrtAnalysis.Fit(x, irt, usage, cancellationToken: cancellationToken);
         progress?.Report(new AnalysisProgress($"calibrating {nameY}", double.NaN));
         var fitY = IrtAnalysis.Fit(y, irt, usage, cancellationToken: cancellationToken);
@@ -237,12 +266,17 @@ public static class FormatLinking
             if (!f.ExcludedItems.IsDefaultOrEmpty) warnings.Add($"{name}: items left out of the calibration ({string.Join("; ", f.ExcludedItems)}); the crosswalk covers the remaining items only");
         }
 
-        // common persons: WLE measure and SE on both forms
-        var byRowY = fitY.Persons.Where(p => double.IsFinite(p.Theta)).ToDictionary(p => p.Row);
-        var common = fitX.Persons.Where(p => double.IsFinite(p.Theta) && byRowY.ContainsKey(p.Row))
-            .Select(p => (X: p.Theta, SeX: p.StandardError, Y: byRowY[p.Row].Theta, SeY: byRowY[p.Row].StandardError)).ToArray();
-        if (common.Length < 3) throw new AllianceInputException($"only {common.Length} persons are measured on both forms");
-        var (a, b) = MeanSigma(common, null);
+        // the θ link: Rasch fits by common-person mean/sigma; marginal fits share the N(0, 1) of the same persons
+        (double X, double SeX, double Y, double SeY)[] common = [];
+        double a = 1, b = 0;
+        if (rasch)
+        {
+            var byRowY = fitY.Persons.Where(p => double.IsFinite(p.Theta)).ToDictionary(p => p.Row);
+            common = [.. fitX.Persons.Where(p => double.IsFinite(p.Theta) && byRowY.ContainsKey(p.Row))
+                .Select(p => (p.Theta, p.StandardError, byRowY[p.Row].Theta, byRowY[p.Row].StandardError))];
+            if (common.Length < 3) throw new AllianceInputException($"only {common.Length} persons are measured on both forms");
+            (a, b) = MeanSigma(common, null);
+        }
 
         // complete pairs for the equipercentile crosswalk
         var itemsX = fitX.Items.Select(i => x.IndexOf(i.Name)).ToArray();
@@ -263,14 +297,11 @@ public static class FormatLinking
         var scoresY = sy.ToArray();
         var equi = Equipercentile.Equate(scoresX, scoresY, minX, maxX, minY, maxY, null);
 
-        // true-score equating: θ_X(x) fixed by the X calibration
         int nx = maxX - minX + 1;
-        var thetaX = new double[nx];
-        for (int i = 0; i < nx; i++) thetaX[i] = InverseCharacteristic(fitX, minX + i, minX, maxX);
-        double Ty(double theta) => double.IsNegativeInfinity(theta) ? minY : double.IsPositiveInfinity(theta) ? maxY : Characteristic(fitY, theta);
-        var trueScore = thetaX.Select(t => Ty(a * t + b)).ToArray();
+        var thetaX = TrueScoreThetas(fitX, minX, maxX);
+        var trueScore = TrueScores(fitY, thetaX, a, b, minY, maxY);
 
-        // bootstrap
+        // bootstrap: persons resampled for the equipercentile crosswalk and the Rasch linking constants
         progress?.Report(new AnalysisProgress("bootstrap", double.NaN));
         int reps = options.Replicates;
         const int block = 25;
@@ -281,39 +312,76 @@ public static class FormatLinking
         Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = options.Threads, CancellationToken = cancellationToken }, blk =>
         {
             var rng = RandomStream.Create(options.Seed, blk);
-            var w1 = new int[common.Length];
+            var w1 = new int[Math.Max(1, common.Length)];
             var w2 = new int[scoresX.Length];
             for (int rep = blk * block; rep < Math.Min(reps, (blk + 1) * block); rep++)
             {
-                Array.Clear(w1);
-                for (int i = 0; i < common.Length; i++) w1[rng.NextInt(common.Length)]++;
-                var (ra, rb) = MeanSigma(common, w1);
-                abRep[rep] = (ra, rb);
-                tsRep[rep] = [.. thetaX.Select(t => Ty(ra * t + rb))];
+                if (rasch)
+                {
+                    Array.Clear(w1);
+                    for (int i = 0; i < common.Length; i++) w1[rng.NextInt(common.Length)]++;
+                    var (ra, rb) = MeanSigma(common, w1);
+                    abRep[rep] = (ra, rb);
+                    tsRep[rep] = TrueScores(fitY, thetaX, ra, rb, minY, maxY);
+                }
                 Array.Clear(w2);
                 for (int i = 0; i < scoresX.Length; i++) w2[rng.NextInt(scoresX.Length)]++;
                 eqRep[rep] = Equipercentile.Equate(scoresX, scoresY, minX, maxX, minY, maxY, w2);
             }
         });
-        double Sd(Func<int, double> f)
+        double Sd(int count, Func<int, double> f) => Moments.MeanSd(Enumerable.Range(0, count).Select(f).ToArray()).StandardDeviation;
+        Func<int, double> trueSe = _ => double.NaN;
+        if (rasch) trueSe = i => Sd(reps, r => tsRep[r][i]);
+        else if (options.CalibrationReplicates > 0)
         {
-            var v = Enumerable.Range(0, reps).Select(f).ToArray();
-            return Moments.MeanSd(v).StandardDeviation;
+            var refit = RecalibratedTrueScores(x, y, irt, options, minX, maxX, minY, maxY, progress, cancellationToken);
+            trueSe = i => Sd(refit.Length, r => refit[r][i]);
         }
         var counts = new int[nx];
         foreach (int s in scoresX) counts[s - minX]++;
-        var rows = Enumerable.Range(0, nx).Select(i => new CrosswalkRow(minX + i, counts[i], equi[i], Sd(r => eqRep[r][i]),
-            thetaX[i], a * thetaX[i] + b, trueScore[i], i == 0 || i == nx - 1 ? 0 : Sd(r => tsRep[r][i]))).ToImmutableArray();
-        double corr = Outcomes.Correlations.Coefficient(common.Select(c => c.X).ToArray(), common.Select(c => c.Y).ToArray(), Outcomes.CorrelationMethod.Pearson);
+        var rows = Enumerable.Range(0, nx).Select(i => new CrosswalkRow(minX + i, counts[i], equi[i], Sd(reps, r => eqRep[r][i]),
+            thetaX[i], a * thetaX[i] + b, trueScore[i], i == 0 || i == nx - 1 ? 0 : trueSe(i))).ToImmutableArray();
+        double corr = Outcomes.Correlations.Coefficient(scoresX.Select(v => (double)v).ToArray(), scoresY.Select(v => (double)v).ToArray(), Outcomes.CorrelationMethod.Pearson);
         return new FormatLink
         {
             NameX = nameX, NameY = nameY, FitX = fitX, FitY = fitY,
-            A = a, B = b, ASe = Sd(r => abRep[r].A), BSe = Sd(r => abRep[r].B),
-            CommonPersons = common.Length, CompletePairs = scoresX.Length, MeasureCorrelation = corr,
+            A = a, B = b, ASe = rasch ? Sd(reps, r => abRep[r].A) : 0, BSe = rasch ? Sd(reps, r => abRep[r].B) : 0,
+            LinkMethod = rasch ? "common-person mean/sigma" : "equivalent groups: both calibrations standardise the same persons to N(0, 1)",
+            CommonPersons = rasch ? common.Length : fitX.PersonCount,
+            CompletePairs = scoresX.Length, ScoreCorrelation = corr,
             Crosswalk = rows, Options = options,
-            Usage = (usage ?? DataUsage.All(x.RowCount)),
+            Usage = usage ?? DataUsage.All(x.RowCount),
             Warnings = warnings,
         };
+    }
+
+    /// <summary>θ_X at every raw score of X (−∞ and +∞ at the ends).</summary>
+    private static double[] TrueScoreThetas(IrtFit fitX, int minX, int maxX) =>
+        [.. Enumerable.Range(minX, maxX - minX + 1).Select(v => InverseCharacteristic(fitX, v, minX, maxX))];
+
+    private static double[] TrueScores(IrtFit fitY, double[] thetaX, double a, double b, int minY, int maxY) =>
+        [.. thetaX.Select(t => double.IsNegativeInfinity(t) ? minY : double.IsPositiveInfinity(t) ? maxY : Characteristic(fitY, a * t + b))];
+
+    /// <summary>True-score crosswalks of bootstrap resamples with both forms recalibrated (resample r uses stream r; one fit per thread).</summary>
+    private static double[][] RecalibratedTrueScores(ResponseMatrix x, ResponseMatrix y, IrtOptions irt, LinkingOptions options, int minX, int maxX, int minY, int maxY,
+        IProgress<AnalysisProgress>? progress, CancellationToken token)
+    {
+        int reps = options.CalibrationReplicates, done = 0;
+        var result = new double[reps][];
+        var single = irt with { MaxDegreeOfParallelism = 1 };
+        var gate = new object();
+        Parallel.For(0, reps, new ParallelOptions { MaxDegreeOfParallelism = options.Threads, CancellationToken = token }, r =>
+        {
+            var rng = RandomStream.Create(options.Seed, 1_000_000 + r);
+            var rows = new int[x.RowCount];
+            for (int i = 0; i < rows.Length; i++) rows[i] = rng.NextInt(x.RowCount);
+            var fx = IrtAnalysis.Fit(x.SelectRows(rows), single, cancellationToken: token);
+            var fy = IrtAnalysis.Fit(y.SelectRows(rows), single, cancellationToken: token);
+            result[r] = TrueScores(fy, TrueScoreThetas(fx, minX, maxX), 1, 0, minY, maxY);
+            int n = Interlocked.Increment(ref done);
+            if (progress is not null) lock (gate) progress.Report(new AnalysisProgress("recalibrating resamples", (double)n / reps));
+        });
+        return result;
     }
 
     private static double Sum(ReadOnlySpan<double> row, int[] items)
