@@ -119,9 +119,11 @@ internal sealed class DatasetBuilder
         var valueArray = new double[rows * m];
         var lineArray = new int[rows];
         var invalid = new HashSet<int>();
+        var tally = new ValueTally(m);
         int offset = 0;
         foreach (var part in parts)
         {
+            tally.Merge(part.Tally);
             part.Values.CopyTo(valueArray.AsSpan(offset * m));
             part.Lines.CopyTo(lineArray.AsSpan(offset));
             foreach (int r in part.Invalid) invalid.Add(offset + r);
@@ -135,8 +137,14 @@ internal sealed class DatasetBuilder
         if (rowsRead == 0)
             _issues.Add(Severity.Error, "no_data_rows", null, null, null, "the file has a header but no data rows");
 
-        var scale = ResolveScale(instrument, valueArray);
-        if (scale is not null) CheckScaleAndItems(valueArray, m, lineArray, itemNames, scale, invalid);
+        var scale = ResolveScale(instrument, tally, rows > 0);
+        if (scale is not null)
+        {
+            // The tallies made while parsing settle most files without another pass: only when a value is off the
+            // scale (or the scale's categories are not all tallied) are the responses scanned to name each one.
+            if (tally.Covers(scale) && tally.AllOnScale(scale)) ItemWarnings(tally, itemNames, scale, rows);
+            else CheckScaleAndItems(valueArray, m, lineArray, itemNames, scale, invalid);
+        }
 
         // Non-item columns: type them and check ids.
         var columns = coded.Select(b => Finish(b, lineArray, invalid)).ToList();
@@ -165,12 +173,13 @@ internal sealed class DatasetBuilder
     }
 
     /// <summary>The rows of one chunk: responses, source lines, coded other columns, invalid rows and findings.</summary>
-    private sealed class ChunkResult(string name, int others)
+    private sealed class ChunkResult(string name, int items, int others, int expectedRows)
     {
-        public GrowableArray<double> ValuesBuffer { get; } = new(16 * 1024);
-        public GrowableArray<int> Lines { get; } = new(1024);
+        public GrowableArray<double> ValuesBuffer { get; } = new(Math.Max(expectedRows, 1024) * Math.Max(items, 1));
+        public GrowableArray<int> Lines { get; } = new(Math.Max(expectedRows, 1024));
+        public ValueTally Tally { get; } = new(items);
         public List<int> Invalid { get; } = [];
-        public CodedColumn[] Others { get; } = [.. Enumerable.Range(0, others).Select(_ => new CodedColumn(""))];
+        public CodedColumn[] Others { get; } = [.. Enumerable.Range(0, others).Select(_ => new CodedColumn("", expectedRows))];
         public IssueCollector Issues { get; } = new(name);
         public int RowsRead { get; set; }
         public int BlankLines { get; set; }
@@ -179,7 +188,8 @@ internal sealed class DatasetBuilder
 
     private static ChunkResult ParseChunk(ITabularSource source, RowPlan plan, CancellationToken cancellationToken)
     {
-        var result = new ChunkResult(source.Name, plan.OtherColumns.Length);
+        var result = new ChunkResult(source.Name, plan.ItemColumns.Length, plan.OtherColumns.Length, source.ExpectedRows);
+        var tally = result.Tally;
         var itemCols = plan.ItemColumns;
         var otherCols = plan.OtherColumns;
         int m = itemCols.Length;
@@ -202,7 +212,11 @@ internal sealed class DatasetBuilder
             {
                 var field = source.Field(itemCols[k]).Trim();
                 if (plan.IsMissing(field)) { rowValues[k] = double.NaN; continue; }
-                if (TryParseNumber(field, out double v)) rowValues[k] = v;
+                if (TryParseNumber(field, out double v))
+                {
+                    rowValues[k] = v;
+                    tally.Add(k, v);
+                }
                 else
                 {
                     rowValues[k] = double.NaN;
@@ -242,7 +256,7 @@ internal sealed class DatasetBuilder
         return double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value);
     }
 
-    private ItemScale? ResolveScale(Instrument? instrument, double[] values)
+    private ItemScale? ResolveScale(Instrument? instrument, ValueTally tally, bool anyRows)
     {
         if (_spec.Continuous == true)
         {
@@ -263,21 +277,14 @@ internal sealed class DatasetBuilder
             return s;
         }
         // Infer from the data.
-        double lo = double.PositiveInfinity, hi = double.NegativeInfinity;
-        bool integer = true;
-        foreach (double v in values)
+        if (!tally.AnyAnswer)
         {
-            if (double.IsNaN(v)) continue;
-            if (v < lo) lo = v;
-            if (v > hi) hi = v;
-            if (integer && v != Math.Floor(v)) integer = false;
-        }
-        if (double.IsInfinity(lo))
-        {
-            if (values.Length > 0)
+            if (anyRows)
                 _issues.Add(Severity.Error, "scale", null, null, null, "no item has any response, so the scale cannot be inferred; give --points K (and --min)");
             return null;
         }
+        var (lo, hi) = tally.Range();
+        bool integer = !tally.AnyNonInteger;
         if (!integer)
         {
             double min = _spec.Min ?? Math.Min(lo, 0);
@@ -423,6 +430,135 @@ internal sealed class DatasetBuilder
         return TextColumn.Wrap(b.Name, codes, [.. b.Levels]);
     }
 
+    /// <summary>The warnings of <see cref="CheckScaleAndItems"/> (item nobody answered, constant item, category never used) from the tallies.</summary>
+    private void ItemWarnings(ValueTally tally, List<string> items, ItemScale scale, int rows)
+    {
+        int points = scale.Points ?? 0;
+        bool countCategories = scale.IsInteger && points <= 30;
+        for (int k = 0; k < items.Count; k++)
+        {
+            if (tally.Answered(k) == 0)
+            {
+                if (rows > 0) _issues.Add(Severity.Warning, "item_all_missing", null, items[k], null, "nobody answered this item");
+                continue;
+            }
+            if (tally.Answered(k) > 1 && tally.SingleValue(k) is { } only)
+            {
+                string text = only.ToString(CultureInfo.InvariantCulture);
+                _issues.Add(Severity.Warning, "item_constant", null, items[k], text, $"every answer is {text}: the item does not vary");
+            }
+            if (!countCategories) continue;
+            var unused = Enumerable.Range(0, points).Select(c => scale.Min + c).Where(v => tally.Count(k, (int)v) == 0)
+                .Select(v => v.ToString(CultureInfo.InvariantCulture)).ToArray();
+            if (unused.Length > 0)
+                _issues.Add(Severity.Warning, "category_unused", null, items[k], string.Join(",", unused),
+                    $"categor{(unused.Length == 1 ? "y" : "ies")} {string.Join(", ", unused)} of the {scale} scale never used");
+        }
+    }
+
+    /// <summary>
+    /// Per item: how often each whole value −1 … 62 was answered, and the count, range and wholeness of the other
+    /// answers. Made while parsing (one per chunk, merged in order), it settles scale inference, the scale check and the
+    /// item warnings without another pass over the responses for most files.
+    /// </summary>
+    private sealed class ValueTally(int items)
+    {
+        private const int Offset = 1, Slots = 64;
+        private readonly int[] _counts = new int[items * Slots];
+        private readonly int[] _other = new int[items];
+        private readonly double[] _otherMin = Enumerable.Repeat(double.PositiveInfinity, items).ToArray();
+        private readonly double[] _otherMax = Enumerable.Repeat(double.NegativeInfinity, items).ToArray();
+        private readonly bool[] _otherNonInteger = new bool[items];
+
+        public void Add(int item, double v)
+        {
+            double slot = v + Offset;
+            if (slot >= 0 && slot < Slots && slot == Math.Floor(slot))
+            {
+                _counts[item * Slots + (int)slot]++;
+                return;
+            }
+            _other[item]++;
+            if (v < _otherMin[item]) _otherMin[item] = v;
+            if (v > _otherMax[item]) _otherMax[item] = v;
+            if (v != Math.Floor(v)) _otherNonInteger[item] = true;
+        }
+
+        public void Merge(ValueTally later)
+        {
+            for (int i = 0; i < _counts.Length; i++) _counts[i] += later._counts[i];
+            for (int k = 0; k < _other.Length; k++)
+            {
+                _other[k] += later._other[k];
+                _otherMin[k] = Math.Min(_otherMin[k], later._otherMin[k]);
+                _otherMax[k] = Math.Max(_otherMax[k], later._otherMax[k]);
+                _otherNonInteger[k] |= later._otherNonInteger[k];
+            }
+        }
+
+        public int Count(int item, int value) => value + Offset is >= 0 and < Slots ? _counts[item * Slots + value + Offset] : 0;
+
+        public int Answered(int item)
+        {
+            int n = _other[item];
+            for (int s = 0; s < Slots; s++) n += _counts[item * Slots + s];
+            return n;
+        }
+
+        public bool AnyAnswer => Enumerable.Range(0, _other.Length).Any(k => Answered(k) > 0);
+
+        public bool AnyNonInteger => _otherNonInteger.Any(b => b);
+
+        /// <summary>Smallest and largest answer over all items.</summary>
+        public (double Lo, double Hi) Range()
+        {
+            double lo = double.PositiveInfinity, hi = double.NegativeInfinity;
+            for (int k = 0; k < _other.Length; k++)
+            {
+                lo = Math.Min(lo, _otherMin[k]);
+                hi = Math.Max(hi, _otherMax[k]);
+                for (int s = 0; s < Slots; s++)
+                {
+                    if (_counts[k * Slots + s] == 0) continue;
+                    lo = Math.Min(lo, s - Offset);
+                    hi = Math.Max(hi, s - Offset);
+                }
+            }
+            return (lo, hi);
+        }
+
+        /// <summary>True when every category of an integer scale is a tallied slot.</summary>
+        public bool Covers(ItemScale scale) => !scale.IsInteger || (scale.Min + Offset >= 0 && scale.Max + Offset < Slots);
+
+        /// <summary>True when no answer is off the scale.</summary>
+        public bool AllOnScale(ItemScale scale)
+        {
+            for (int k = 0; k < _other.Length; k++)
+            {
+                for (int s = 0; s < Slots; s++)
+                    if (_counts[k * Slots + s] > 0 && !scale.Contains(s - Offset)) return false;
+                if (_other[k] == 0) continue;
+                if (_otherMin[k] < scale.Min || _otherMax[k] > scale.Max || (scale.IsInteger && _otherNonInteger[k])) return false;
+            }
+            return true;
+        }
+
+        /// <summary>The one value an item's answers all take, or null when they vary.</summary>
+        public double? SingleValue(int item)
+        {
+            double? only = null;
+            for (int s = 0; s < Slots; s++)
+            {
+                if (_counts[item * Slots + s] == 0) continue;
+                if (only is not null) return null;
+                only = s - Offset;
+            }
+            if (_other[item] == 0) return only;
+            if (only is not null || _otherMin[item] != _otherMax[item]) return null;
+            return _otherMin[item];
+        }
+    }
+
     /// <summary>
     /// Flags a repeated (client, session, rater): rows are grouped by client with a counting sort (client codes are
     /// dense), then compared within each client's rows, so the check is linear in the number of rows.
@@ -466,33 +602,46 @@ internal sealed class DatasetBuilder
     /// A text column dictionary-coded while reading: a string is allocated only for a new distinct value. Chunks are
     /// merged in order, so levels keep their order of first appearance in the file.
     /// </summary>
-    private sealed class CodedColumn(string name)
+    private sealed class CodedColumn
     {
         private readonly Dictionary<string, int> _levels = new(StringComparer.Ordinal);
-        private readonly GrowableArray<int> _codes = new(1024);
+        private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+        private readonly GrowableArray<int> _codes;
+        private string? _last;
+        private int _lastCode;
 
-        public string Name { get; private init; } = name;
+        public CodedColumn(string name, int expectedRows = 1024)
+        {
+            Name = name;
+            _lookup = _levels.GetAlternateLookup<ReadOnlySpan<char>>();
+            _codes = new(Math.Max(expectedRows, 16));
+        }
+
+        public string Name { get; private init; }
         public List<string> Levels { get; } = [];
         public int[] Codes { get; private set; } = [];
 
         public void Add(ReadOnlySpan<char> value, bool missing)
         {
             if (missing) { _codes.Add(-1); return; }
-            var lookup = _levels.GetAlternateLookup<ReadOnlySpan<char>>();
-            if (!lookup.TryGetValue(value, out int code))
+            // Ids repeat on consecutive rows (sessions of one client): compare with the last value before hashing.
+            if (_last is not null && value.SequenceEqual(_last)) { _codes.Add(_lastCode); return; }
+            if (!_lookup.TryGetValue(value, out int code))
             {
                 code = Levels.Count;
                 string s = value.ToString();
                 _levels[s] = code;
                 Levels.Add(s);
             }
+            _last = Levels[code];
+            _lastCode = code;
             _codes.Add(code);
         }
 
         /// <summary>Concatenates chunk columns, re-coding each chunk's levels into one table in order of first appearance.</summary>
         public static CodedColumn Merge(string name, CodedColumn[] parts, int rows)
         {
-            var merged = new CodedColumn(name) { Codes = new int[rows] };
+            var merged = new CodedColumn(name, 16) { Codes = new int[rows] };
             int offset = 0;
             foreach (var part in parts)
             {

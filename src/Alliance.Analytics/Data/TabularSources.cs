@@ -33,6 +33,9 @@ internal interface ITabularSource : IDisposable
 
     /// <summary>Lines skipped because they were blank.</summary>
     int BlankLines { get; }
+
+    /// <summary>How many rows the source probably holds (for sizing buffers); 0 when unknown.</summary>
+    int ExpectedRows { get; }
 }
 
 /// <summary>
@@ -68,9 +71,10 @@ internal sealed class CsvTableSource : ITabularSource
     }
 
     /// <summary>A chunk of data rows (no header) of a file whose header is already known, starting at <paramref name="firstLine"/>.</summary>
-    private CsvTableSource(string name, Stream chunk, char delimiter, IReadOnlyList<string> header, int firstLine)
+    private CsvTableSource(string name, Stream chunk, char delimiter, IReadOnlyList<string> header, int firstLine, int expectedRows)
     {
         Name = name;
+        ExpectedRows = expectedRows;
         _reader = CsvDataReader.Create(new StreamReader(chunk, System.Text.Encoding.UTF8, false, 1 << 16), Options(delimiter, hasHeaders: false));
         Header = header;
         _nextLine = firstLine;
@@ -119,7 +123,7 @@ internal sealed class CsvTableSource : ITabularSource
         int line = 2;
         for (int c = 0; c < newlines.Length; c++)
         {
-            sources.Add(new CsvTableSource(path, new MemoryStream(bytes, bounds[c], bounds[c + 1] - bounds[c], writable: false), delimiter, header, line));
+            sources.Add(new CsvTableSource(path, new MemoryStream(bytes, bounds[c], bounds[c + 1] - bounds[c], writable: false), delimiter, header, line, newlines[c] + 1));
             line += newlines[c];
         }
         return sources;
@@ -130,6 +134,7 @@ internal sealed class CsvTableSource : ITabularSource
     public int HeaderLine => 1;
     public int Line { get; private set; }
     public int BlankLines { get; private set; }
+    public int ExpectedRows { get; }
     public int FieldCount => _reader!.RowFieldCount;
 
     public bool Read()
@@ -183,6 +188,7 @@ internal sealed class DataFrameTableSource(DataFrame frame, string name) : ITabu
     public int Line => (int)_row + 1;
     public int FieldCount => frame.Columns.Count;
     public int BlankLines => 0;
+    public int ExpectedRows => (int)frame.Rows.Count;
 
     public bool Read() => ++_row < frame.Rows.Count;
 

@@ -5,7 +5,7 @@ namespace Alliance.Analytics.Numerics;
 /// function from its analytic gradient by central differences, symmetrised (the observed information of a marginal
 /// likelihood whose gradient comes from Fisher's identity).
 /// </summary>
-public static class NumericalDerivatives
+public static partial class NumericalDerivatives
 {
     /// <summary>
     /// Hessian H_ij ≈ (g_i(x + h_j e_j) − g_i(x − h_j e_j)) / (2 h_j), then (H + Hᵀ)/2, with h_j =

@@ -32,12 +32,15 @@ public static class TailProbabilities
         return SpecialFunctions.GammaUpperRegularized(df / 2, x / 2);
     }
 
-    /// <summary>Upper F tail P(F ≥ x) with (d1, d2) degrees of freedom. R: <c>pf(x, d1, d2, lower.tail = FALSE)</c>.</summary>
+    /// <summary>
+    /// Upper F tail P(F ≥ x) with (d1, d2) degrees of freedom, by <see cref="FDistribution.UpperTail"/> (accurate at
+    /// very large degrees of freedom, where MathNet's incomplete beta is not). R: <c>pf(x, d1, d2, lower.tail = FALSE)</c>.
+    /// </summary>
     public static double FUpper(double x, double d1, double d2)
     {
         if (double.IsNaN(x) || !(d1 > 0) || !(d2 > 0)) return double.NaN;
         if (x <= 0) return 1;
-        return SpecialFunctions.BetaRegularized(d2 / 2, d1 / 2, d2 / (d2 + d1 * x));
+        return FDistribution.UpperTail(x, d1, d2);
     }
 
     /// <summary>The normal quantile with upper tail <paramref name="upper"/>, e.g. 1.959964 for 0.025. R: <c>qnorm(upper, lower.tail = FALSE)</c>.</summary>

@@ -163,18 +163,12 @@ public static class Correlations
         var finite = values.Where(double.IsFinite).ToArray();
         Array.Sort(finite);
         if (finite.Length < reps / 2) throw new AnalysisFailedException("most bootstrap resamples had a constant variable; the bootstrap interval is undefined");
-        double alpha = (1 - level) / 2;
         double lo, hi;
         if (options.Interval == BootstrapInterval.Percentile)
-        {
-            lo = Quantile(finite, alpha);
-            hi = Quantile(finite, 1 - alpha);
-        }
+            (lo, hi) = BootstrapIntervals.Percentile(finite, level);
         else
         {
-            // Bias correction z₀ = Φ⁻¹(#{r* < r̂}/B) and acceleration a = Σ d³ / (6 (Σ d²)^{3/2}), d = mean(r₍ᵢ₎) − r₍ᵢ₎.
-            double below = finite.Count(v => v < baseline.R) + 0.5 * finite.Count(v => v == baseline.R);
-            double z0 = Normal.InvCDF(0, 1, Math.Clamp(below / finite.Length, 1.0 / (finite.Length + 1), finite.Length / (finite.Length + 1.0)));
+            // BCa with the jackknife acceleration (Efron & Tibshirani 1993, §14.3), as boot::boot.ci(type = "bca").
             var jack = new double[n];
             Parallel.For(0, n, () => (new double[n - 1], new double[n - 1]), (i, _, buffers) =>
             {
@@ -183,21 +177,7 @@ public static class Correlations
                 jack[i] = Coefficient(xa, ya, method);
                 return buffers;
             }, _ => { });
-            double mean = jack.Average(), num = 0, den = 0;
-            foreach (double v in jack)
-            {
-                double d = mean - v;
-                num += d * d * d;
-                den += d * d;
-            }
-            double acc = den > 0 ? num / (6 * Math.Pow(den, 1.5)) : 0;
-            double Adjusted(double q)
-            {
-                double zq = Normal.InvCDF(0, 1, q);
-                return Normal.CDF(0, 1, z0 + (z0 + zq) / (1 - acc * (z0 + zq)));
-            }
-            lo = Quantile(finite, Adjusted(alpha));
-            hi = Quantile(finite, Adjusted(1 - alpha));
+            (lo, hi, _, _) = BootstrapIntervals.Bca(finite, jack, baseline.R, level);
         }
         string how = $"bootstrap {(options.Interval == BootstrapInterval.Bca ? "BCa" : "percentile")}, {reps.ToString("N0", CultureInfo.InvariantCulture)} resamples (seed {options.Seed.ToString(CultureInfo.InvariantCulture)})";
         return baseline with { Lower = lo, Upper = hi, IntervalMethod = how };
@@ -293,7 +273,7 @@ public static class Correlations
             else { lo = c1; c1 = c2; f1 = f2; c2 = lo + g * (hi - lo); f2 = NegLogLik(c2); }
         }
         double rhoHat = (lo + hi) / 2;
-        var h = FiniteDifferences.Hessian(v => NegLogLik(Math.Clamp(v[0], -Limit, Limit)), [rhoHat], relativeStep: 1e-3, epsilon: 1e-5)[0, 0];
+        var h = NumericalDerivatives.Hessian(v => NegLogLik(Math.Clamp(v[0], -Limit, Limit)), [rhoHat], relativeStep: 1e-3, epsilon: 1e-5)[0, 0];
         var convergence = new Convergence(hi - lo <= 1e-10, iterations, hi - lo, 1e-10, hi - lo <= 1e-10 ? "bracket below tolerance" : "iteration limit reached");
         return new PolyserialEstimate(rhoHat, h > 0 ? 1 / Math.Sqrt(h) : double.NaN, [.. cum], n, convergence);
     }
@@ -501,13 +481,4 @@ public static class Correlations
     }
 
     private static double[] TieSizes(double[] v) => [.. v.GroupBy(x => x).Where(g => g.Count() > 1).Select(g => (double)g.Count())];
-
-    private static double Quantile(double[] sorted, double q)
-    {
-        // Type 7 (R's default) quantile of sorted values.
-        double h = (sorted.Length - 1) * Math.Clamp(q, 0, 1);
-        int lo = (int)Math.Floor(h);
-        int hi = Math.Min(lo + 1, sorted.Length - 1);
-        return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
-    }
 }

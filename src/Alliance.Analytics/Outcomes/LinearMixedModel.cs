@@ -303,7 +303,7 @@ public static class LinearMixedModel
     {
         int p = kernel.P, m = theta.Length + 1;
         var varpar = theta.Append(sigma).ToArray();
-        var h = FiniteDifferences.Hessian(v => kernel.DevianceAtSigma(v.AsSpan(0, m - 1), v[m - 1], reml), varpar);
+        var h = NumericalDerivatives.Hessian(v => kernel.DevianceAtSigma(v.AsSpan(0, m - 1), v[m - 1], reml), varpar);
         var hm = Matrix<double>.Build.DenseOfArray(h);
         if (hm.Enumerate().Any(v => !double.IsFinite(v)))
         {
@@ -324,7 +324,7 @@ public static class LinearMixedModel
         }
         if (negative > 0) warnings.Add($"the deviance Hessian has {negative} negative eigenvalue(s): the fit may not be at a minimum (Satterthwaite df uses the positive part)");
         if (zero > 0) warnings.Add($"the deviance Hessian has {zero} eigenvalue(s) near zero (a variance on the boundary); Satterthwaite df use the positive part");
-        var jac = FiniteDifferences.Jacobian(v =>
+        var jac = NumericalDerivatives.Jacobian(v =>
         {
             var s = kernel.Evaluate(v.AsSpan(0, m - 1));
             var inv = kernel.UnscaledCovariance(s);

@@ -6,7 +6,7 @@ namespace Alliance.Analytics.Numerics;
 /// halved r = 4 times and extrapolated. Used where analytic derivatives are not worth their code, e.g. the Hessian
 /// of a REML deviance for Satterthwaite degrees of freedom, as lmerTest does.
 /// </summary>
-public static class FiniteDifferences
+public static partial class NumericalDerivatives
 {
     private const double ZeroTolerance = 1.7807e-5; // numDeriv: sqrt(.Machine$double.eps / 7e-7)
     private const int Rounds = 4;
