@@ -142,6 +142,7 @@ public static class FormatPlots
             t.LabelFontSize = 10;
             t.LabelAlignment = Alignment.LowerLeft;
         }
+        plot.Axes.SetLimitsX(1.3, exploration.Points + 0.9);
         plot.XLabel("categories kept (shifted left by 0.3 × the variance cut)");
         plot.YLabel("person separation");
         plot.Title(title ?? $"Every collapse of the {exploration.Points}-point scale");
