@@ -77,6 +77,7 @@ public static class FormatsVerb
                     Replicates = parse.GetValue(bootstrap) ?? 500,
                     CalibrationReplicates = parse.GetValue(calibrationBootstrap) ?? 0,
                     Seed = seedValue ?? 20261126,
+                    ReverseKeys = !parse.GetValue(noReverse),
                 };
                 var linked = FormatLinking.Link(dataset, secondData, options, progress: progress, cancellationToken: context.CancellationToken);
                 result = linked;
@@ -91,6 +92,7 @@ public static class FormatsVerb
                     ThetaFrom = from, ThetaTo = to,
                     SpreadWeight = parse.GetValue(spread) ?? 1,
                     Seed = seedValue ?? 20261126,
+                    ReverseKeys = !parse.GetValue(noReverse),
                 };
                 var form = ShortForms.Build(dataset, balance, options, usage, progress, context.CancellationToken);
                 result = form;

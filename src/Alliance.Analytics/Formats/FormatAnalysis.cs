@@ -50,6 +50,7 @@ public static class FormatAnalysis
     {
         options ??= new FormatOptions();
         options.Validate();
+        NoRowData(options);
         return Compare(FormatInput.From(keyed, usage), [], maps, options, progress, cancellationToken);
     }
 
@@ -120,6 +121,7 @@ public static class FormatAnalysis
     {
         options ??= new FormatOptions();
         options.Validate();
+        NoRowData(options);
         return Explore(FormatInput.From(keyed, usage), options, progress, cancellationToken);
     }
 
@@ -191,6 +193,13 @@ public static class FormatAnalysis
             Usage = input.Usage,
             Warnings = warnings,
         };
+    }
+
+    /// <summary>A bare response matrix has no outcome, client or session columns: asking for figures that need them is an error, not a silent omission.</summary>
+    private static void NoRowData(FormatOptions options)
+    {
+        if (options.Outcome is not null || options.OutcomeBaseline is not null || !options.ChangeSessions.IsDefaultOrEmpty || options.OutcomeSession.HasValue)
+            throw new AllianceInputException("the outcome correlation and sensitivity to change need a data set with those columns (use the AllianceDataset overload)");
     }
 
     internal static ImmutableArray<string> ReversedItems(AllianceDataset data, FormatOptions options) =>

@@ -31,6 +31,9 @@ public sealed record LinkingOptions
     /// <summary>Seed of the bootstrap (block b uses <c>RandomStream.Create(Seed, b)</c>).</summary>
     public long Seed { get; init; } = 20261126;
 
+    /// <summary>Reverse-score each file's instrument reverse-keyed items first (default true; data sets only).</summary>
+    public bool ReverseKeys { get; init; } = true;
+
     /// <summary>Threads to use (default all cores). Results are identical for any value.</summary>
     public int? MaxDegreeOfParallelism { get; init; }
 
@@ -203,8 +206,9 @@ public static class FormatLinking
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
-        var keyedX = FormatInput.From(x, null, new FormatOptions()).Items;
-        var keyedY = FormatInput.From(y, null, new FormatOptions()).Items;
+        var reverse = new FormatOptions { ReverseKeys = (options ?? new LinkingOptions()).ReverseKeys };
+        var keyedX = FormatInput.From(x, null, reverse).Items;
+        var keyedY = FormatInput.From(y, null, reverse).Items;
         var (rowsX, rowsY, unpaired) = Pair(x, y);
         var mx = keyedX.SelectRows(rowsX);
         var my = keyedY.SelectRows(rowsY);

@@ -105,6 +105,23 @@ public sealed record ScoringResult
     /// <summary>Sensitivity to change between two sessions, when asked for.</summary>
     public ChangeSensitivity? Change { get; init; }
 
+    /// <summary>
+    /// Test information across θ in person-SD units: z = −3 … 3 by 0.25 and I(μ + σz)·σ² (μ, σ of the fitted latent
+    /// normal), so scorings with different logit units share one axis.
+    /// </summary>
+    public (ImmutableArray<double> Z, ImmutableArray<double> Information) InformationCurve()
+    {
+        var z = Enumerable.Range(0, 25).Select(i => -3 + 0.25 * i).ToImmutableArray();
+        double mu = Fit.LatentMean, sd = Fit.LatentSd;
+        return (z, [.. z.Select(v => Fit.TestInformation(mu + sd * v) * sd * sd)]);
+    }
+
+    private JsonObject InformationCurveJson()
+    {
+        var (z, info) = InformationCurve();
+        return new JsonObject { ["z"] = JsonOutput.Numbers(z), ["information"] = JsonOutput.Numbers(info) };
+    }
+
     /// <summary>"1,2,2,2,3,4,5 (2–4 merged)" or "1,…,7 (original)".</summary>
     public string Label => $"{Map} ({Map.Describe()})";
 
@@ -144,6 +161,7 @@ public sealed record ScoringResult
             ["ceiling"] = JsonOutput.Number(Ceiling),
             ["category_proportions"] = JsonOutput.Numbers(CategoryProportions),
             ["targeted_information"] = JsonOutput.Number(TargetedInformation),
+            ["information_curve"] = InformationCurveJson(),
         };
         if (OutcomeCorrelation is { } r)
             o["outcome_correlation"] = new JsonObject

@@ -82,6 +82,9 @@ public sealed record ShortFormOptions
     /// <summary>Seed of the random starts (start r uses <c>RandomStream.Create(Seed, r)</c>).</summary>
     public long Seed { get; init; } = 20261126;
 
+    /// <summary>Reverse-score the instrument's reverse-keyed items first (default true; data sets only).</summary>
+    public bool ReverseKeys { get; init; } = true;
+
     /// <summary>Threads to use (default all cores). Results are identical for any value.</summary>
     public int? MaxDegreeOfParallelism { get; init; }
 
@@ -266,7 +269,7 @@ public static class ShortForms
     {
         ArgumentNullException.ThrowIfNull(data);
         var instrument = data.Instrument ?? throw new AllianceInputException($"{Path.GetFileName(data.Source)}: a short form by subscale needs an instrument (--instrument)");
-        var keyed = FormatInput.From(data, usage, new FormatOptions()).Items;
+        var keyed = FormatInput.From(data, usage, new FormatOptions { ReverseKeys = (options ?? new ShortFormOptions()).ReverseKeys }).Items;
         return Build(keyed, ShortFormGroup.Parse(balance, instrument, keyed.Items), options, usage, progress, cancellationToken);
     }
 

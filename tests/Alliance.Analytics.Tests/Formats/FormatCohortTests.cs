@@ -197,7 +197,7 @@ public sealed class FormatCohortTests(FormatCohort cohort) : IClassFixture<Forma
         {
             Assert.NotNull(s!["thresholds_ordered"]!["overall"]);
             Assert.Equal(36, s["thresholds_ordered"]!["items"]!.AsObject().Count);
-            foreach (var key in new[] { "person_reliability", "alpha", "omega", "variance_change", "floor", "ceiling", "targeted_information", "outcome_correlation", "change" })
+            foreach (var key in new[] { "person_reliability", "alpha", "omega", "variance_change", "floor", "ceiling", "targeted_information", "information_curve", "outcome_correlation", "change" })
                 Assert.NotNull(s[key]);
         }
         var explore = cohort.Exploration.ToJson();
