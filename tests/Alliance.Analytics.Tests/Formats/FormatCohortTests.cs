@@ -2,11 +2,16 @@ using System.Collections.Immutable;
 using System.Text.Json.Nodes;
 using Alliance.Analytics.Data;
 using Alliance.Analytics.Formats;
+using Alliance.Analytics.Reporting;
 using Alliance.Analytics.Tests.Simulation;
 
 namespace Alliance.Analytics.Tests.Formats;
 
-/// <summary>The committed synthetic format cohort, compared and explored once for all tests of the class.</summary>
+/// <summary>The test classes that share one <see cref="FormatCohort"/> (it is computed once).</summary>
+[CollectionDefinition("format cohort")]
+public sealed class FormatCohortCollection : ICollectionFixture<FormatCohort>;
+
+/// <summary>The committed synthetic format cohort, compared and explored once for all tests of the collection.</summary>
 public sealed class FormatCohort
 {
     public static readonly CategoryMap MergeTwoToFour = CategoryMap.Parse("1,2,2,2,3,4,5", 7);
@@ -39,7 +44,8 @@ public sealed class FormatCohort
 /// and α although the score variance falls; the explorer finds this among all 64 collapses. Raw-score figures are
 /// checked against the simulator's own realised values in truth.json and against textbook formulas computed here.
 /// </summary>
-public sealed class FormatCohortTests(FormatCohort cohort) : IClassFixture<FormatCohort>
+[Collection("format cohort")]
+public sealed class FormatCohortTests(FormatCohort cohort)
 {
     private const double TruthRounding = 1e-7;   // truth.json carries 8 significant digits
     private const double ClosedForm = 1e-10;
@@ -203,5 +209,36 @@ public sealed class FormatCohortTests(FormatCohort cohort) : IClassFixture<Forma
         var explore = cohort.Exploration.ToJson();
         Assert.Equal(64, explore["candidates"]!.AsArray().Count);
         Assert.Contains(FormatCohort.MergeTwoToFour.ToString(), explore["pareto"]!.AsArray().Select(n => (string)n!));
+    }
+}
+
+/// <summary>The format charts render (headless PNG) and the main job carries a formats section for 7-point data.</summary>
+[Collection("format cohort")]
+public sealed class FormatChartAndMainJobTests(FormatCohort cohort)
+{
+    [Fact]
+    public void ChartsRender()
+    {
+        foreach (var plot in new[]
+        {
+            Alliance.Analytics.Plotting.FormatPlots.CategoryCurvesChart(cohort.Comparison, 3),
+            Alliance.Analytics.Plotting.FormatPlots.InformationChart(cohort.Comparison),
+            Alliance.Analytics.Plotting.FormatPlots.ExplorationChart(cohort.Exploration),
+        })
+            Assert.True(Alliance.Analytics.Plotting.PlotExport.ToPng(plot).Length > 5000);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Alliance.Analytics.Plotting.FormatPlots.CategoryCurvesChart(cohort.Comparison, 36));
+    }
+
+    [Fact]
+    public void AnalyzeOfSevenPointDataHasAFormatsSection()
+    {
+        var skip = MainJob.Sections.Select(s => s.Key).Where(k => k != "formats").ToImmutableHashSet();
+        var report = MainJob.Run(Repository.Synthetic("formats", "wai36_7point.csv"), options: new MainJobOptions { Skip = skip });
+        var section = Assert.IsType<FormatReport>(report["formats"]);
+        Assert.Equal(cohort.Exploration.Best.Map, section.Exploration.Best.Map);
+        Assert.Equal(2, section.Comparison.Scorings.Length);
+        Assert.Equal(section.Exploration.Best.Map, section.Comparison.Scorings[1].Map);
+        Assert.NotNull(report.ToJson()["sections"]!["formats"]!["explore"]!["candidates"]);
+        Assert.Contains("Response formats", report.ToText());
     }
 }

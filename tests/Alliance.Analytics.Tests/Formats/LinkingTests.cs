@@ -124,6 +124,7 @@ public sealed class LinkingTests(LinkedFormats linked) : IClassFixture<LinkedFor
         Assert.True(link.ScoreCorrelation > 0.9);
         Assert.Equal(36, link[36].TrueScore);
         Assert.Equal(180, link[252].TrueScore);
+        Assert.True(Alliance.Analytics.Plotting.PlotExport.ToPng(Alliance.Analytics.Plotting.FormatPlots.CrosswalkChart(link)).Length > 5000);
     }
 
     [Fact]

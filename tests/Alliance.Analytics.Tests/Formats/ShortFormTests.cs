@@ -95,6 +95,7 @@ public sealed class ShortFormTests
         Assert.InRange(form.Alpha, 0.8, form.FullAlpha);
         Assert.True(form.MeanInformation < form.FullMeanInformation);
         Assert.True(form.CorrelationWithFull.R > form.CorrelationWithRest.R && form.CorrelationWithRest.R > 0.85);
+        Assert.True(Alliance.Analytics.Plotting.PlotExport.ToPng(Alliance.Analytics.Plotting.FormatPlots.ShortFormChart(form)).Length > 5000);
 
         // the objective reported is the objective of the chosen items (recomputed from the calibration)
         var grid = Enumerable.Range(0, 41).Select(i => form.ThetaFrom + (form.ThetaTo - form.ThetaFrom) * i / 40).ToArray();
