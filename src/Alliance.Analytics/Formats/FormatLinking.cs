@@ -185,8 +185,8 @@ public sealed record FormatLink : IAnalysisResult
 /// mean/sigma (Marco 1977; Kolen &amp; Brennan 2014, §6.2 with persons in place of common items; Wright &amp; Stone
 /// 1979): with the persons' WLE measures, μ the mean and σ the error-corrected SD √(var θ̂ − mean SE²),
 /// A = σ_Y/σ_X and B = μ_Y − A μ_X. The graded model is the default because a 7-point format with crowded middle
-/// categories is not a divide-by-total (Rasch, GPCM) response process: on the simulator's cohort the Rasch true-score
-/// crosswalk is biased by 2–4 points where clients are, the graded one agrees with the truth to 0.2.</para>
+/// categories is not a divide-by-total (Rasch, GPCM) response process: on the simulator's cohort the partial credit
+/// true-score crosswalk is up to 4 points off where the clients are, the graded one within a few tenths of the truth.</para>
 /// <para><b>Crosswalk.</b> (1) IRT true-score equating (Lord 1980; Kolen &amp; Brennan 2014, §6.3): x ↦ T_Y(A θ + B)
 /// where T_X(θ) = x, T the test characteristic curve in scale units; the lowest and highest scores map to each other.
 /// (2) Equipercentile equating in the single-group design (Kolen &amp; Brennan 2014, ch. 2): percentile ranks
