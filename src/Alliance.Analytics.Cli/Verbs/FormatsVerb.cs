@@ -25,6 +25,7 @@ public static class FormatsVerb
         var explore = new Option<bool>("--explore") { Description = "Fit every merge of adjacent categories (2^(K−1) maps), rank them and give the Pareto set." };
         var shortForm = new Option<string?>("--short-form") { Description = "Build a short form with this balance of the instrument's subscales, e.g. Bond=8,Task+Goal=8.", HelpName = "BALANCE" };
         var link = new Option<string?>("--link") { Description = "Link this file's format (X) with FILE2's (Y), answered by the same respondents (rows paired by client_id and session), and print a crosswalk.", HelpName = "FILE2" };
+        var anchorItems = new Option<string?>("--anchors") { Description = "--link: the two files were answered by different groups; link them through these items, answered in the same format by both (common-item mean/sigma), e.g. a1,a2,a3.", HelpName = "ITEMS" };
         var model = new Option<string?>("--model") { Description = "Rasch model by CML: pcm (default for comparisons, short forms) or rsm (default for --explore). With --link: grm (default), pcm or rsm.", HelpName = "MODEL" };
         model.AcceptOnlyFromAmong("rsm", "pcm", "grm");
         var target = new Option<string?>("--target") { Description = "Where 'information where the clients are' is taken: FROM,TO in person-SD units around the mean (default: the persons' own measures).", HelpName = "FROM,TO" };
@@ -48,7 +49,7 @@ public static class FormatsVerb
             "chooses items under subscale quotas; --link puts two formats of the same respondents on one scale with a crosswalk. Reverse-keyed " +
             "items of the instrument are reverse-scored first, so maps refer to the keyed direction.");
         data.AddTo(command);
-        foreach (var o in new Option[] { collapse, explore, shortForm, link, model, target, outcome, outcomeBaseline, outcomeSession, change, noReverse, allRows, theta, spread, bootstrap, calibrationBootstrap, seed, plot, plotItem })
+        foreach (var o in new Option[] { collapse, explore, shortForm, link, anchorItems, model, target, outcome, outcomeBaseline, outcomeSession, change, noReverse, allRows, theta, spread, bootstrap, calibrationBootstrap, seed, plot, plotItem })
             command.Options.Add(o);
         output.AddTo(command);
         command.Validators.Add(result =>
@@ -56,6 +57,7 @@ public static class FormatsVerb
             int modes = (result.GetValue(explore) ? 1 : 0) + (result.GetValue(shortForm) is null ? 0 : 1) + (result.GetValue(link) is null ? 0 : 1);
             if (modes > 1) result.AddError("choose one of --explore, --short-form and --link");
             if (modes == 1 && (result.GetValue(collapse) ?? []).Length > 0) result.AddError("--collapse compares scorings; it cannot be combined with --explore, --short-form or --link");
+            if (result.GetValue(anchorItems) is not null && result.GetValue(link) is null) result.AddError("--anchors applies to --link only");
             if (result.GetValue(model) == "grm" && result.GetValue(link) is null) result.AddError("--model grm applies to --link only (scorings are compared with Rasch models)");
         });
         command.SetAction(parse =>
@@ -79,7 +81,9 @@ public static class FormatsVerb
                     Seed = seedValue ?? 20261126,
                     ReverseKeys = !parse.GetValue(noReverse),
                 };
-                var linked = FormatLinking.Link(dataset, secondData, options, progress: progress, cancellationToken: context.CancellationToken);
+                var linked = parse.GetValue(anchorItems) is { } anchorList
+                    ? FormatLinking.LinkCommonItems(dataset, secondData, anchorList.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries), options, progress: progress, cancellationToken: context.CancellationToken)
+                    : FormatLinking.Link(dataset, secondData, options, progress: progress, cancellationToken: context.CancellationToken);
                 result = linked;
                 chart = () => FormatPlots.CrosswalkChart(linked);
             }

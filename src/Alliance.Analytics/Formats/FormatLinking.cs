@@ -92,8 +92,11 @@ public sealed record FormatLink : IAnalysisResult
     /// <summary>Pearson correlation of the raw totals of the two forms (persons complete on both).</summary>
     public required double ScoreCorrelation { get; init; }
 
-    /// <summary>How the two θ scales were put on one: equivalent-groups scaling (marginal fits) or common-person mean/sigma (Rasch fits).</summary>
+    /// <summary>How the two θ scales were put on one: equivalent-groups scaling (marginal fits), common-person mean/sigma (Rasch fits) or common-item mean/sigma.</summary>
     public required string LinkMethod { get; init; }
+
+    /// <summary>Anchor items answered in the same format by both groups (common-item design); empty when the same respondents answered both forms.</summary>
+    public ImmutableArray<string> Anchors { get; init; } = [];
 
     /// <summary>The crosswalk, one row per possible raw score of X.</summary>
     public required ImmutableArray<CrosswalkRow> Crosswalk { get; init; }
@@ -107,6 +110,8 @@ public sealed record FormatLink : IAnalysisResult
     /// <inheritdoc/>
     public required IReadOnlyList<string> Warnings { get; init; }
 
+    private static string SeText(double se) => double.IsNaN(se) ? "—" : se.ToString("F4", CultureInfo.InvariantCulture);
+
     /// <summary>The crosswalk row of raw score <paramref name="scoreX"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">When the score is outside X's range.</exception>
     public CrosswalkRow this[int scoreX] => Crosswalk.FirstOrDefault(r => r.ScoreX == scoreX)
@@ -118,20 +123,34 @@ public sealed record FormatLink : IAnalysisResult
         var lines = new List<string>
         {
             Usage.ToString(),
-            $"{NameX} ({FitX.Items.Length} items) → {NameY} ({FitY.Items.Length} items), the same respondents (single-group design)",
-            $"θ scale link ({LinkMethod}): θ_{NameY} = {A.ToString("F4", CultureInfo.InvariantCulture)} (SE {ASe.ToString("F4", CultureInfo.InvariantCulture)}) × θ_{NameX} {(B < 0 ? "−" : "+")} {Math.Abs(B).ToString("F4", CultureInfo.InvariantCulture)} (SE {BSe.ToString("F4", CultureInfo.InvariantCulture)}); {CommonPersons} persons",
-            $"Raw totals correlate r = {ScoreCorrelation.ToString("F3", CultureInfo.InvariantCulture)} ({CompletePairs} persons complete on both forms)",
-            $"Equipercentile crosswalk on {CompletePairs} persons complete on both forms; SEs from {Options.Replicates} bootstrap resamples (seed {Options.Seed})",
+            Anchors.IsDefaultOrEmpty
+                ? $"{NameX} ({FitX.Items.Length} items) → {NameY} ({FitY.Items.Length} items), the same respondents (single-group design)"
+                : $"{NameX} ({FitX.Items.Length - Anchors.Length} items) → {NameY} ({FitY.Items.Length - Anchors.Length} items), different groups linked through {Anchors.Length} anchor items ({string.Join(", ", Anchors)})",
+            $"θ scale link ({LinkMethod}): θ_{NameY} = {A.ToString("F4", CultureInfo.InvariantCulture)} (SE {SeText(ASe)}) × θ_{NameX} {(B < 0 ? "−" : "+")} {Math.Abs(B).ToString("F4", CultureInfo.InvariantCulture)} (SE {SeText(BSe)}); " +
+                (Anchors.IsDefaultOrEmpty ? $"{CommonPersons} persons" : $"groups of {FitX.Usage.RowsUsed.ToString("N0", CultureInfo.InvariantCulture)} ({NameX}) and {FitY.Usage.RowsUsed.ToString("N0", CultureInfo.InvariantCulture)} ({NameY}) persons"),
         };
-        var table = new ResultTable($"Crosswalk: {NameX} raw score → {NameY}",
-            [TableColumn.Integer(NameX), TableColumn.Integer("n"), TableColumn.Number("equipercentile", 2), TableColumn.Number("se", 2),
-             TableColumn.Number("θ", 2), TableColumn.Number("true score", 2), TableColumn.Number("se", 2)],
-            [.. Crosswalk.Select(r => (IReadOnlyList<object?>)[r.ScoreX, r.Count, r.Equipercentile, r.EquipercentileSe, r.ThetaX, r.TrueScore, r.TrueScoreSe])]);
+        if (Anchors.IsDefaultOrEmpty)
+        {
+            lines.Add($"Raw totals correlate r = {ScoreCorrelation.ToString("F3", CultureInfo.InvariantCulture)} ({CompletePairs} persons complete on both forms)");
+            lines.Add($"Equipercentile crosswalk on {CompletePairs} persons complete on both forms; SEs from {Options.Replicates} bootstrap resamples (seed {Options.Seed})");
+        }
+        else lines.Add("Different groups: only the IRT true-score crosswalk (an equipercentile crosswalk needs the same persons); n is the X group's count at each score");
+        var table = Anchors.IsDefaultOrEmpty
+            ? new ResultTable($"Crosswalk: {NameX} raw score → {NameY}",
+                [TableColumn.Integer(NameX), TableColumn.Integer("n"), TableColumn.Number("equipercentile", 2), TableColumn.Number("se", 2),
+                 TableColumn.Number("θ", 2), TableColumn.Number("true score", 2), TableColumn.Number("se", 2)],
+                [.. Crosswalk.Select(r => (IReadOnlyList<object?>)[r.ScoreX, r.Count, r.Equipercentile, r.EquipercentileSe, r.ThetaX, r.TrueScore, r.TrueScoreSe])])
+            : new ResultTable($"Crosswalk: {NameX} raw score (own items) → {NameY}",
+                [TableColumn.Integer(NameX), TableColumn.Integer("n"), TableColumn.Number("θ", 2), TableColumn.Number("true score", 2), TableColumn.Number("se", 2)],
+                [.. Crosswalk.Select(r => (IReadOnlyList<object?>)[r.ScoreX, r.Count, r.ThetaX, r.TrueScore, r.TrueScoreSe])]);
+        bool commonItems = !Anchors.IsDefaultOrEmpty;
         var notes = new List<string>
         {
-            "equipercentile: e_Y(x) = Q⁻¹(P(x)), percentile ranks of the continuized (uniform-kernel) score distributions of the same persons (Kolen & Brennan 2014, ch. 2).",
+            commonItems
+                ? "A and B: mean/sigma of the anchors' thresholds in the two calibrations (Marco 1977; Kolen & Brennan 2014, §6.2); the crosswalk sums each form's own items only."
+                : "equipercentile: e_Y(x) = Q⁻¹(P(x)), percentile ranks of the continuized (uniform-kernel) score distributions of the same persons (Kolen & Brennan 2014, ch. 2).",
             $"true score: T_{NameY}(A·θ + B) at the θ where T_{NameX}(θ) = x (Lord 1980; Kolen & Brennan 2014, §6.3), each form calibrated by the {IrtFit.ModelName(FitX.Model)} ({(FitX.Estimation == IrtEstimation.Conditional ? "CML" : "MML")}); the ends map to the ends.",
-            FitX.Estimation == IrtEstimation.Conditional
+            FitX.Estimation == IrtEstimation.Conditional && !commonItems
                 ? "SE of the true-score equivalent: persons resampled for A and B with the item parameters held at their estimates (item-parameter error not included)."
                 : Options.CalibrationReplicates > 0
                     ? $"SE of the true-score equivalent: {Options.CalibrationReplicates} bootstrap resamples of the persons, both forms recalibrated each time."
@@ -140,12 +159,13 @@ public sealed record FormatLink : IAnalysisResult
         return new ResultSummary($"Linking {NameX} and {NameY}", lines, [table], notes, Warnings);
     }
 
-    /// <summary><c>{"n", "data", "warnings", "form_x", "form_y", "model", "link": {"a", "b", "a_se", "b_se", "common_persons", "method"}, "complete_pairs", "score_correlation", "replicates", "calibration_replicates", "crosswalk": [{"score_x", "count", "equipercentile", "equipercentile_se", "theta_x", "theta_y", "true_score", "true_score_se"}]}</c>.</summary>
+    /// <summary><c>{"n", "data", "warnings", "form_x", "form_y", "model", "link": {"a", "b", "a_se", "b_se", "common_persons", "method"}, "complete_pairs", "score_correlation", "replicates", "calibration_replicates", "anchors", "crosswalk": [{"score_x", "count", "equipercentile", "equipercentile_se", "theta_x", "theta_y", "true_score", "true_score_se"}]}</c>.</summary>
     public JsonObject ToJson()
     {
         var o = JsonOutput.Document(this);
         o["form_x"] = NameX;
         o["form_y"] = NameY;
+        o["anchors"] = JsonOutput.Strings(Anchors.IsDefault ? [] : Anchors);
         o["model"] = IrtFit.ModelKey(FitX.Model);
         o["link"] = new JsonObject
         {
@@ -360,11 +380,11 @@ public static class FormatLinking
     }
 
     /// <summary>θ_X at every raw score of X (−∞ and +∞ at the ends).</summary>
-    private static double[] TrueScoreThetas(IrtFit fitX, int minX, int maxX) =>
-        [.. Enumerable.Range(minX, maxX - minX + 1).Select(v => InverseCharacteristic(fitX, v, minX, maxX))];
+    private static double[] TrueScoreThetas(IrtFit fitX, int minX, int maxX, int[]? items = null) =>
+        [.. Enumerable.Range(minX, maxX - minX + 1).Select(v => InverseCharacteristic(fitX, v, minX, maxX, items))];
 
-    private static double[] TrueScores(IrtFit fitY, double[] thetaX, double a, double b, int minY, int maxY) =>
-        [.. thetaX.Select(t => double.IsNegativeInfinity(t) ? minY : double.IsPositiveInfinity(t) ? maxY : Characteristic(fitY, a * t + b))];
+    private static double[] TrueScores(IrtFit fitY, double[] thetaX, double a, double b, int minY, int maxY, int[]? items = null) =>
+        [.. thetaX.Select(t => double.IsNegativeInfinity(t) ? minY : double.IsPositiveInfinity(t) ? maxY : Characteristic(fitY, a * t + b, items))];
 
     /// <summary>True-score crosswalks of bootstrap resamples with both forms recalibrated (resample r uses stream r; one fit per thread).</summary>
     private static double[][] RecalibratedTrueScores(ResponseMatrix x, ResponseMatrix y, IrtOptions irt, LinkingOptions options, int minX, int maxX, int minY, int maxY,
@@ -386,6 +406,132 @@ public static class FormatLinking
             if (progress is not null) lock (gate) progress.Report(new AnalysisProgress("recalibrating resamples", (double)n / reps));
         });
         return result;
+    }
+
+    /// <summary>
+    /// Common-item linking of two files answered by different groups (see the matrix overload): each file holds its
+    /// format's items plus the <paramref name="anchors"/>, reverse-keyed items keyed first as in <see cref="Link(AllianceDataset, AllianceDataset, LinkingOptions?, string?, string?, IProgress{AnalysisProgress}?, CancellationToken)"/>.
+    /// </summary>
+    public static FormatLink LinkCommonItems(AllianceDataset x, AllianceDataset y, IReadOnlyList<string> anchors, LinkingOptions? options = null,
+        string? nameX = null, string? nameY = null, IProgress<AnalysisProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        var reverse = new FormatOptions { ReverseKeys = (options ?? new LinkingOptions()).ReverseKeys };
+        var keyedX = FormatInput.From(x, null, reverse).Items;
+        var keyedY = FormatInput.From(y, null, reverse).Items;
+        nameX ??= Path.GetFileNameWithoutExtension(x.Source);
+        nameY ??= Path.GetFileNameWithoutExtension(y.Source);
+        return LinkCommonItems(keyedX, keyedY, anchors, options, nameX, nameY, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// Links two formats answered by different groups through anchor items both groups answered in the same format
+    /// (common-item, non-equivalent groups design with an external anchor; Kolen &amp; Brennan 2014, §6.2): each group's
+    /// matrix holds its form's items plus the anchors (same column names). Each is calibrated (graded by MML by default,
+    /// each group's own N(0, 1)); the Y scale is put on X's by mean/sigma of the anchors' thresholds (Marco 1977):
+    /// θ_Y = A θ_X + B with A = SD(b_Y)/SD(b_X), B = mean(b_Y) − A mean(b_X) over every threshold of every anchor. The
+    /// crosswalk is IRT true-score equating of the forms' own items (anchors excluded); SEs need
+    /// <see cref="LinkingOptions.CalibrationReplicates"/> (each group resampled and recalibrated).
+    /// </summary>
+    /// <exception cref="AllianceInputException">Fewer than two anchors, an anchor missing from either matrix or with different categories in the two calibrations, or no item besides the anchors.</exception>
+    public static FormatLink LinkCommonItems(ResponseMatrix x, ResponseMatrix y, IReadOnlyList<string> anchors, LinkingOptions? options = null,
+        string nameX = "X", string nameY = "Y", IProgress<AnalysisProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        ArgumentNullException.ThrowIfNull(anchors);
+        options ??= new LinkingOptions();
+        if (anchors.Count < 2) throw new AllianceInputException("common-item linking needs at least two anchor items");
+        foreach (var anchor in anchors)
+            foreach (var (m, name) in new[] { (x, nameX), (y, nameY) })
+                if (m.Items.IndexOf(anchor) < 0) throw new AllianceInputException($"anchor item {anchor} is not among the items of form {name}");
+        if (x.ItemCount <= anchors.Count || y.ItemCount <= anchors.Count) throw new AllianceInputException("each form needs items besides the anchors");
+        if (options.CalibrationReplicates < 0) throw new AllianceInputException("the number of calibration resamples cannot be negative");
+        bool rasch = options.Model is IrtModelType.PartialCredit or IrtModelType.RatingScale;
+        var irt = new IrtOptions { Model = options.Model, StandardErrors = false, Diagnostics = false, MaxDegreeOfParallelism = options.MaxDegreeOfParallelism };
+        var warnings = new List<string>();
+
+        (IrtFit X, IrtFit Y, double A, double B, int[] ItemsX, int[] ItemsY) Calibrate(ResponseMatrix mx, ResponseMatrix my, IrtOptions o)
+        {
+            var fx = IrtAnalysis.Fit(mx, o, cancellationToken: cancellationToken);
+            var fy = IrtAnalysis.Fit(my, o, cancellationToken: cancellationToken);
+            var bx = new List<double>();
+            var by = new List<double>();
+            foreach (var anchor in anchors)
+            {
+                var ix = fx.Items.FirstOrDefault(i => i.Name == anchor) ?? throw new AllianceInputException($"anchor item {anchor} was left out of the calibration of {nameX}");
+                var iy = fy.Items.FirstOrDefault(i => i.Name == anchor) ?? throw new AllianceInputException($"anchor item {anchor} was left out of the calibration of {nameY}");
+                if (!ix.Categories.SequenceEqual(iy.Categories))
+                    throw new AllianceInputException($"anchor item {anchor} has categories {string.Join(",", ix.Categories)} in {nameX} but {string.Join(",", iy.Categories)} in {nameY}: anchors must be answered in the same format");
+                bx.AddRange(ix.B);
+                by.AddRange(iy.B);
+            }
+            var (_, mX, sX) = Moments.MeanSd(bx.ToArray());
+            var (_, mY, sY) = Moments.MeanSd(by.ToArray());
+            double slope = sY / sX;
+            var ax = Enumerable.Range(0, fx.Items.Length).Where(j => !anchors.Contains(fx.Items[j].Name)).ToArray();
+            var ay = Enumerable.Range(0, fy.Items.Length).Where(j => !anchors.Contains(fy.Items[j].Name)).ToArray();
+            return (fx, fy, slope, mY - slope * mX, ax, ay);
+        }
+
+        progress?.Report(new AnalysisProgress("calibrating both groups", double.NaN));
+        var (fitX, fitY, a, b, itemsX, itemsY) = Calibrate(x, y, irt);
+        foreach (var (f, name) in new[] { (fitX, nameX), (fitY, nameY) })
+            if (!f.Convergence.Converged) warnings.Add($"calibration of {name} did not converge: {f.Convergence}");
+        int minX = (int)Math.Round(itemsX.Sum(j => fitX.Items[j].Categories[0])), maxX = (int)Math.Round(itemsX.Sum(j => fitX.Items[j].Categories[^1]));
+        int minY = (int)Math.Round(itemsY.Sum(j => fitY.Items[j].Categories[0])), maxY = (int)Math.Round(itemsY.Sum(j => fitY.Items[j].Categories[^1]));
+        var thetaX = TrueScoreThetas(fitX, minX, maxX, itemsX);
+        var trueScore = TrueScores(fitY, thetaX, a, b, minY, maxY, itemsY);
+
+        double[][]? reps = null;
+        double[] repA = [], repB = [];
+        if (options.CalibrationReplicates > 0)
+        {
+            int n = options.CalibrationReplicates, done = 0;
+            reps = new double[n][];
+            repA = new double[n];
+            repB = new double[n];
+            var single = irt with { MaxDegreeOfParallelism = 1 };
+            var gate = new object();
+            Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = options.Threads, CancellationToken = cancellationToken }, r =>
+            {
+                var rng = RandomStream.Create(options.Seed, 2_000_000 + r);
+                var rx = new int[x.RowCount];
+                for (int i = 0; i < rx.Length; i++) rx[i] = rng.NextInt(x.RowCount);
+                var ry = new int[y.RowCount];
+                for (int i = 0; i < ry.Length; i++) ry[i] = rng.NextInt(y.RowCount);
+                var c = Calibrate(x.SelectRows(rx), y.SelectRows(ry), single);
+                repA[r] = c.A;
+                repB[r] = c.B;
+                reps[r] = TrueScores(c.Y, TrueScoreThetas(c.X, minX, maxX, c.ItemsX), c.A, c.B, minY, maxY, c.ItemsY);
+                int k = Interlocked.Increment(ref done);
+                if (progress is not null) lock (gate) progress.Report(new AnalysisProgress("recalibrating resamples", (double)k / n));
+            });
+        }
+        double Sd(double[] v) => Moments.MeanSd(v).StandardDeviation;
+        var colsX = itemsX.Select(j => x.IndexOf(fitX.Items[j].Name)).ToArray();
+        int nx = maxX - minX + 1;
+        var counts = new int[nx];
+        for (int r = 0; r < x.RowCount; r++)
+        {
+            double t = Sum(x.Row(r), colsX);
+            if (!double.IsNaN(t)) counts[(int)Math.Round(t) - minX]++;
+        }
+        var rows = Enumerable.Range(0, nx).Select(i => new CrosswalkRow(minX + i, counts[i], double.NaN, double.NaN, thetaX[i], a * thetaX[i] + b, trueScore[i],
+            i == 0 || i == nx - 1 ? 0 : reps is null ? double.NaN : Sd([.. reps.Select(v => v[i])]))).ToImmutableArray();
+        if (rasch) warnings.Add("Rasch calibrations fix every slope at 1: the anchors' mean/sigma slope then only rescales the units of the two fits");
+        return new FormatLink
+        {
+            NameX = nameX, NameY = nameY, FitX = fitX, FitY = fitY,
+            A = a, B = b, ASe = reps is null ? double.NaN : Sd(repA), BSe = reps is null ? double.NaN : Sd(repB),
+            LinkMethod = "common-item mean/sigma of the anchors' thresholds",
+            Anchors = [.. anchors],
+            CommonPersons = 0, CompletePairs = 0, ScoreCorrelation = double.NaN,
+            Crosswalk = rows, Options = options,
+            Usage = DataUsage.All(x.RowCount + y.RowCount),
+            Warnings = warnings,
+        };
     }
 
     private static double Sum(ReadOnlySpan<double> row, int[] items)
@@ -418,16 +564,17 @@ public static class FormatLinking
         return (a, my - a * mx);
     }
 
-    /// <summary>Test characteristic curve in scale units: Σ_j (lowest value of j + expected score of j at θ).</summary>
-    internal static double Characteristic(IrtFit fit, double theta)
+    /// <summary>Test characteristic curve in scale units: Σ_j (lowest value of j + expected score of j at θ), over <paramref name="items"/> (all when null).</summary>
+    internal static double Characteristic(IrtFit fit, double theta, int[]? items = null)
     {
         double s = 0;
-        for (int j = 0; j < fit.Items.Length; j++) s += fit.Items[j].Categories[0] + fit.ExpectedScore(j, theta);
+        if (items is null) for (int j = 0; j < fit.Items.Length; j++) s += fit.Items[j].Categories[0] + fit.ExpectedScore(j, theta);
+        else foreach (int j in items) s += fit.Items[j].Categories[0] + fit.ExpectedScore(j, theta);
         return s;
     }
 
     /// <summary>θ with T(θ) = score (bisection on the monotone curve); −∞/+∞ at the lowest/highest score.</summary>
-    internal static double InverseCharacteristic(IrtFit fit, double score, double min, double max)
+    internal static double InverseCharacteristic(IrtFit fit, double score, double min, double max, int[]? items = null)
     {
         if (score <= min) return double.NegativeInfinity;
         if (score >= max) return double.PositiveInfinity;
@@ -435,7 +582,7 @@ public static class FormatLinking
         for (int it = 0; it < 200 && hi - lo > 1e-10; it++)
         {
             double mid = 0.5 * (lo + hi);
-            if (Characteristic(fit, mid) < score) lo = mid; else hi = mid;
+            if (Characteristic(fit, mid, items) < score) lo = mid; else hi = mid;
         }
         return 0.5 * (lo + hi);
     }

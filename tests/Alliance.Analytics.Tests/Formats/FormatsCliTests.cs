@@ -129,4 +129,50 @@ public sealed class FormatsCliTests
         }
         Assert.Contains(MainJob.Sections, s => s.Key == "formats");
     }
+
+    /// <summary>
+    /// A non-equivalent-groups pair cut from the committed cohort: session <paramref name="session"/> rows, five items in
+    /// the format of <paramref name="own"/> and three anchors (a13, a14, a16) from the 5-point file.
+    /// </summary>
+    private static string GroupFile(TempDir temp, string name, string own, int session)
+    {
+        var seven = File.ReadAllLines(own);
+        var five = File.ReadAllLines(Five);
+        var h7 = seven[0].Split(',');
+        var h5 = five[0].Split(',');
+        int[] ownCols = [.. new[] { "client_id", "session", "wai2", "wai4", "wai5", "wai6", "wai8" }.Select(c => Array.IndexOf(h7, c))];
+        int[] anchorCols = [.. new[] { "wai13", "wai14", "wai16" }.Select(c => Array.IndexOf(h5, c))];
+        int sessionCol = Array.IndexOf(h7, "session");
+        var lines = new List<string> { "client_id,session,wai2,wai4,wai5,wai6,wai8,a13,a14,a16" };
+        for (int r = 1; r < seven.Length; r++)
+        {
+            var f7 = seven[r].Split(',');
+            if (f7[sessionCol] != session.ToString(System.Globalization.CultureInfo.InvariantCulture)) continue;
+            var f5 = five[r].Split(',');
+            lines.Add(string.Join(",", ownCols.Select(c => f7[c]).Concat(anchorCols.Select(c => f5[c]))));
+        }
+        return temp.File(name, string.Join("\n", lines) + "\n");
+    }
+
+    [Fact]
+    public void LinkThroughAnchorsGivesATrueScoreCrosswalkForDifferentGroups()
+    {
+        using var temp = new TempDir();
+        string x = GroupFile(temp, "early7.csv", Seven, 3), y = GroupFile(temp, "late5.csv", Five, 8);
+        var (exit, stdout, err) = CliRunner.Run("formats", x, "--points", "7", "--link", y, "--anchors", "a13,a14,a16", "--format", "json");
+        Assert.True(exit == 0, err);
+        var json = JsonNode.Parse(stdout)!;
+        Assert.Equal(["a13", "a14", "a16"], json["anchors"]!.AsArray().Select(a => (string)a!));
+        Assert.StartsWith("common-item", (string)json["link"]!["method"]!);
+        Assert.True((double)json["link"]!["b"]! < 0, "the later, higher-alliance group's θ origin is higher, so B < 0");
+        var crosswalk = json["crosswalk"]!.AsArray();
+        Assert.Equal(Enumerable.Range(5, 31), crosswalk.Select(r => (int)r!["score_x"]!));
+        Assert.All(crosswalk, r => Assert.Null(r!["equipercentile"]));
+        for (int i = 1; i < crosswalk.Count; i++) Assert.True((double)crosswalk[i]!["true_score"]! >= (double)crosswalk[i - 1]!["true_score"]!);
+
+        var (bad, _, message) = CliRunner.Run("formats", x, "--points", "7", "--link", y, "--anchors", "a13,a99");
+        Assert.Equal(2, bad);
+        Assert.Contains("anchor item a99 is not among the items", message);
+        Assert.Equal(2, CliRunner.Run("formats", x, "--points", "7", "--anchors", "a13,a14").Exit);
+    }
 }
