@@ -22,6 +22,7 @@ public static class AllianceCli
         OutcomeVerb.Create,
         DescribeVerb.Create,
         IrtVerb.Create,
+        FormatsVerb.Create,
         SimulateVerb.Create,
         MetaVerb.Create,
         ReliabilityVerb.Create,

@@ -129,6 +129,7 @@ public static class MainJob
         new DescriptivesSection(),
         new Reliability.ReliabilitySection(),
         new Irt.IrtMainJobSection(),
+        new Formats.FormatsMainJobSection(),
         new Alliance.Analytics.Outcomes.OutcomeSection(),
     ];
 
