@@ -334,12 +334,7 @@ public sealed record ScaleReliability : IAnalysisResult
                 ["floor"] = JsonOutput.Number(s.Floor),
                 ["ceiling"] = JsonOutput.Number(s.Ceiling),
             };
-            if (!s.CategoryCounts.IsDefaultOrEmpty)
-            {
-                var cats = new JsonObject();
-                for (int c = 0; c < s.CategoryCounts.Length; c++) cats[((int)Scale.Min + c).ToString(CultureInfo.InvariantCulture)] = s.CategoryCounts[c];
-                item["categories"] = cats;
-            }
+            if (!s.CategoryCounts.IsDefaultOrEmpty) item["categories"] = JsonOutput.CategoryCounts(s.CategoryCounts, Scale.Min);
             return (JsonNode?)item;
         })]);
         return o;

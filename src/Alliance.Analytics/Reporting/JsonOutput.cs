@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -27,6 +28,14 @@ public static class JsonOutput
 
     /// <summary>An interval as a two-element array <c>[lower, upper]</c>.</summary>
     public static JsonArray Interval(double lower, double upper) => Numbers([lower, upper]);
+
+    /// <summary>Category counts keyed by the category's value (<c>{"1": 12, "2": 30, …}</c>), categories numbered from <paramref name="min"/>.</summary>
+    public static JsonObject CategoryCounts(IReadOnlyList<int> counts, double min)
+    {
+        var o = new JsonObject();
+        for (int c = 0; c < counts.Count; c++) o[((int)min + c).ToString(CultureInfo.InvariantCulture)] = counts[c];
+        return o;
+    }
 
     /// <summary>An array of strings.</summary>
     public static JsonArray Strings(IEnumerable<string> values) => new(values.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray());

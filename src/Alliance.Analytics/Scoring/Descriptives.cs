@@ -104,12 +104,7 @@ public sealed record DescriptiveResult : IAnalysisResult
                 ["floor"] = JsonOutput.Number(s.Floor),
                 ["ceiling"] = JsonOutput.Number(s.Ceiling),
             };
-            if (!s.CategoryCounts.IsDefaultOrEmpty)
-            {
-                var cats = new JsonObject();
-                for (int c = 0; c < s.CategoryCounts.Length; c++) cats[((int)Scale.Min + c).ToString(CultureInfo.InvariantCulture)] = s.CategoryCounts[c];
-                n["categories"] = cats;
-            }
+            if (!s.CategoryCounts.IsDefaultOrEmpty) n["categories"] = JsonOutput.CategoryCounts(s.CategoryCounts, Scale.Min);
             return n;
         }
     }
