@@ -222,7 +222,7 @@ public static class FormatLinking
     /// </summary>
     /// <exception cref="AllianceInputException">When the files cannot be paired or either is not on a Likert scale.</exception>
     public static FormatLink Link(AllianceDataset x, AllianceDataset y, LinkingOptions? options = null, string? nameX = null, string? nameY = null,
-        IProgress<AnalysisProgress>? progress = null, CancellationToken cancellationToken = default)
+        DataUsage? usage = null, IProgress<AnalysisProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
@@ -232,11 +232,11 @@ public static class FormatLinking
         var (rowsX, rowsY, unpaired) = Pair(x, y);
         var mx = keyedX.SelectRows(rowsX);
         var my = keyedY.SelectRows(rowsY);
-        var usage = DataUsage.All(x.RowCount).Exclude($"no matching row (client_id and session) in {Path.GetFileName(y.Source)}", unpaired);
+        var paired = (usage ?? DataUsage.All(x.RowCount)).Exclude($"no matching row (client_id and session) in {Path.GetFileName(y.Source)}", unpaired);
         nameX ??= $"{keyedX.Scale.Points}-point";
         nameY ??= $"{keyedY.Scale.Points}-point";
         if (nameX == nameY) { nameX = Path.GetFileNameWithoutExtension(x.Source); nameY = Path.GetFileNameWithoutExtension(y.Source); }
-        return Link(mx, my, options, nameX, nameY, usage, progress, cancellationToken);
+        return Link(mx, my, options, nameX, nameY, paired, progress, cancellationToken);
     }
 
     private static (int[] X, int[] Y, int Unpaired) Pair(AllianceDataset x, AllianceDataset y)
@@ -244,7 +244,13 @@ public static class FormatLinking
         if (x.ClientId is { } cx && y.ClientId is { } cy && x.Session is { } sx && y.Session is { } sy)
         {
             var index = new Dictionary<(string, double), int>();
-            for (int r = 0; r < y.RowCount; r++) if (cy[r] is { } id) index.TryAdd((id, sy[r]), r);
+            for (int r = 0; r < y.RowCount; r++)
+                if (cy[r] is { } id && !index.TryAdd((id, sy[r]), r))
+                    throw new AllianceInputException($"{Path.GetFileName(y.Source)}: client {id}, session {sy[r]} appears twice: rows cannot be paired");
+            var seen = new HashSet<(string, double)>();
+            for (int r = 0; r < x.RowCount; r++)
+                if (cx[r] is { } id && !seen.Add((id, sx[r])))
+                    throw new AllianceInputException($"{Path.GetFileName(x.Source)}: client {id}, session {sx[r]} appears twice: rows cannot be paired");
             var rx = new List<int>();
             var ry = new List<int>();
             for (int r = 0; r < x.RowCount; r++)
@@ -300,6 +306,8 @@ public static class FormatLinking
                 .Select(p => (p.Theta, p.StandardError, byRowY[p.Row].Theta, byRowY[p.Row].StandardError))];
             if (common.Length < 3) throw new AllianceInputException($"only {common.Length} persons are measured on both forms");
             (a, b) = MeanSigma(common, null);
+            if (!double.IsFinite(a))
+                throw new AllianceInputException("the persons' measures vary no more than their standard errors on one form: the common-person mean/sigma link is undefined");
         }
 
         // complete pairs for the equipercentile crosswalk
@@ -358,8 +366,18 @@ public static class FormatLinking
         if (rasch) trueSe = i => Sd(reps, r => tsRep[r][i]);
         else if (options.CalibrationReplicates > 0)
         {
-            var refit = RecalibratedTrueScores(x, y, irt, options, minX, maxX, minY, maxY, progress, cancellationToken);
-            trueSe = i => Sd(refit.Length, r => refit[r][i]);
+            var single = irt with { MaxDegreeOfParallelism = 1 };
+            var refit = Recalibrations(options, 1_000_000, warnings, rng =>
+            {
+                var rows = new int[x.RowCount];
+                for (int i = 0; i < rows.Length; i++) rows[i] = rng.NextInt(x.RowCount);
+                var fx = IrtAnalysis.Fit(x.SelectRows(rows), single, cancellationToken: cancellationToken);
+                var fy = IrtAnalysis.Fit(y.SelectRows(rows), single, cancellationToken: cancellationToken);
+                return SameCalibration(fitX, fx) && SameCalibration(fitY, fy)
+                    ? new Recalibration(1, 0, TrueScores(fy, TrueScoreThetas(fx, minX, maxX), 1, 0, minY, maxY))
+                    : null;
+            }, progress, cancellationToken);
+            trueSe = i => refit.Length < 2 ? double.NaN : Sd(refit.Length, r => refit[r].TrueScores[i]);
         }
         var counts = new int[nx];
         foreach (int s in scoresX) counts[s - minX]++;
@@ -374,7 +392,7 @@ public static class FormatLinking
             CommonPersons = rasch ? common.Length : fitX.PersonCount,
             CompletePairs = scoresX.Length, ScoreCorrelation = corr,
             Crosswalk = rows, Options = options,
-            Usage = usage ?? DataUsage.All(x.RowCount),
+            Usage = fitX.Usage,
             Warnings = warnings,
         };
     }
@@ -386,34 +404,47 @@ public static class FormatLinking
     private static double[] TrueScores(IrtFit fitY, double[] thetaX, double a, double b, int minY, int maxY, int[]? items = null) =>
         [.. thetaX.Select(t => double.IsNegativeInfinity(t) ? minY : double.IsPositiveInfinity(t) ? maxY : Characteristic(fitY, a * t + b, items))];
 
-    /// <summary>True-score crosswalks of bootstrap resamples with both forms recalibrated (resample r uses stream r; one fit per thread).</summary>
-    private static double[][] RecalibratedTrueScores(ResponseMatrix x, ResponseMatrix y, IrtOptions irt, LinkingOptions options, int minX, int maxX, int minY, int maxY,
+    /// <summary>One recalibrated resample: its linking constants and true-score crosswalk.</summary>
+    private sealed record Recalibration(double A, double B, double[] TrueScores);
+
+    /// <summary>
+    /// Bootstrap resamples with both forms recalibrated, in parallel: resample r draws from stream
+    /// <paramref name="streamBase"/> + r, so the result does not depend on the thread count. A resample whose
+    /// calibrations cannot be used (an input error, no convergence, or items or categories other than the main fits')
+    /// is left out and counted in a warning.
+    /// </summary>
+    private static Recalibration[] Recalibrations(LinkingOptions options, long streamBase, List<string> warnings, Func<RandomStream, Recalibration?> resample,
         IProgress<AnalysisProgress>? progress, CancellationToken token)
     {
         int reps = options.CalibrationReplicates, done = 0;
-        var result = new double[reps][];
-        var single = irt with { MaxDegreeOfParallelism = 1 };
+        var result = new Recalibration?[reps];
         var gate = new object();
         Parallel.For(0, reps, new ParallelOptions { MaxDegreeOfParallelism = options.Threads, CancellationToken = token }, r =>
         {
-            var rng = RandomStream.Create(options.Seed, 1_000_000 + r);
-            var rows = new int[x.RowCount];
-            for (int i = 0; i < rows.Length; i++) rows[i] = rng.NextInt(x.RowCount);
-            var fx = IrtAnalysis.Fit(x.SelectRows(rows), single, cancellationToken: token);
-            var fy = IrtAnalysis.Fit(y.SelectRows(rows), single, cancellationToken: token);
-            result[r] = TrueScores(fy, TrueScoreThetas(fx, minX, maxX), 1, 0, minY, maxY);
-            int n = Interlocked.Increment(ref done);
-            if (progress is not null) lock (gate) progress.Report(new AnalysisProgress("recalibrating resamples", (double)n / reps));
+            try { result[r] = resample(RandomStream.Create(options.Seed, streamBase + r)); }
+            catch (AllianceInputException) { result[r] = null; }
+            int k = Interlocked.Increment(ref done);
+            if (progress is not null) lock (gate) progress.Report(new AnalysisProgress("recalibrating resamples", (double)k / reps));
         });
-        return result;
+        var used = result.OfType<Recalibration>().ToArray();
+        if (used.Length < reps)
+            warnings.Add($"{reps - used.Length} of {reps} recalibrated resamples were left out (a calibration failed, did not converge, or lost an item or category); the true-score SEs rest on {used.Length}");
+        return used;
     }
+
+    /// <summary>Whether a resample's calibration converged on the same items with the same categories as the main one.</summary>
+    private static bool SameCalibration(IrtFit main, IrtFit resample) =>
+        resample.Convergence.Converged && main.Items.Length == resample.Items.Length
+        && main.Items.Zip(resample.Items).All(p => p.First.Name == p.Second.Name && p.First.Categories.SequenceEqual(p.Second.Categories));
 
     /// <summary>
     /// Common-item linking of two files answered by different groups (see the matrix overload): each file holds its
-    /// format's items plus the <paramref name="anchors"/>, reverse-keyed items keyed first as in <see cref="Link(AllianceDataset, AllianceDataset, LinkingOptions?, string?, string?, IProgress{AnalysisProgress}?, CancellationToken)"/>.
+    /// format's items plus the <paramref name="anchors"/>, reverse-keyed items keyed first as in <see cref="Link(AllianceDataset, AllianceDataset, LinkingOptions?, string?, string?, DataUsage?, IProgress{AnalysisProgress}?, CancellationToken)"/>;
+    /// <paramref name="usageX"/> and <paramref name="usageY"/> describe rows already left out of each file.
     /// </summary>
     public static FormatLink LinkCommonItems(AllianceDataset x, AllianceDataset y, IReadOnlyList<string> anchors, LinkingOptions? options = null,
-        string? nameX = null, string? nameY = null, IProgress<AnalysisProgress>? progress = null, CancellationToken cancellationToken = default)
+        string? nameX = null, string? nameY = null, DataUsage? usageX = null, DataUsage? usageY = null,
+        IProgress<AnalysisProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
@@ -422,7 +453,7 @@ public static class FormatLinking
         var keyedY = FormatInput.From(y, null, reverse).Items;
         nameX ??= Path.GetFileNameWithoutExtension(x.Source);
         nameY ??= Path.GetFileNameWithoutExtension(y.Source);
-        return LinkCommonItems(keyedX, keyedY, anchors, options, nameX, nameY, progress, cancellationToken);
+        return LinkCommonItems(keyedX, keyedY, anchors, options, nameX, nameY, usageX, usageY, progress, cancellationToken);
     }
 
     /// <summary>
@@ -436,7 +467,8 @@ public static class FormatLinking
     /// </summary>
     /// <exception cref="AllianceInputException">Fewer than two anchors, an anchor missing from either matrix or with different categories in the two calibrations, or no item besides the anchors.</exception>
     public static FormatLink LinkCommonItems(ResponseMatrix x, ResponseMatrix y, IReadOnlyList<string> anchors, LinkingOptions? options = null,
-        string nameX = "X", string nameY = "Y", IProgress<AnalysisProgress>? progress = null, CancellationToken cancellationToken = default)
+        string nameX = "X", string nameY = "Y", DataUsage? usageX = null, DataUsage? usageY = null,
+        IProgress<AnalysisProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
@@ -452,10 +484,10 @@ public static class FormatLinking
         var irt = new IrtOptions { Model = options.Model, StandardErrors = false, Diagnostics = false, MaxDegreeOfParallelism = options.MaxDegreeOfParallelism };
         var warnings = new List<string>();
 
-        (IrtFit X, IrtFit Y, double A, double B, int[] ItemsX, int[] ItemsY) Calibrate(ResponseMatrix mx, ResponseMatrix my, IrtOptions o)
+        (IrtFit X, IrtFit Y, double A, double B, int[] ItemsX, int[] ItemsY) Calibrate(ResponseMatrix mx, ResponseMatrix my, IrtOptions o, DataUsage? ux, DataUsage? uy)
         {
-            var fx = IrtAnalysis.Fit(mx, o, cancellationToken: cancellationToken);
-            var fy = IrtAnalysis.Fit(my, o, cancellationToken: cancellationToken);
+            var fx = IrtAnalysis.Fit(mx, o, ux, cancellationToken: cancellationToken);
+            var fy = IrtAnalysis.Fit(my, o, uy, cancellationToken: cancellationToken);
             var bx = new List<double>();
             var by = new List<double>();
             foreach (var anchor in anchors)
@@ -476,7 +508,9 @@ public static class FormatLinking
         }
 
         progress?.Report(new AnalysisProgress("calibrating both groups", double.NaN));
-        var (fitX, fitY, a, b, itemsX, itemsY) = Calibrate(x, y, irt);
+        var (fitX, fitY, a, b, itemsX, itemsY) = Calibrate(x, y, irt, usageX, usageY);
+        if (!double.IsFinite(a) || a <= 0)
+            throw new AllianceInputException("the anchors' thresholds do not vary in one calibration: the mean/sigma link is undefined");
         foreach (var (f, name) in new[] { (fitX, nameX), (fitY, nameY) })
             if (!f.Convergence.Converged) warnings.Add($"calibration of {name} did not converge: {f.Convergence}");
         int minX = (int)Math.Round(itemsX.Sum(j => fitX.Items[j].Categories[0])), maxX = (int)Math.Round(itemsX.Sum(j => fitX.Items[j].Categories[^1]));
@@ -484,32 +518,24 @@ public static class FormatLinking
         var thetaX = TrueScoreThetas(fitX, minX, maxX, itemsX);
         var trueScore = TrueScores(fitY, thetaX, a, b, minY, maxY, itemsY);
 
-        double[][]? reps = null;
-        double[] repA = [], repB = [];
+        Recalibration[]? reps = null;
         if (options.CalibrationReplicates > 0)
         {
-            int n = options.CalibrationReplicates, done = 0;
-            reps = new double[n][];
-            repA = new double[n];
-            repB = new double[n];
             var single = irt with { MaxDegreeOfParallelism = 1 };
-            var gate = new object();
-            Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = options.Threads, CancellationToken = cancellationToken }, r =>
+            reps = Recalibrations(options, 2_000_000, warnings, rng =>
             {
-                var rng = RandomStream.Create(options.Seed, 2_000_000 + r);
                 var rx = new int[x.RowCount];
                 for (int i = 0; i < rx.Length; i++) rx[i] = rng.NextInt(x.RowCount);
                 var ry = new int[y.RowCount];
                 for (int i = 0; i < ry.Length; i++) ry[i] = rng.NextInt(y.RowCount);
-                var c = Calibrate(x.SelectRows(rx), y.SelectRows(ry), single);
-                repA[r] = c.A;
-                repB[r] = c.B;
-                reps[r] = TrueScores(c.Y, TrueScoreThetas(c.X, minX, maxX, c.ItemsX), c.A, c.B, minY, maxY, c.ItemsY);
-                int k = Interlocked.Increment(ref done);
-                if (progress is not null) lock (gate) progress.Report(new AnalysisProgress("recalibrating resamples", (double)k / n));
-            });
+                var c = Calibrate(x.SelectRows(rx), y.SelectRows(ry), single, null, null);
+                return SameCalibration(fitX, c.X) && SameCalibration(fitY, c.Y) && double.IsFinite(c.A)
+                    ? new Recalibration(c.A, c.B, TrueScores(c.Y, TrueScoreThetas(c.X, minX, maxX, c.ItemsX), c.A, c.B, minY, maxY, c.ItemsY))
+                    : null;
+            }, progress, cancellationToken);
+            if (reps.Length < 2) reps = null;
         }
-        double Sd(double[] v) => Moments.MeanSd(v).StandardDeviation;
+        double Sd(IEnumerable<double> v) => Moments.MeanSd(v.ToArray()).StandardDeviation;
         var colsX = itemsX.Select(j => x.IndexOf(fitX.Items[j].Name)).ToArray();
         int nx = maxX - minX + 1;
         var counts = new int[nx];
@@ -519,19 +545,28 @@ public static class FormatLinking
             if (!double.IsNaN(t)) counts[(int)Math.Round(t) - minX]++;
         }
         var rows = Enumerable.Range(0, nx).Select(i => new CrosswalkRow(minX + i, counts[i], double.NaN, double.NaN, thetaX[i], a * thetaX[i] + b, trueScore[i],
-            i == 0 || i == nx - 1 ? 0 : reps is null ? double.NaN : Sd([.. reps.Select(v => v[i])]))).ToImmutableArray();
+            i == 0 || i == nx - 1 ? 0 : reps is null ? double.NaN : Sd(reps.Select(v => v.TrueScores[i])))).ToImmutableArray();
         if (rasch) warnings.Add("Rasch calibrations fix every slope at 1: the anchors' mean/sigma slope then only rescales the units of the two fits");
         return new FormatLink
         {
             NameX = nameX, NameY = nameY, FitX = fitX, FitY = fitY,
-            A = a, B = b, ASe = reps is null ? double.NaN : Sd(repA), BSe = reps is null ? double.NaN : Sd(repB),
+            A = a, B = b, ASe = reps is null ? double.NaN : Sd(reps.Select(v => v.A)), BSe = reps is null ? double.NaN : Sd(reps.Select(v => v.B)),
             LinkMethod = "common-item mean/sigma of the anchors' thresholds",
             Anchors = [.. anchors],
             CommonPersons = 0, CompletePairs = 0, ScoreCorrelation = double.NaN,
             Crosswalk = rows, Options = options,
-            Usage = DataUsage.All(x.RowCount + y.RowCount),
+            Usage = Combined(fitX.Usage, nameX, fitY.Usage, nameY),
             Warnings = warnings,
         };
+    }
+
+    /// <summary>The rows of two groups as one usage, each exclusion named after its group.</summary>
+    private static DataUsage Combined(DataUsage x, string nameX, DataUsage y, string nameY)
+    {
+        var usage = DataUsage.All(x.RowsAvailable + y.RowsAvailable);
+        foreach (var (u, name) in new[] { (x, nameX), (y, nameY) })
+            foreach (var e in u.Exclusions.IsDefault ? [] : u.Exclusions) usage = usage.Exclude($"{name}: {e.Reason}", e.Count, e.Lines);
+        return usage;
     }
 
     private static double Sum(ReadOnlySpan<double> row, int[] items)
@@ -541,7 +576,7 @@ public static class FormatLinking
         return s;
     }
 
-    /// <summary>Mean/sigma constants from the persons' measures (weights: bootstrap counts, null for 1 each).</summary>
+    /// <summary>Mean/sigma constants from the persons' measures (weights: bootstrap counts, null for 1 each); A is NaN when the measures of either form vary no more than their errors.</summary>
     internal static (double A, double B) MeanSigma(IReadOnlyList<(double X, double SeX, double Y, double SeY)> persons, int[]? weights)
     {
         double n = 0, mx = 0, my = 0;
@@ -560,7 +595,8 @@ public static class FormatLinking
             ex += w * p.SeX * p.SeX; ey += w * p.SeY * p.SeY;
         }
         vx /= n - 1; vy /= n - 1; ex /= n; ey /= n;
-        double a = Math.Sqrt(Math.Max(vy - ey, 1e-12) / Math.Max(vx - ex, 1e-12));
+        // true variances (observed minus mean error variance); none left on either form leaves A undefined (NaN)
+        double a = vx - ex > 0 && vy - ey > 0 ? Math.Sqrt((vy - ey) / (vx - ex)) : double.NaN;
         return (a, my - a * mx);
     }
 

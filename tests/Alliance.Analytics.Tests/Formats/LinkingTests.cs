@@ -72,6 +72,89 @@ public sealed class LinkingTests(LinkedFormats linked) : IClassFixture<LinkedFor
         }
     }
 
+    /// <summary>
+    /// Recovery of a known ratio of units: the same 4,000 persons answer form X (partial credit, unit slopes) and form Y
+    /// (the same item locations with every slope 1.5, so Y's logit is 1.5 of X's). The Rasch fits cannot see the
+    /// slopes; the common-person mean/sigma link must find A ≈ 1.5, and the true-score crosswalk must follow the
+    /// generating T_Y(T_X⁻¹(x)) whatever origin each calibration chose.
+    /// </summary>
+    [Fact]
+    public void RaschLinkRecoversAKnownRatioOfUnits()
+    {
+        const int n = 4000, m = 12, k = 4;
+        double[] steps = [-0.8, 0.0, 0.8];
+        double[] locations = [.. Enumerable.Range(0, m).Select(j => -1.5 + 3.0 * j / (m - 1))];
+        double Probability(double slope, int j, int c, double theta)
+        {
+            // P_c ∝ exp(Σ_{h ≤ c} slope·(θ − b_j − s_h))
+            double num = 0, sum = 0, acc = 0;
+            for (int h = 0; h < k; h++)
+            {
+                if (h > 0) acc += slope * (theta - locations[j] - steps[h - 1]);
+                double e = Math.Exp(acc);
+                sum += e;
+                if (h == c) num = e;
+            }
+            return num / sum;
+        }
+        double TrueScore(double slope, double theta)
+        {
+            double s = 0;
+            for (int j = 0; j < m; j++) for (int c = 1; c < k; c++) s += c * Probability(slope, j, c, theta);
+            return s;
+        }
+        var rng = Alliance.Analytics.Numerics.RandomStream.Create(20261126);
+        var vx = new double[n * m];
+        var vy = new double[n * m];
+        for (int i = 0; i < n; i++)
+        {
+            double theta = rng.NextNormal(0, 1);
+            foreach (var (values, slope) in new[] { (vx, 1.0), (vy, 1.5) })
+                for (int j = 0; j < m; j++)
+                {
+                    double u = rng.NextDouble(), cum = 0;
+                    int x = k - 1;
+                    for (int c = 0; c < k; c++) { cum += Probability(slope, j, c, theta); if (u < cum) { x = c; break; } }
+                    values[i * m + j] = x;
+                }
+        }
+        var names = Enumerable.Range(1, m).Select(j => $"i{j}").ToArray();
+        var formX = ResponseMatrix.Create(vx, names, ItemScale.Likert(k, 0));
+        var formY = ResponseMatrix.Create(vy, names, ItemScale.Likert(k, 0));
+        var link = FormatLinking.Link(formX, formY, new LinkingOptions { Model = IrtModelType.PartialCredit, Replicates = 100 });
+        Assert.True(Math.Abs(link.A - 1.5) < 3 * link.ASe + 0.03, $"A = {link.A:F3} (SE {link.ASe:F3}), truth 1.5");
+        foreach (var r in link.Crosswalk.Where(r => r.ScoreX >= 6 && r.ScoreX <= 30))
+        {
+            double lo = -10, hi = 10;
+            for (int it = 0; it < 100; it++) { double mid = 0.5 * (lo + hi); if (TrueScore(1.0, mid) < r.ScoreX) lo = mid; else hi = mid; }
+            double truth = TrueScore(1.5, 0.5 * (lo + hi));
+            Assert.True(Math.Abs(r.TrueScore - truth) < 0.5, $"x = {r.ScoreX}: crosswalk {r.TrueScore:F2}, truth {truth:F2}");
+        }
+    }
+
+    /// <summary>
+    /// Recalibration SEs of a graded link of six items: positive inside the score range, zero at the ends (they map to
+    /// each other), the same bytes for one thread or two, and larger from 300 persons than from all of them.
+    /// </summary>
+    [Fact]
+    public void RecalibrationStandardErrorsShrinkWithMorePersonsAndIgnoreThreads()
+    {
+        string[] six = ["wai2", "wai4", "wai5", "wai6", "wai8", "wai13"];
+        var x = linked.Seven.Items.SelectItems(six);
+        var y = linked.Five.Items.SelectItems(six);
+        LinkingOptions Options(int threads) => new() { Replicates = 20, CalibrationReplicates = 8, MaxDegreeOfParallelism = threads };
+        var one = FormatLinking.Link(x, y, Options(1));
+        var two = FormatLinking.Link(x, y, Options(2));
+        Assert.Equal(one.Crosswalk.Select(r => r.TrueScoreSe), two.Crosswalk.Select(r => r.TrueScoreSe));
+        Assert.Equal(0, one.Crosswalk[0].TrueScoreSe);
+        Assert.Equal(0, one.Crosswalk[^1].TrueScoreSe);
+        Assert.All(one.Crosswalk.Skip(1).SkipLast(1), r => Assert.True(r.TrueScoreSe > 0, $"x = {r.ScoreX}: SE {r.TrueScoreSe}"));
+        int[] few = [.. Enumerable.Range(0, 300)];
+        var small = FormatLinking.Link(x.SelectRows(few), y.SelectRows(few), Options(2));
+        double Mean(FormatLink l) => l.Crosswalk.Skip(1).SkipLast(1).Average(r => r.TrueScoreSe);
+        Assert.True(Mean(small) > 1.5 * Mean(one), $"300 persons: mean SE {Mean(small):F3}; {x.RowCount}: {Mean(one):F3}");
+    }
+
     /// <summary>True crosswalk from the generating models (keyed direction): T(θ) = Σ_j Σ_c (min + c) P_jc(θ).</summary>
     private static double TrueScore(ItemResponseModel m, double theta)
     {
