@@ -57,8 +57,18 @@ public static class FormatsVerb
             int modes = (result.GetValue(explore) ? 1 : 0) + (result.GetValue(shortForm) is null ? 0 : 1) + (result.GetValue(link) is null ? 0 : 1);
             if (modes > 1) result.AddError("choose one of --explore, --short-form and --link");
             if (modes == 1 && (result.GetValue(collapse) ?? []).Length > 0) result.AddError("--collapse compares scorings; it cannot be combined with --explore, --short-form or --link");
-            if (result.GetValue(anchorItems) is not null && result.GetValue(link) is null) result.AddError("--anchors applies to --link only");
-            if (result.GetValue(model) == "grm" && result.GetValue(link) is null) result.AddError("--model grm applies to --link only (scorings are compared with Rasch models)");
+            bool linking = result.GetValue(link) is not null, building = result.GetValue(shortForm) is not null, exploring = result.GetValue(explore);
+            if (result.GetValue(model) == "grm" && !linking) result.AddError("--model grm applies to --link only (scorings are compared with Rasch models)");
+            // options that belong to one mode are refused elsewhere rather than ignored
+            foreach (var (option, mode, applies) in new (Option Option, string Mode, bool Applies)[]
+            {
+                (anchorItems, "--link", linking), (bootstrap, "--link", linking), (calibrationBootstrap, "--link", linking),
+                (theta, "--short-form", building), (spread, "--short-form", building), (allRows, "--explore", exploring),
+                (target, "comparisons and --explore", !linking && !building),
+            })
+                if (!applies && result.GetResult(option) is { Implicit: false }) result.AddError($"{option.Name} applies to {mode} only");
+            if (linking && result.GetValue(anchorItems) is null && result.GetValue(model) is "pcm" or "rsm" && result.GetValue(calibrationBootstrap) is > 0)
+                result.AddError("--calibration-bootstrap applies to graded links (--model grm) or to --anchors; Rasch links of the same respondents take their SEs from --bootstrap");
         });
         command.SetAction(parse =>
         {
@@ -72,7 +82,7 @@ public static class FormatsVerb
             if (parse.GetValue(link) is { } other)
             {
                 var second = AllianceDataset.Load(other, null, data.Registry(parse), context.CancellationToken);
-                var (secondData, _) = second.ForAnalysis(parse.GetValue(data.DropInvalid));
+                var (secondData, secondUsage) = second.ForAnalysis(parse.GetValue(data.DropInvalid));
                 var options = new LinkingOptions
                 {
                     Model = irtModel ?? IrtModelType.GradedResponse,
@@ -82,8 +92,9 @@ public static class FormatsVerb
                     ReverseKeys = !parse.GetValue(noReverse),
                 };
                 var linked = parse.GetValue(anchorItems) is { } anchorList
-                    ? FormatLinking.LinkCommonItems(dataset, secondData, anchorList.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries), options, progress: progress, cancellationToken: context.CancellationToken)
-                    : FormatLinking.Link(dataset, secondData, options, progress: progress, cancellationToken: context.CancellationToken);
+                    ? FormatLinking.LinkCommonItems(dataset, secondData, anchorList.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries), options,
+                        usageX: usage, usageY: secondUsage, progress: progress, cancellationToken: context.CancellationToken)
+                    : FormatLinking.Link(dataset, secondData, options, usage: usage, progress: progress, cancellationToken: context.CancellationToken);
                 result = linked;
                 chart = () => FormatPlots.CrosswalkChart(linked);
             }

@@ -97,9 +97,9 @@ public sealed record FormatComparison : IAnalysisResult
             "var chg: change of the total-score variance from the original scoring; floor/ceiling: complete rows at the lowest/highest possible total.",
             TargetNote(Options),
         };
-        if (outcome) notes.Add($"r outcome: Pearson r of the total with {OutcomeLabel}{(OutcomeSession is { } os ? $" at session {os.ToString(CultureInfo.InvariantCulture)}" : "")}, one row per client (n = {Scorings.First(s => s.OutcomeCorrelation is not null).OutcomeCorrelation!.N}).");
+        if (outcome) notes.Add($"r outcome: Pearson r of the total with {OutcomeLabel}{(OutcomeSession is { } os ? $" at session {os.ToString(CultureInfo.InvariantCulture)}" : "")}, one row per client (n = {Scorings.First(s => s.OutcomeCorrelation is not null).OutcomeCorrelation!.N}{(Scorings[0].OutcomeIncomplete > 0 ? $"; {Scorings[0].OutcomeIncomplete} clients with the outcome left out for an unanswered item" : "")}).");
         if (change && Scorings[0].Change is { } c)
-            notes.Add($"SRM: mean change / SD of change from session {c.FromSession.ToString(CultureInfo.InvariantCulture)} to {c.ToSession.ToString(CultureInfo.InvariantCulture)} (n = {c.Clients} clients); reliable chg: share with |RCI| above the {Options.ReliableChangeLevel.ToString("0%", CultureInfo.InvariantCulture)} criterion (Jacobson–Truax, the scoring's α).");
+            notes.Add($"SRM: mean change / SD of change from session {c.FromSession.ToString(CultureInfo.InvariantCulture)} to {c.ToSession.ToString(CultureInfo.InvariantCulture)} (n = {c.Clients} clients{(c.Incomplete > 0 ? $"; {c.Incomplete} left out for an unanswered item" : "")}); reliable chg: share with |RCI| above the {Options.ReliableChangeLevel.ToString("0%", CultureInfo.InvariantCulture)} criterion (Jacobson–Truax, the scoring's α).");
         return new ResultSummary("Response formats: scorings compared", lines, tables, notes, Warnings);
     }
 

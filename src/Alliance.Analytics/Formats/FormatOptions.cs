@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Collections.Immutable;
 using Alliance.Analytics.Irt;
 
@@ -19,9 +20,9 @@ public sealed record FormatOptions
 
     /// <summary>
     /// Where "information where most clients are" is taken, in person-SD units around the persons' mean
-    /// (z = (θ − μ)/σ of each scoring's own fitted latent normal): the mean of I(μ + σz)·σ² over an even grid on
-    /// [<see cref="TargetFrom"/>, <see cref="TargetTo"/>]. Default (both null): the mean of I(θ̂)·σ² over the persons'
-    /// own WLE measures, i.e. weighted by where the clients are (for alliance data: high).
+    /// (z = (θ − μ)/σ of each scoring's own fitted latent normal): the harmonic mean of I(μ + σz)·σ² over an even grid on
+    /// [<see cref="TargetFrom"/>, <see cref="TargetTo"/>]. Default (both null): the harmonic mean of I(θ̂)·σ² over the
+    /// persons' own WLE measures, i.e. weighted by where the clients are (for alliance data: high).
     /// </summary>
     public double? TargetFrom { get; init; }
 
@@ -78,10 +79,10 @@ public sealed record FormatOptions
         if (TargetFrom.HasValue != TargetTo.HasValue)
             throw new AllianceInputException("give both ends of the target range (--target FROM,TO in person-SD units) or neither");
         if (TargetFrom is { } a && TargetTo is { } b && !(b > a))
-            throw new AllianceInputException($"the target range must rise: {a} … {b}");
+            throw new AllianceInputException($"the target range must rise: {a.ToString(CultureInfo.InvariantCulture)} … {b.ToString(CultureInfo.InvariantCulture)}");
         if (!ChangeSessions.IsDefaultOrEmpty && (ChangeSessions.Length != 2 || ChangeSessions[0] == ChangeSessions[1]))
             throw new AllianceInputException("sensitivity to change needs exactly two different sessions (--change-sessions 3,8)");
-        if (!(ReliableChangeLevel is > 0 and < 1)) throw new AllianceInputException($"the reliable-change level must be between 0 and 1, not {ReliableChangeLevel}");
+        if (!(ReliableChangeLevel is > 0 and < 1)) throw new AllianceInputException($"the reliable-change level must be between 0 and 1, not {ReliableChangeLevel.ToString(CultureInfo.InvariantCulture)}");
         if (MinimumCategories < 2) throw new AllianceInputException($"a scoring needs at least 2 categories, not {MinimumCategories}");
         if (MaxDegreeOfParallelism is < 1) throw new AllianceInputException("the thread count must be at least 1");
     }

@@ -25,12 +25,14 @@ internal static class ScoringEvaluator
         var ordered = fit.Items.Select(i => i.ThresholdsOrdered).ToImmutableArray();
         bool overall = fit.ScaleCategories?.ThresholdsOrdered ?? fit.AllThresholdsOrdered;
         CorrelationEstimate? outcome = null;
+        int outcomeIncomplete = 0;
         if (input.Outcome is not null)
         {
             var (rows, _) = input.OutcomeRows(options);
-            var x = rows.Select(r => raw.Totals[r]).ToArray();
-            var y = rows.Select(r => input.Outcome[r]).ToArray();
-            outcome = Correlations.Correlate(x, y);
+            var complete = rows.Where(r => !double.IsNaN(raw.Totals[r])).ToArray();
+            outcomeIncomplete = rows.Length - complete.Length;
+            if (complete.Length < 3) throw new AllianceInputException($"only {complete.Length} clients with the outcome answered every item: too few to correlate");
+            outcome = Correlations.Correlate([.. complete.Select(r => raw.Totals[r])], [.. complete.Select(r => input.Outcome[r])]);
         }
         ChangeSensitivity? change = null;
         if (!options.ChangeSessions.IsDefaultOrEmpty)
@@ -56,6 +58,7 @@ internal static class ScoringEvaluator
             CategoryProportions = raw.CategoryProportions,
             TargetedInformation = TargetedInformation(fit, options),
             OutcomeCorrelation = outcome,
+            OutcomeIncomplete = outcomeIncomplete,
             Change = change,
         };
     }
@@ -93,7 +96,8 @@ internal static class ScoringEvaluator
 
     private static ChangeSensitivity Change(FormatInput input, RawScoreStatistics raw, double from, double to, double level)
     {
-        var pairs = input.ChangePairs(from, to).Where(p => !double.IsNaN(raw.Totals[p.From]) && !double.IsNaN(raw.Totals[p.To])).ToArray();
+        var all = input.ChangePairs(from, to);
+        var pairs = all.Where(p => !double.IsNaN(raw.Totals[p.From]) && !double.IsNaN(raw.Totals[p.To])).ToArray();
         if (pairs.Length < 3) throw new AllianceInputException($"only {pairs.Length} clients have complete rows at both sessions: too few to measure change");
         var before = pairs.Select(p => raw.Totals[p.From]).ToArray();
         var after = pairs.Select(p => raw.Totals[p.To]).ToArray();
@@ -102,7 +106,7 @@ internal static class ScoringEvaluator
         // Jacobson & Truax (1991) with the scoring's own α as r_xx and the SD at the first session.
         var rc = ReliabilityAnalysis.ReliableChange(before, after, new ReliableChangeOptions { Reliability = raw.Alpha, Level = level });
         return new ChangeSensitivity(from, to, pairs.Length, mean, mean / sdD, rc.CriticalDifference,
-            (double)rc.Improved / rc.Pairs, (double)rc.Deteriorated / rc.Pairs);
+            (double)rc.Improved / rc.Pairs, (double)rc.Deteriorated / rc.Pairs, all.Length - pairs.Length);
     }
 }
 

@@ -18,8 +18,9 @@ namespace Alliance.Analytics.Formats;
 /// <param name="ReliableChangeIndexCritical">The smallest change that is reliable: z_{1−α/2} · √2 · SD_from · √(1 − α_scale).</param>
 /// <param name="ReliablyImproved">Share of clients whose RCI exceeds +z (alliance rose reliably).</param>
 /// <param name="ReliablyDeteriorated">Share whose RCI is below −z.</param>
+/// <param name="Incomplete">Clients with rows at both sessions left out because an item was unanswered at one of them.</param>
 public sealed record ChangeSensitivity(double FromSession, double ToSession, int Clients, double MeanChange, double StandardizedResponseMean,
-    double ReliableChangeIndexCritical, double ReliablyImproved, double ReliablyDeteriorated)
+    double ReliableChangeIndexCritical, double ReliablyImproved, double ReliablyDeteriorated, int Incomplete = 0)
 {
     /// <summary>Share of clients with reliable change in either direction.</summary>
     public double ReliablyChanged => ReliablyImproved + ReliablyDeteriorated;
@@ -102,6 +103,9 @@ public sealed record ScoringResult
     /// <summary>Correlation of the total score with the outcome (one row per client), when asked for.</summary>
     public CorrelationEstimate? OutcomeCorrelation { get; init; }
 
+    /// <summary>Clients with the outcome left out of <see cref="OutcomeCorrelation"/> because an item was unanswered (no total).</summary>
+    public int OutcomeIncomplete { get; init; }
+
     /// <summary>Sensitivity to change between two sessions, when asked for.</summary>
     public ChangeSensitivity? Change { get; init; }
 
@@ -166,13 +170,13 @@ public sealed record ScoringResult
         if (OutcomeCorrelation is { } r)
             o["outcome_correlation"] = new JsonObject
             {
-                ["r"] = JsonOutput.Number(r.R), ["n"] = r.N, ["p"] = JsonOutput.Number(r.P),
+                ["r"] = JsonOutput.Number(r.R), ["n"] = r.N, ["incomplete_left_out"] = OutcomeIncomplete, ["p"] = JsonOutput.Number(r.P),
                 ["ci"] = JsonOutput.Interval(r.Lower, r.Upper), ["level"] = r.Level,
             };
         if (Change is { } c)
             o["change"] = new JsonObject
             {
-                ["from_session"] = c.FromSession, ["to_session"] = c.ToSession, ["clients"] = c.Clients,
+                ["from_session"] = c.FromSession, ["to_session"] = c.ToSession, ["clients"] = c.Clients, ["incomplete_left_out"] = c.Incomplete,
                 ["mean_change"] = JsonOutput.Number(c.MeanChange), ["srm"] = JsonOutput.Number(c.StandardizedResponseMean),
                 ["reliable_change_critical"] = JsonOutput.Number(c.ReliableChangeIndexCritical),
                 ["reliably_improved"] = JsonOutput.Number(c.ReliablyImproved), ["reliably_deteriorated"] = JsonOutput.Number(c.ReliablyDeteriorated),

@@ -156,7 +156,7 @@ public sealed record ShortForm : IAnalysisResult
     public required CorrelationEstimate CorrelationWithFull { get; init; }
 
     /// <summary>Correlation of the short-form sum with the sum of the items left out (complete rows; free of part–whole overlap).</summary>
-    public required CorrelationEstimate CorrelationWithRest { get; init; }
+    public required CorrelationEstimate? CorrelationWithRest { get; init; }
 
     /// <inheritdoc/>
     public required DataUsage Usage { get; init; }
@@ -179,7 +179,7 @@ public sealed record ShortForm : IAnalysisResult
         {
             Usage.ToString(),
             $"{Items.Length} of {Calibration.Items.Length} items ({string.Join(" + ", Groups.Select(g => $"{g.Count} {g.Name}"))}), calibrated by the {IrtFit.ModelName(Calibration.Model)} (CML)",
-            $"Search: {(Search == ShortFormSearch.Exact ? $"exact, every one of {Evaluations:N0} subsets" : $"heuristic (greedy + exchanges, {Options.Restarts} random starts; {Evaluations:N0} evaluations)")}",
+            $"Search: {(Search == ShortFormSearch.Exact ? $"exact, every one of {Evaluations.ToString("N0", CultureInfo.InvariantCulture)} subsets" : $"heuristic (greedy + exchanges, {Options.Restarts} random starts; {Evaluations.ToString("N0", CultureInfo.InvariantCulture)} evaluations)")}",
             $"θ range {ThetaFrom.ToString("F2", CultureInfo.InvariantCulture)} … {ThetaTo.ToString("F2", CultureInfo.InvariantCulture)}; objective mean ln I + {Options.SpreadWeight.ToString(CultureInfo.InvariantCulture)}·SD(locations) = {Objective.ToString("F4", CultureInfo.InvariantCulture)}",
             $"Items: {string.Join(", ", Items)}",
         };
@@ -203,7 +203,7 @@ public sealed record ShortForm : IAnalysisResult
             [TableColumn.Label("item"), TableColumn.Label("group"), TableColumn.Number("location", 2), TableColumn.Number("mean info", 3)], itemRows);
         var notes = new List<string>
         {
-            $"Correlation with the full-form score r = {CorrelationWithFull.R.ToString("F3", CultureInfo.InvariantCulture)} (part–whole); with the items left out r = {CorrelationWithRest.R.ToString("F3", CultureInfo.InvariantCulture)} (n = {CorrelationWithFull.N}).",
+            $"Correlation with the full-form score r = {CorrelationWithFull.R.ToString("F3", CultureInfo.InvariantCulture)} (part–whole); with the items left out {(CorrelationWithRest is { } rest ? "r = " + rest.R.ToString("F3", CultureInfo.InvariantCulture) : "— (none left out)")} (n = {CorrelationWithFull.N}).",
             "IRT rel: σ²/(σ² + mean over persons of 1/I(θ̂)), the persons' full-form WLE measures and the fitted latent SD σ.",
         };
         return new ResultSummary("Short form", lines, [table, itemTable], notes, Warnings);
@@ -234,7 +234,8 @@ public sealed record ShortForm : IAnalysisResult
         o["alpha"] = JsonOutput.Number(Alpha);
         o["full_alpha"] = JsonOutput.Number(FullAlpha);
         o["correlation_with_full"] = JsonOutput.Number(CorrelationWithFull.R);
-        o["correlation_with_rest"] = JsonOutput.Number(CorrelationWithRest.R);
+        o["correlation_with_rest"] = CorrelationWithRest is { } rest ? JsonOutput.Number(rest.R) : null;
+        o["correlation_n"] = CorrelationWithFull.N;
         return o;
     }
 
@@ -292,7 +293,7 @@ public static class ShortForms
         var thetas = fit.Persons.Select(p => p.Theta).Where(double.IsFinite).Order().ToArray();
         double from = options.ThetaFrom ?? SampleQuantiles.Type7(thetas, 0.05);
         double to = options.ThetaTo ?? SampleQuantiles.Type7(thetas, 0.95);
-        if (!(to > from)) throw new AllianceInputException($"the θ range must rise: {from} … {to}");
+        if (!(to > from)) throw new AllianceInputException($"the θ range must rise: {from.ToString(CultureInfo.InvariantCulture)} … {to.ToString(CultureInfo.InvariantCulture)}");
         int q = options.GridPoints;
         var grid = Enumerable.Range(0, q).Select(i => from + (to - from) * i / (q - 1)).ToArray();
 
@@ -356,7 +357,7 @@ public static class ShortForms
             Alpha = RawScoreStatistics.AlphaOmega(keyed.SelectItems(shortIdx), omega: false).Alpha,
             FullAlpha = RawScoreStatistics.AlphaOmega(keyed, omega: false).Alpha,
             CorrelationWithFull = Correlations.Correlate(shortSum, fullSum),
-            CorrelationWithRest = restIdx.Length > 0 ? Correlations.Correlate(shortSum, restSum) : Correlations.Correlate(shortSum, fullSum),
+            CorrelationWithRest = restIdx.Length > 0 ? Correlations.Correlate(shortSum, restSum) : null,
             Usage = fit.Usage,
             Warnings = warnings,
         };

@@ -45,6 +45,19 @@ public sealed class FormatsCliTests
         Assert.Equal(2, CliRunner.Run("formats", Seven, "--explore", "--collapse", "1,2,2,2,3,4,5").Exit);
     }
 
+    [Theory]
+    [InlineData("--theta applies to --short-form only", "--explore", "--theta", "0,1")]
+    [InlineData("--all-rows applies to --explore only", "--collapse", "1,2,2,2,3,4,5", "--all-rows")]
+    [InlineData("--bootstrap applies to --link only", "--explore", "--bootstrap", "100")]
+    [InlineData("--target applies to comparisons and --explore only", "--short-form", "Bond=4,Task+Goal=4", "--target", "0,1")]
+    [InlineData("--calibration-bootstrap applies to graded links", "--link", "FIVE", "--model", "pcm", "--calibration-bootstrap", "5")]
+    public void OptionsOutsideTheirModeAreRefused(string message, params string[] args)
+    {
+        var (exit, _, err) = CliRunner.Run(["formats", Seven, .. args.Select(a => a == "FIVE" ? Five : a)]);
+        Assert.Equal(2, exit);
+        Assert.Contains(message, err);
+    }
+
     [Fact]
     public void ReverseKeysNeedTheWholeInstrument()
     {
@@ -74,6 +87,7 @@ public sealed class FormatsCliTests
                 Assert.NotNull(s[key]);
         }
         Assert.Equal(0.0, (double)scorings[0]!["variance_change"]!);
+        Assert.All(scorings, s => Assert.True((int)s!["outcome_correlation"]!["incomplete_left_out"]! >= 0 && (int)s["change"]!["incomplete_left_out"]! >= 0));
         Assert.True(File.Exists(png) && new FileInfo(png).Length > 1000);
     }
 
@@ -159,7 +173,7 @@ public sealed class FormatsCliTests
     {
         using var temp = new TempDir();
         string x = GroupFile(temp, "early7.csv", Seven, 3), y = GroupFile(temp, "late5.csv", Five, 8);
-        var (exit, stdout, err) = CliRunner.Run("formats", x, "--points", "7", "--link", y, "--anchors", "a13,a14,a16", "--format", "json");
+        var (exit, stdout, err) = CliRunner.Run("formats", x, "--points", "7", "--link", y, "--anchors", "a13,a14,a16", "--calibration-bootstrap", "6", "--format", "json");
         Assert.True(exit == 0, err);
         var json = JsonNode.Parse(stdout)!;
         Assert.Equal(["a13", "a14", "a16"], json["anchors"]!.AsArray().Select(a => (string)a!));
@@ -168,6 +182,8 @@ public sealed class FormatsCliTests
         var crosswalk = json["crosswalk"]!.AsArray();
         Assert.Equal(Enumerable.Range(5, 31), crosswalk.Select(r => (int)r!["score_x"]!));
         Assert.All(crosswalk, r => Assert.Null(r!["equipercentile"]));
+        Assert.True((double)json["link"]!["a_se"]! > 0 && (double)json["link"]!["b_se"]! > 0);
+        Assert.All(crosswalk.Skip(1).SkipLast(1), r => Assert.True((double)r!["true_score_se"]! > 0));
         for (int i = 1; i < crosswalk.Count; i++) Assert.True((double)crosswalk[i]!["true_score"]! >= (double)crosswalk[i - 1]!["true_score"]!);
 
         var (bad, _, message) = CliRunner.Run("formats", x, "--points", "7", "--link", y, "--anchors", "a13,a99");
