@@ -76,7 +76,7 @@ public static class IrtAnalysis
             data = data.MergeCategory(bad.Item, bad.Category);
         }
         var (eta, ll, info, convergence) = est.Fit(ConditionalTolerance, Math.Min(options.MaxIterations, 200), progress, token);
-        if (!convergence.Converged) warnings.Add($"CML did not converge: {convergence.ExitReason} (last change {convergence.FinalChange:G3})");
+        if (!convergence.Converged) warnings.Add($"CML did not converge: {convergence.ExitReason} (last change {convergence.FinalChange.ToString("G3", CultureInfo.InvariantCulture)})");
         var covEta = Invert(info);
         if (covEta is null) warnings.Add("the conditional information matrix is singular: standard errors are not available");
         int nl = est.LambdaCount;
@@ -245,7 +245,7 @@ public static class IrtAnalysis
         var est = new MarginalEstimator(data, options.Model, grid, freeVar, options.Parallel(token));
         var (x, final, convergence) = est.Fit(options.Tolerance, options.MaxIterations, options.Accelerate, progress, token);
         if (!convergence.Converged)
-            warnings.Add($"EM did not converge: {convergence.ExitReason} after {convergence.Iterations} iterations (largest parameter change {convergence.FinalChange:G3}, tolerance {convergence.Tolerance:G2})");
+            warnings.Add($"EM did not converge: {convergence.ExitReason} after {convergence.Iterations} iterations (largest parameter change {convergence.FinalChange.ToString("G3", CultureInfo.InvariantCulture)}, tolerance {convergence.Tolerance.ToString("G2", CultureInfo.InvariantCulture)})");
         int p = est.ParameterCount;
         double[,]? cov = null;
         string seMethod = "not computed";

@@ -193,12 +193,14 @@ internal static class IrtDiagnostics
         var itemModel = SeparationStatistics.From(locs, [.. locations.Select(l => l.Se)]);
         var itemReal = SeparationStatistics.From(locs, [.. locations.Select((l, j) => l.Se * Math.Sqrt(Math.Max(1, itemFit[j].Infit)))]);
         var reliability = new IrtReliability(personModel, personReal, itemModel, itemReal, marginal);
-        if (personModel.Separation < 2) warnings.Add($"person separation {personModel.Separation:F2} is below 2 (reliability {personModel.Reliability:F2} < .80): the measure cannot tell high from low alliance well");
-        if (itemModel.Separation < 3 && rasch) warnings.Add($"item separation {itemModel.Separation:F2} is below 3 (reliability {itemModel.Reliability:F2} < .90): too few persons to confirm the item hierarchy");
+        if (personModel.Separation < 2) warnings.Add($"person separation {F2(personModel.Separation)} is below 2 (reliability {F2(personModel.Reliability)} < .80): the measure cannot tell high from low alliance well");
+        if (itemModel.Separation < 3 && rasch) warnings.Add($"item separation {F2(itemModel.Separation)} is below 3 (reliability {F2(itemModel.Reliability)} < .90): too few persons to confirm the item hierarchy");
 
         var (scale, tables) = CategoryDiagnostics.Tables(data, items, options.Model, reported, group, locations, tau, tauSe, b, bSe);
         return new Output(itemFit, [.. persons], reliability, scale, tables, warnings, grid);
     }
+
+    private static string F2(double x) => x.ToString("F2", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Wilson–Hilferty standardisation of a mean-square with model SD q: (MSQ^{1/3} − 1)(3/q) + q/3.</summary>
     internal static double Zstd(double msq, double q) => (Math.Cbrt(msq) - 1) * (3 / q) + q / 3;

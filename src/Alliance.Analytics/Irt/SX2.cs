@@ -1,3 +1,4 @@
+using System.Globalization;
 using Alliance.Analytics.Numerics;
 using MathNet.Numerics.Distributions;
 
@@ -65,6 +66,13 @@ internal static class SX2
             nS[s] += data.PatternCounts[u];
             for (int j = 0; j < m; j++) obs[j][s, pat[j]] += data.PatternCounts[u];
         }
+        // persons S-X² uses: complete rows with a summed score strictly between the lowest and the highest possible
+        long used = 0;
+        for (int s = 1; s < smax; s++) used += (long)nS[s];
+        long total = data.PatternCounts.Sum(c => (long)c);
+        if (used < total)
+            warnings.Add($"S-X² used {used.ToString(CultureInfo.InvariantCulture)} of {total.ToString(CultureInfo.InvariantCulture)} persons: " +
+                         $"{(total - n).ToString(CultureInfo.InvariantCulture)} with a missing answer and {(n - used).ToString(CultureInfo.InvariantCulture)} with the lowest or highest possible summed score left out");
         var result = (ItemFitStatistics[])fit.Clone();
         for (int j = 0; j < m; j++)
         {
@@ -107,7 +115,7 @@ internal static class SX2
             };
             int df = groups.Count * (mj - 1) - npar;
             double p = df > 0 ? 1 - ChiSquared.CDF(df, x2) : double.NaN;
-            result[j] = fit[j] with { SX2 = x2, SX2Df = df, SX2P = p };
+            result[j] = fit[j] with { SX2 = x2, SX2Df = df, SX2P = p, SX2N = (int)used };
         }
         return result;
     }
