@@ -7,9 +7,12 @@ namespace Alliance.Analytics.Irt;
 /// <summary>
 /// Orlando &amp; Thissen's (2000) S-X² item fit for marginal fits (polytomous form: Kang &amp; Chen 2008): observed and
 /// model-expected category proportions of each item within groups of the summed score, the expected ones from the
-/// Lord–Wingersky recursion integrated over the latent distribution. Complete rows only; summed-score groups are
-/// joined from the low end until every expected cell count is at least 1 (mirt's <c>mincell = 1</c>);
-/// df = groups × (m − 1) − the item's free parameters. R: <c>mirt::itemfit(fit, "S_X2")</c>.
+/// Lord–Wingersky recursion integrated over the latent distribution. Complete rows with a summed score strictly between
+/// the lowest and highest possible (the persons used are reported, the rest warned about); summed scores are accumulated
+/// forward from the low end into a group that closes once every expected cell count is at least 1, a remainder joining
+/// the last group (mirt's <c>mincell = 1</c> instead merges sparse interior cells into the neighbour with fewer
+/// observations, so groupings can differ); df = groups × (m − 1) − the item's free parameters.
+/// R: <c>mirt::itemfit(fit, "S_X2")</c>.
 /// </summary>
 internal static class SX2
 {
