@@ -57,10 +57,10 @@ public static class IrtVerb
             DifResult? difResult = null;
             if (parse.GetValue(andersen) is { } split)
                 andersenTest = split == "median"
-                    ? IrtTests.Andersen(dataset.Items, options, cancellationToken: context.CancellationToken)
-                    : IrtTests.Andersen(dataset.Items, options, Labels(dataset, split), split, context.CancellationToken);
+                    ? IrtTests.Andersen(dataset.Items, options, cancellationToken: context.CancellationToken, usage: usage)
+                    : IrtTests.Andersen(dataset.Items, options, Labels(dataset, split), split, context.CancellationToken, usage);
             if (parse.GetValue(dif) is { } column)
-                difResult = IrtTests.Dif(dataset.Items, Labels(dataset, column), options, context.CancellationToken);
+                difResult = IrtTests.Dif(dataset.Items, Labels(dataset, column), options, context.CancellationToken, usage);
             (progress as ConsoleProgress)?.Done();
             if (parse.GetValue(persons) is { } path)
             {

@@ -64,19 +64,39 @@ public static class IrtAnalysis
         var warnings = new List<string>(data.Warnings);
         var parallel = options.Parallel(token);
         ConditionalEstimator est;
+        bool inestimable = false;
         while (true)
         {
             est = new ConditionalEstimator(data, options.Model, parallel);
-            if (options.Model != IrtModelType.PartialCredit) break;
-            var bad = est.InestimableCategories().DefaultIfEmpty((Item: -1, Category: -1)).First();
-            if (bad.Item < 0) break;
-            int into = bad.Category == 0 ? 1 : bad.Category - 1;
-            warnings.Add($"item {data.ItemNames[bad.Item]}: category {Value(data, bad.Item, bad.Category)} was used only by persons with extreme raw scores, " +
-                         $"whose answers carry no information in CML; merged into category {Value(data, bad.Item, into)}");
-            data = data.MergeCategory(bad.Item, bad.Category);
+            if (options.Model != IrtModelType.PartialCredit)
+            {
+                // rating scale: a category's parameter is shared by the items, so it is inestimable only when no item's
+                // category is used by a non-extreme person; merging it would change every item, so it is flagged instead
+                var bad = est.InestimableCategories().Select(b => data.Categories[b.Item][b.Category]).ToHashSet();
+                foreach (int c in bad.Order())
+                {
+                    var withC = Enumerable.Range(0, data.ItemCount).Where(j => Array.IndexOf(data.Categories[j], c) >= 0).ToArray();
+                    if (withC.All(j => est.InestimableCategories().Contains((j, Array.IndexOf(data.Categories[j], c)))))
+                    {
+                        inestimable = true;
+                        warnings.Add($"category {(data.ScaleMin + c).ToString(CultureInfo.InvariantCulture)} was used only by persons with extreme raw scores, whose answers carry no " +
+                                     "information in CML: its rating scale threshold is not estimable (the fit is reported as not converged; recode the category or use --estimation mml)");
+                    }
+                }
+                break;
+            }
+            var first = est.InestimableCategories().DefaultIfEmpty((Item: -1, Category: -1)).First();
+            if (first.Item < 0) break;
+            int into = first.Category == 0 ? 1 : first.Category - 1;
+            warnings.Add($"item {data.ItemNames[first.Item]}: category {Value(data, first.Item, first.Category)} was used only by persons with extreme raw scores, " +
+                         $"whose answers carry no information in CML; merged into category {Value(data, first.Item, into)}");
+            data = data.MergeCategory(first.Item, first.Category);
+            if (data.CategoryCount(first.Item) < 2)
+                data = data.DropItem(first.Item, "after merging a category used only by persons with extreme raw scores, fewer than two categories remain");
         }
         var (eta, ll, info, convergence) = est.Fit(ConditionalTolerance, Math.Min(options.MaxIterations, 200), progress, token);
-        if (!convergence.Converged) warnings.Add($"CML did not converge: {convergence.ExitReason} (last change {convergence.FinalChange:G3})");
+        if (inestimable) convergence = convergence with { Converged = false, ExitReason = "a rating scale category is not estimable (used only by persons with extreme raw scores)" };
+        if (!convergence.Converged) warnings.Add($"CML did not converge: {convergence.ExitReason} (last change {convergence.FinalChange.ToString("G3", CultureInfo.InvariantCulture)})");
         var covEta = Invert(info);
         if (covEta is null) warnings.Add("the conditional information matrix is singular: standard errors are not available");
         int nl = est.LambdaCount;
@@ -245,7 +265,7 @@ public static class IrtAnalysis
         var est = new MarginalEstimator(data, options.Model, grid, freeVar, options.Parallel(token));
         var (x, final, convergence) = est.Fit(options.Tolerance, options.MaxIterations, options.Accelerate, progress, token);
         if (!convergence.Converged)
-            warnings.Add($"EM did not converge: {convergence.ExitReason} after {convergence.Iterations} iterations (largest parameter change {convergence.FinalChange:G3}, tolerance {convergence.Tolerance:G2})");
+            warnings.Add($"EM did not converge: {convergence.ExitReason} after {convergence.Iterations} iterations (largest parameter change {convergence.FinalChange.ToString("G3", CultureInfo.InvariantCulture)}, tolerance {convergence.Tolerance.ToString("G2", CultureInfo.InvariantCulture)})");
         int p = est.ParameterCount;
         double[,]? cov = null;
         string seMethod = "not computed";

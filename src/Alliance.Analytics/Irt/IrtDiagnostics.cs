@@ -59,7 +59,12 @@ internal static class IrtDiagnostics
         for (int p = 0; p < u; p++) groupCount[group[p]] += data.PatternCounts[p];
 
         // the latent distribution: given (MML) or a normal fitted with the items fixed (CML)
-        var grid = prior ?? FitLatentNormal(data, items, representatives, groupCount, options, parallel);
+        var grid = prior;
+        if (grid is null)
+        {
+            (grid, bool converged) = FitLatentNormal(data, items, representatives, groupCount, options, parallel);
+            if (!converged) warnings.Add($"the normal latent distribution fitted for EAP/MAP person measures did not converge in {LatentNormalIterations} iterations; EAP and MAP measures are approximate");
+        }
 
         var eap = new Measure[ng];
         var table = new LogProbabilityTable(items, grid);
@@ -72,6 +77,13 @@ internal static class IrtDiagnostics
         var reported = reportedEstimator == PersonEstimator.Eap ? eap : Measures(reportedEstimator);
         var fitEstimator = conditional ? PersonEstimator.MaximumLikelihood : PersonEstimator.Eap;
         var fitMeasures = fitEstimator == reportedEstimator ? reported : fitEstimator == PersonEstimator.Eap ? eap : Measures(fitEstimator);
+        foreach (var (set, e) in new[] { (reported, reportedEstimator), (fitMeasures, fitEstimator) }.DistinctBy(x => x.Item2))
+        {
+            int capped = 0;
+            for (int g = 0; g < ng; g++) if (set[g].IterationLimit) capped += (int)groupCount[g];
+            if (capped > 0)
+                warnings.Add($"{IrtFit.EstimatorName(e)} person measures: the root finder stopped at its limit of {PersonScoring.MaxIterations} iterations for {capped.ToString(CultureInfo.InvariantCulture)} person(s); their measures are approximate");
+        }
 
         Measure[] Measures(PersonEstimator e)
         {
@@ -193,12 +205,14 @@ internal static class IrtDiagnostics
         var itemModel = SeparationStatistics.From(locs, [.. locations.Select(l => l.Se)]);
         var itemReal = SeparationStatistics.From(locs, [.. locations.Select((l, j) => l.Se * Math.Sqrt(Math.Max(1, itemFit[j].Infit)))]);
         var reliability = new IrtReliability(personModel, personReal, itemModel, itemReal, marginal);
-        if (personModel.Separation < 2) warnings.Add($"person separation {personModel.Separation:F2} is below 2 (reliability {personModel.Reliability:F2} < .80): the measure cannot tell high from low alliance well");
-        if (itemModel.Separation < 3 && rasch) warnings.Add($"item separation {itemModel.Separation:F2} is below 3 (reliability {itemModel.Reliability:F2} < .90): too few persons to confirm the item hierarchy");
+        if (personModel.Separation < 2) warnings.Add($"person separation {F2(personModel.Separation)} is below 2 (reliability {F2(personModel.Reliability)} < .80): the measure cannot tell high from low alliance well");
+        if (itemModel.Separation < 3 && rasch) warnings.Add($"item separation {F2(itemModel.Separation)} is below 3 (reliability {F2(itemModel.Reliability)} < .90): too few persons to confirm the item hierarchy");
 
         var (scale, tables) = CategoryDiagnostics.Tables(data, items, options.Model, reported, group, locations, tau, tauSe, b, bSe);
         return new Output(itemFit, [.. persons], reliability, scale, tables, warnings, grid);
     }
+
+    private static string F2(double x) => x.ToString("F2", CultureInfo.InvariantCulture);
 
     /// <summary>Wilson–Hilferty standardisation of a mean-square with model SD q: (MSQ^{1/3} − 1)(3/q) + q/3.</summary>
     internal static double Zstd(double msq, double q) => (Math.Cbrt(msq) - 1) * (3 / q) + q / 3;
@@ -207,12 +221,13 @@ internal static class IrtDiagnostics
     /// N(μ, σ²) for the persons of a CML fit with the items fixed, by EM on the posterior moments (nodes μ + σ·z, z on
     /// the option's grid): μ = mean E[θ|x], σ² = mean(Var[θ|x] + (E[θ|x] − μ)²).
     /// </summary>
-    private static QuadratureGrid FitLatentNormal(ItemResponseData data, ItemSet items, List<int> reps, double[] counts, IrtOptions options, ParallelOptions parallel)
+    private static (QuadratureGrid Grid, bool Converged) FitLatentNormal(ItemResponseData data, ItemSet items, List<int> reps, double[] counts, IrtOptions options, ParallelOptions parallel)
     {
         double mu = 0, sd = 1.5;
         var z = QuadratureGrid.Normal(options.QuadraturePoints, options.QuadratureBound);
         double total = counts.Sum();
-        for (int it = 0; it < 200; it++)
+        bool converged = false;
+        for (int it = 0; it < LatentNormalIterations; it++)
         {
             var table = new LogProbabilityTable(items, Shifted(z, mu, sd));
             var mean = new double[reps.Count];
@@ -232,10 +247,13 @@ internal static class IrtDiagnostics
             double change = Math.Max(Math.Abs(m1 - mu), Math.Abs(sdNew - sd));
             mu = m1;
             sd = sdNew;
-            if (change < 1e-5) break;
+            if (change < 1e-5) { converged = true; break; }
         }
-        return Shifted(z, mu, sd);
+        return (Shifted(z, mu, sd), converged);
     }
+
+    /// <summary>EM iteration limit of <see cref="FitLatentNormal"/>.</summary>
+    internal const int LatentNormalIterations = 200;
 
     internal static QuadratureGrid Shifted(QuadratureGrid z, double mu, double sd) => QuadratureGrid.Custom(
         [.. z.Nodes.ToArray().Select(t => mu + sd * t)], z.Weights.ToArray(), mu, sd);

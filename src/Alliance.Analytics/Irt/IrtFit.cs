@@ -167,6 +167,8 @@ public sealed record IrtFit : IAnalysisResult
             $"{ModelName(Model)} by {(Estimation == IrtEstimation.Conditional ? "conditional" : "marginal")} ML; {Items.Length} items; {Convergence}",
             $"{(Estimation == IrtEstimation.Conditional ? "Conditional" : "Marginal")} log-likelihood {LogLikelihood.ToString("F3", CultureInfo.InvariantCulture)} ({ParameterCount} parameters); AIC {Aic.ToString("F2", CultureInfo.InvariantCulture)}; BIC {Bic.ToString("F2", CultureInfo.InvariantCulture)}",
         };
+        if (Estimation == IrtEstimation.Conditional)
+            lines.Add($"Persons with an extreme raw score (all lowest or all highest categories): {ExtremePersons.ToString(CultureInfo.InvariantCulture)} of {PersonCount.ToString(CultureInfo.InvariantCulture)}; they carry no information in CML and do not affect the item estimates");
         if (Estimation == IrtEstimation.Marginal)
             lines.Add($"Latent distribution N(0, {LatentSd.ToString("F3", CultureInfo.InvariantCulture)}²){(double.IsNaN(LatentSdSe) ? " (fixed)" : $", SE of SD {LatentSdSe.ToString("F3", CultureInfo.InvariantCulture)}")}");
         if (Reliability is { } rel)
@@ -253,7 +255,7 @@ public sealed record IrtFit : IAnalysisResult
     };
 
     /// <summary>
-    /// <c>{"model", "estimation", "loglik", "aic", "bic", "npar", "converged", "iterations", "items": [{"item", "a", "b",
+    /// <c>{"model", "estimation", "loglik", "aic", "bic", "npar", "extreme_persons", "converged", "iterations", "items": [{"item", "a", "b",
     /// "location", "thresholds", "thresholds_ordered", "infit", "outfit", "infit_z", "outfit_z", "se": {…}}],
     /// "person_reliability", "person_separation", "item_reliability", "item_separation", "marginal_reliability",
     /// "categories": {…}}</c> (docs/cli/irt.md).
@@ -265,6 +267,7 @@ public sealed record IrtFit : IAnalysisResult
         o["estimation"] = Estimation == IrtEstimation.Conditional ? "cml" : "mml";
         o["loglik"] = JsonOutput.Number(LogLikelihood);
         o["npar"] = ParameterCount;
+        o["extreme_persons"] = ExtremePersons;
         o["aic"] = JsonOutput.Number(Aic);
         o["bic"] = JsonOutput.Number(Bic);
         o["converged"] = Convergence.Converged;
@@ -302,6 +305,7 @@ public sealed record IrtFit : IAnalysisResult
                 item["s_x2"] = JsonOutput.Number(i.Fit.SX2);
                 item["s_x2_df"] = i.Fit.SX2Df;
                 item["s_x2_p"] = JsonOutput.Number(i.Fit.SX2P);
+                item["s_x2_n"] = i.Fit.SX2N;
             }
             var se = new JsonObject();
             if (!IsRasch) se["a"] = JsonOutput.Number(i.ASe);

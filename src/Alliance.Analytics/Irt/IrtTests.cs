@@ -14,10 +14,17 @@ namespace Alliance.Analytics.Irt;
 /// <param name="P">Upper-tail p-value.</param>
 public sealed record LikelihoodRatioTest(string Label, double Statistic, int Df, double P)
 {
-    internal static LikelihoodRatioTest Of(string label, double restricted, double general, int df)
+    /// <summary>
+    /// The test of <paramref name="restricted"/> against <paramref name="general"/>. A negative statistic (the general
+    /// fit's log-likelihood below the restricted one's: a fit short of its maximum) is kept as it is, its p-value is 1,
+    /// and a warning is added to <paramref name="warnings"/>.
+    /// </summary>
+    internal static LikelihoodRatioTest Of(string label, double restricted, double general, int df, List<string> warnings)
     {
-        double lr = Math.Max(0, 2 * (general - restricted));
-        return new LikelihoodRatioTest(label, lr, df, df > 0 ? 1 - ChiSquared.CDF(df, lr) : double.NaN);
+        double lr = 2 * (general - restricted);
+        if (lr < 0)
+            warnings.Add($"{label}: the likelihood-ratio statistic is negative ({lr.ToString("G4", CultureInfo.InvariantCulture)}): the more general fit did not reach the restricted fit's likelihood (a fit short of its maximum); p set to 1");
+        return new LikelihoodRatioTest(label, lr, df, df > 0 ? 1 - ChiSquared.CDF(df, Math.Max(0, lr)) : double.NaN);
     }
 }
 
@@ -38,6 +45,9 @@ public sealed record AndersenTest : IAnalysisResult
 
     /// <summary>Conditional log-likelihood of the fit to all persons.</summary>
     public required double LogLikelihood { get; init; }
+
+    /// <summary>Items the fit to all persons left out, with the reason.</summary>
+    public required ImmutableArray<string> ExcludedItems { get; init; }
 
     /// <inheritdoc/>
     public required DataUsage Usage { get; init; }
@@ -62,6 +72,7 @@ public sealed record AndersenTest : IAnalysisResult
         o["p"] = JsonOutput.Number(Test.P);
         o["loglik"] = JsonOutput.Number(LogLikelihood);
         o["groups"] = new JsonArray([.. Groups.Select(g => (JsonNode?)new JsonObject { ["group"] = g.Group, ["persons"] = g.Persons, ["loglik"] = JsonOutput.Number(g.LogLikelihood), ["npar"] = g.Parameters })]);
+        o["excluded_items"] = JsonOutput.Strings(ExcludedItems);
         return o;
     }
 }
@@ -79,6 +90,9 @@ public sealed record DifResult : IAnalysisResult
 
     /// <summary>Per item: the LR test and the item's location in each group (in the common fit's origin).</summary>
     public required ImmutableArray<(string Item, LikelihoodRatioTest Test, ImmutableArray<double> Locations)> Items { get; init; }
+
+    /// <summary>Items the common fit left out, with the reason (they are not tested).</summary>
+    public required ImmutableArray<string> ExcludedItems { get; init; }
 
     /// <inheritdoc/>
     public required DataUsage Usage { get; init; }
@@ -105,6 +119,7 @@ public sealed record DifResult : IAnalysisResult
         {
             ["item"] = i.Item, ["lr"] = JsonOutput.Number(i.Test.Statistic), ["df"] = i.Test.Df, ["p"] = JsonOutput.Number(i.Test.P), ["locations"] = JsonOutput.Numbers(i.Locations),
         })]);
+        o["excluded_items"] = JsonOutput.Strings(ExcludedItems);
         return o;
     }
 }
@@ -151,16 +166,22 @@ public static class IrtTests
 {
     /// <summary>
     /// Andersen's LR test for a Rasch model by CML: persons split at the median raw score (≤ median vs above, as eRm)
-    /// or by <paramref name="groups"/> (one label per row; null or empty labels are left out).
+    /// or by <paramref name="groups"/> (one label per row; rows with a null or empty label are left out of every fit,
+    /// the one to all persons included, and counted in the usage as "no group label").
     /// </summary>
+    /// <param name="matrix">The responses.</param>
+    /// <param name="options">Model and settings (estimation is always CML).</param>
+    /// <param name="groups">One label per row, or null for the median raw-score split.</param>
+    /// <param name="groupName">Name of the grouping, for the report.</param>
+    /// <param name="usage">The rows behind the matrix (default all).</param>
+    /// <param name="cancellationToken">Cancels the fits.</param>
     /// <exception cref="AllianceInputException">When the model is not a Rasch model, a group has fewer than 2 persons, or an item has no variance in a group.</exception>
     public static AndersenTest Andersen(ResponseMatrix matrix, IrtOptions? options = null, IReadOnlyList<string?>? groups = null, string? groupName = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default, DataUsage? usage = null)
     {
         ArgumentNullException.ThrowIfNull(matrix);
         options = (options ?? new IrtOptions()) with { Estimation = IrtEstimation.Conditional, Diagnostics = false };
         IrtAnalysis.Validate(options);
-        var all = IrtAnalysis.Fit(matrix, options, cancellationToken: cancellationToken);
         string split;
         string?[] labels;
         if (groups is null)
@@ -177,72 +198,93 @@ public static class IrtTests
             labels = [.. groups];
             split = groupName ?? "groups";
         }
+        var (x, xLabels, xUsage) = Labelled(matrix, labels, usage);
+        var all = IrtAnalysis.Fit(x, options, xUsage, cancellationToken: cancellationToken);
         var fits = new List<(string, int, double, int)>();
-        var warnings = new List<string>();
-        foreach (var g in labels.Where(l => !string.IsNullOrEmpty(l)).Distinct().Order(StringComparer.Ordinal))
+        var warnings = new List<string>(all.Warnings);
+        foreach (var g in xLabels.Distinct().Order(StringComparer.Ordinal))
         {
-            var rows = Enumerable.Range(0, matrix.RowCount).Where(i => labels[i] == g).ToArray();
+            var rows = Enumerable.Range(0, x.RowCount).Where(i => xLabels[i] == g).ToArray();
             if (rows.Length < 2) throw new AllianceInputException($"Group '{g}' has {rows.Length} person(s); Andersen's test needs at least 2 per group.");
-            var sub = matrix.SelectRows(rows);
+            var sub = x.SelectRows(rows);
             var fit = IrtAnalysis.Fit(sub, options, cancellationToken: cancellationToken);
             if (fit.Items.Length != all.Items.Length)
                 throw new AllianceInputException($"In group '{g}' item(s) {string.Join(", ", fit.ExcludedItems)}: the item must vary in every group for Andersen's test.");
-            if (!fit.Convergence.Converged) warnings.Add($"the fit in group '{g}' did not converge");
-            fits.Add((g!, fit.PersonCount, fit.LogLikelihood, fit.ParameterCount));
+            foreach (var w in fit.Warnings) warnings.Add($"group '{g}': {w}");
+            fits.Add((g, fit.PersonCount, fit.LogLikelihood, fit.ParameterCount));
         }
         if (fits.Count < 2) throw new AllianceInputException("Andersen's test needs at least two groups.");
         int df = fits.Sum(f => f.Item4) - all.ParameterCount;
-        var test = LikelihoodRatioTest.Of("Andersen LR", all.LogLikelihood, fits.Sum(f => f.Item3), df);
-        return new AndersenTest { Test = test, Split = split, Groups = [.. fits], LogLikelihood = all.LogLikelihood, Usage = all.Usage, Warnings = warnings };
+        var test = LikelihoodRatioTest.Of("Andersen LR", all.LogLikelihood, fits.Sum(f => f.Item3), df, warnings);
+        return new AndersenTest
+        {
+            Test = test, Split = split, Groups = [.. fits], LogLikelihood = all.LogLikelihood, ExcludedItems = all.ExcludedItems,
+            Usage = all.Usage, Warnings = [.. warnings.Distinct()],
+        };
+    }
+
+    /// <summary>The rows with a label, their labels, and the usage with the unlabelled rows counted as "no group label".</summary>
+    private static (ResponseMatrix Matrix, string[] Labels, DataUsage Usage) Labelled(ResponseMatrix matrix, IReadOnlyList<string?> labels, DataUsage? usage)
+    {
+        var keep = Enumerable.Range(0, matrix.RowCount).Where(i => !string.IsNullOrEmpty(labels[i])).ToArray();
+        var u = (usage ?? DataUsage.All(matrix.RowCount)).Then(DataUsage.All(matrix.RowCount).Exclude("no group label", matrix.RowCount - keep.Length,
+            Enumerable.Range(0, matrix.RowCount).Where(i => string.IsNullOrEmpty(labels[i])).Select(matrix.SourceLine)));
+        var x = keep.Length == matrix.RowCount ? matrix : matrix.SelectRows(keep);
+        return (x, [.. keep.Select(i => labels[i]!)], u);
     }
 
     /// <summary>
     /// DIF of every item between <paramref name="groups"/> (one label per row) by conditional likelihood ratio, for a
-    /// Rasch model. Rows without a label are left out.
+    /// Rasch model. Rows without a label are left out; items the common fit leaves out are not tested.
     /// </summary>
+    /// <param name="matrix">The responses.</param>
+    /// <param name="groups">One label per row.</param>
+    /// <param name="options">Model and settings (estimation is always CML).</param>
+    /// <param name="cancellationToken">Cancels the fits.</param>
+    /// <param name="usage">The rows behind the matrix (default all).</param>
     /// <exception cref="AllianceInputException">When the model is not a Rasch model, fewer than two groups are given, or the labels do not match the rows.</exception>
-    public static DifResult Dif(ResponseMatrix matrix, IReadOnlyList<string?> groups, IrtOptions? options = null, CancellationToken cancellationToken = default)
+    public static DifResult Dif(ResponseMatrix matrix, IReadOnlyList<string?> groups, IrtOptions? options = null, CancellationToken cancellationToken = default,
+        DataUsage? usage = null)
     {
         ArgumentNullException.ThrowIfNull(matrix);
         ArgumentNullException.ThrowIfNull(groups);
         options = (options ?? new IrtOptions()) with { Estimation = IrtEstimation.Conditional, Diagnostics = false };
         IrtAnalysis.Validate(options);
         if (groups.Count != matrix.RowCount) throw new AllianceInputException($"The grouping has {groups.Count} labels for {matrix.RowCount} rows.");
-        var keep = Enumerable.Range(0, matrix.RowCount).Where(i => !string.IsNullOrEmpty(groups[i])).ToArray();
-        var usage = DataUsage.All(matrix.RowCount).Exclude("no group label", matrix.RowCount - keep.Length,
-            Enumerable.Range(0, matrix.RowCount).Where(i => string.IsNullOrEmpty(groups[i])).Select(matrix.SourceLine));
-        var x = keep.Length == matrix.RowCount ? matrix : matrix.SelectRows(keep);
-        var labels = keep.Select(i => groups[i]!).ToArray();
+        var (x, labels, xUsage) = Labelled(matrix, groups, usage);
         var levels = labels.Distinct().Order(StringComparer.Ordinal).ToArray();
         if (levels.Length < 2) throw new AllianceInputException("DIF needs at least two groups.");
-        var common = IrtAnalysis.Fit(x, options, usage, cancellationToken: cancellationToken);
+        var common = IrtAnalysis.Fit(x, options, xUsage, cancellationToken: cancellationToken);
         var results = new List<(string, LikelihoodRatioTest, ImmutableArray<double>)>();
-        var warnings = new List<string>();
-        int m = x.ItemCount;
+        var warnings = new List<string>(common.Warnings);
+        // the items of the common fit (items it left out are not in any split fit either)
+        var itemIndex = common.Items.Select(i => x.IndexOf(i.Name)).ToArray();
+        int m = itemIndex.Length;
         foreach (var item in common.Items)
         {
             cancellationToken.ThrowIfCancellationRequested();
             int j = x.IndexOf(item.Name);
-            var names = new List<string>();
-            for (int k = 0; k < m; k++) if (k != j) names.Add(x.Items[k]);
+            var anchors = itemIndex.Where(k => k != j).ToArray();
+            var names = new List<string>(anchors.Select(k => x.Items[k]));
             names.AddRange(levels.Select(l => $"{item.Name}[{l}]"));
             var values = new double[x.RowCount * names.Count];
             for (int i = 0; i < x.RowCount; i++)
             {
                 var row = x.Row(i);
                 int c = 0;
-                for (int k = 0; k < m; k++) if (k != j) values[i * names.Count + c++] = row[k];
+                foreach (int k in anchors) values[i * names.Count + c++] = row[k];
                 for (int g = 0; g < levels.Length; g++) values[i * names.Count + c++] = labels[i] == levels[g] ? row[j] : double.NaN;
             }
             var split = ResponseMatrix.Create(values, names, x.Scale);
             var fit = IrtAnalysis.Fit(split, options with { Normalization = RaschNormalization.LocationsSumToZero }, cancellationToken: cancellationToken);
-            if (fit.Items.Length != names.Count) { warnings.Add($"item {item.Name}: no variance in some group; not tested"); continue; }
+            if (fit.Items.Length != names.Count) { warnings.Add($"item {item.Name}: no variance in some group ({string.Join("; ", fit.ExcludedItems)}); not tested"); continue; }
+            if (!fit.Convergence.Converged) warnings.Add($"item {item.Name}: the fit with separate group parameters did not converge ({fit.Convergence.ExitReason}); its test is unreliable");
             // locations of the virtual items, shifted so that the anchor items have the common fit's mean location
             double anchorShift = fit.Items.Take(m - 1).Average(i => i.Location) - common.Items.Where(i => i.Name != item.Name).Average(i => i.Location);
             var locs = fit.Items.Skip(m - 1).Select(i => i.Location - anchorShift).ToImmutableArray();
-            results.Add((item.Name, LikelihoodRatioTest.Of($"DIF {item.Name}", common.LogLikelihood, fit.LogLikelihood, fit.ParameterCount - common.ParameterCount), locs));
+            results.Add((item.Name, LikelihoodRatioTest.Of($"DIF {item.Name}", common.LogLikelihood, fit.LogLikelihood, fit.ParameterCount - common.ParameterCount, warnings), locs));
         }
-        return new DifResult { Groups = [.. levels], Items = [.. results], Usage = common.Usage, Warnings = warnings };
+        return new DifResult { Groups = [.. levels], Items = [.. results], ExcludedItems = common.ExcludedItems, Usage = common.Usage, Warnings = [.. warnings.Distinct()] };
     }
 
     /// <summary>
@@ -257,6 +299,9 @@ public static class IrtTests
         if (fits.Select(f => f.PersonCount).Distinct().Count() > 1) throw new ArgumentException("The fits used different numbers of persons.", nameof(fits));
         static int Rank(IrtModelType m) => m switch { IrtModelType.RatingScale => 0, IrtModelType.PartialCredit => 1, IrtModelType.GeneralizedPartialCredit => 2, _ => -1 };
         var tests = new List<LikelihoodRatioTest>();
+        var warnings = new List<string>();
+        foreach (var f in fits)
+            if (!f.Convergence.Converged) warnings.Add($"the {IrtFit.ModelKey(f.Model)} fit did not converge ({f.Convergence.ExitReason}): its log-likelihood, AIC, BIC and tests are unreliable");
         for (int a = 0; a < fits.Length; a++)
             for (int b = 0; b < fits.Length; b++)
             {
@@ -264,8 +309,8 @@ public static class IrtTests
                 var g = fits[b];
                 if (r.Estimation != g.Estimation || Rank(r.Model) < 0 || Rank(g.Model) <= Rank(r.Model)) continue;
                 if (r.Estimation == IrtEstimation.Conditional && g.Model == IrtModelType.GeneralizedPartialCredit) continue;
-                tests.Add(LikelihoodRatioTest.Of($"{IrtFit.ModelKey(r.Model)} vs {IrtFit.ModelKey(g.Model)}", r.LogLikelihood, g.LogLikelihood, g.ParameterCount - r.ParameterCount));
+                tests.Add(LikelihoodRatioTest.Of($"{IrtFit.ModelKey(r.Model)} vs {IrtFit.ModelKey(g.Model)}", r.LogLikelihood, g.LogLikelihood, g.ParameterCount - r.ParameterCount, warnings));
             }
-        return new ModelComparison { Fits = [.. fits], Tests = [.. tests], Warnings = [] };
+        return new ModelComparison { Fits = [.. fits], Tests = [.. tests], Warnings = warnings };
     }
 }

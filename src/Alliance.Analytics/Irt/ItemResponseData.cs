@@ -263,4 +263,48 @@ internal static class ItemResponseDataExtensions
             Usage = data.Usage, Warnings = data.Warnings, ExcludedItems = data.ExcludedItems,
         };
     }
+
+    /// <summary>
+    /// Leaves item <paramref name="item"/> out (recorded in <see cref="ItemResponseData.ExcludedItems"/> with
+    /// <paramref name="reason"/>); persons who answered no other item are left out and counted as "no item answered"
+    /// (without their lines: the data no longer know the matrix's source lines).
+    /// </summary>
+    /// <exception cref="AllianceInputException">When fewer than two items or two persons remain.</exception>
+    public static ItemResponseData DropItem(this ItemResponseData data, int item, string reason)
+    {
+        int m = data.ItemCount, m1 = m - 1;
+        var excluded = data.ExcludedItems.Add((data.ItemNames[item], reason));
+        if (m1 < 2)
+            throw new AllianceInputException($"An item response model needs at least two items with responses in two or more categories; {m1} remain" +
+                $" ({string.Join("; ", excluded.Select(e => $"{e.Item}: {e.Reason}"))}).");
+        var codes = new byte[data.PersonCount * m1];
+        var rows = new List<int>(data.PersonCount);
+        int dropped = 0;
+        int n = 0;
+        for (int i = 0; i < data.PersonCount; i++)
+        {
+            var src = data.Person(i);
+            var dst = codes.AsSpan(n * m1, m1);
+            bool any = false;
+            for (int j = 0, k = 0; j < m; j++)
+            {
+                if (j == item) continue;
+                dst[k++] = src[j];
+                any |= src[j] != ItemResponseData.Missing;
+            }
+            if (any) { rows.Add(data.Rows[i]); n++; }
+            else dropped++;
+        }
+        if (n < 2) throw new AllianceInputException($"An item response model needs at least two persons with answers; {n} remain.");
+        if (n < data.PersonCount) Array.Resize(ref codes, n * m1);
+        var (patterns, counts, rowPattern) = ItemResponseData.UniquePatterns(codes, n, m1);
+        return new ItemResponseData
+        {
+            ItemNames = data.ItemNames.RemoveAt(item), PersonCount = n, Codes = codes,
+            Scores = [.. data.Scores.Where((_, j) => j != item)], Categories = [.. data.Categories.Where((_, j) => j != item)],
+            Rows = [.. rows], ScalePoints = data.ScalePoints, ScaleMin = data.ScaleMin, PatternCodes = patterns, PatternCounts = counts, PersonPattern = rowPattern,
+            Usage = data.Usage.Exclude("no item answered", dropped),
+            Warnings = data.Warnings.Add($"item {data.ItemNames[item]} left out: {reason}"), ExcludedItems = excluded,
+        };
+    }
 }

@@ -127,8 +127,8 @@ internal sealed class LogProbabilityTable
     }
 }
 
-/// <summary>One person measure: estimate, standard error, and whether it is finite.</summary>
-internal readonly record struct Measure(double Theta, double StandardError, int Extreme);
+/// <summary>One person measure: estimate, standard error, whether it is finite, and whether its iteration stopped at the limit.</summary>
+internal readonly record struct Measure(double Theta, double StandardError, int Extreme, bool IterationLimit = false);
 
 /// <summary>Person measures for one response pattern: ML, WLE (Warm 1989), MAP and EAP.</summary>
 internal static class PersonScoring
@@ -156,22 +156,26 @@ internal static class PersonScoring
     {
         double lo = -Bound, hi = Bound, theta = 0;
         double f = 0, info = 0;
-        for (int it = 0; it < 200; it++)
+        bool done = false;
+        for (int it = 0; it < MaxIterations && !done; it++)
         {
             (f, info) = Equation(items, pattern, estimator, theta, mu, sigma);
             if (f > 0) lo = theta; else hi = theta;
             double step = f / Math.Max(info, 1e-10);
             double next = theta + Math.Clamp(step, -2, 2);
             if (next <= lo || next >= hi) next = 0.5 * (lo + hi);
-            if (Math.Abs(next - theta) < 1e-10) { theta = next; break; }
+            if (Math.Abs(next - theta) < 1e-10) { theta = next; done = true; break; }
             theta = next;
-            if (hi - lo < 1e-10) break;
+            if (hi - lo < 1e-10) done = true;
         }
         (_, info) = Equation(items, pattern, estimator, theta, mu, sigma);
         if (theta <= -Bound + 1e-6 || theta >= Bound - 1e-6)
             return new Measure(theta < 0 ? double.NegativeInfinity : double.PositiveInfinity, double.PositiveInfinity, extreme == 0 ? Math.Sign(theta) : extreme);
-        return new Measure(theta, 1 / Math.Sqrt(info), extreme);
+        return new Measure(theta, 1 / Math.Sqrt(info), extreme, IterationLimit: !done);
     }
+
+    /// <summary>Iteration limit of the person-measure root finder.</summary>
+    internal const int MaxIterations = 200;
 
     private static (double F, double Info) Equation(ItemSet items, ReadOnlySpan<byte> pattern, PersonEstimator estimator, double theta, double mu, double sigma)
     {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Alliance.Analytics.Numerics;
 using MathNet.Numerics.Distributions;
 
@@ -6,9 +7,12 @@ namespace Alliance.Analytics.Irt;
 /// <summary>
 /// Orlando &amp; Thissen's (2000) S-X² item fit for marginal fits (polytomous form: Kang &amp; Chen 2008): observed and
 /// model-expected category proportions of each item within groups of the summed score, the expected ones from the
-/// Lord–Wingersky recursion integrated over the latent distribution. Complete rows only; summed-score groups are
-/// joined from the low end until every expected cell count is at least 1 (mirt's <c>mincell = 1</c>);
-/// df = groups × (m − 1) − the item's free parameters. R: <c>mirt::itemfit(fit, "S_X2")</c>.
+/// Lord–Wingersky recursion integrated over the latent distribution. Complete rows with a summed score strictly between
+/// the lowest and highest possible (the persons used are reported, the rest warned about); summed scores are accumulated
+/// forward from the low end into a group that closes once every expected cell count is at least 1, a remainder joining
+/// the last group (mirt's <c>mincell = 1</c> instead merges sparse interior cells into the neighbour with fewer
+/// observations, so groupings can differ); df = groups × (m − 1) − the item's free parameters.
+/// R: <c>mirt::itemfit(fit, "S_X2")</c>.
 /// </summary>
 internal static class SX2
 {
@@ -65,6 +69,13 @@ internal static class SX2
             nS[s] += data.PatternCounts[u];
             for (int j = 0; j < m; j++) obs[j][s, pat[j]] += data.PatternCounts[u];
         }
+        // persons S-X² uses: complete rows with a summed score strictly between the lowest and the highest possible
+        long used = 0;
+        for (int s = 1; s < smax; s++) used += (long)nS[s];
+        long total = data.PatternCounts.Sum(c => (long)c);
+        if (used < total)
+            warnings.Add($"S-X² used {used.ToString(CultureInfo.InvariantCulture)} of {total.ToString(CultureInfo.InvariantCulture)} persons: " +
+                         $"{(total - n).ToString(CultureInfo.InvariantCulture)} with a missing answer and {(n - used).ToString(CultureInfo.InvariantCulture)} with the lowest or highest possible summed score left out");
         var result = (ItemFitStatistics[])fit.Clone();
         for (int j = 0; j < m; j++)
         {
@@ -107,7 +118,7 @@ internal static class SX2
             };
             int df = groups.Count * (mj - 1) - npar;
             double p = df > 0 ? 1 - ChiSquared.CDF(df, x2) : double.NaN;
-            result[j] = fit[j] with { SX2 = x2, SX2Df = df, SX2P = p };
+            result[j] = fit[j] with { SX2 = x2, SX2Df = df, SX2P = p, SX2N = (int)used };
         }
         return result;
     }

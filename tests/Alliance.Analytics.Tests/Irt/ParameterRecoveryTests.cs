@@ -78,11 +78,34 @@ public class ParameterRecoveryTests
     [Fact]
     public void ResultsDoNotDependOnTheThreadCount()
     {
-        var x = IrtSimulation.Simulate(true, Slopes, Graded, 6000, seed: 5);
-        var one = IrtAnalysis.Fit(x, new IrtOptions { Model = IrtModelType.GradedResponse, MaxDegreeOfParallelism = 1, StandardErrors = false });
-        var two = IrtAnalysis.Fit(x, new IrtOptions { Model = IrtModelType.GradedResponse, MaxDegreeOfParallelism = 2, StandardErrors = false });
-        Assert.Equal(one.LogLikelihood, two.LogLikelihood);
-        for (int j = 0; j < Slopes.Length; j++) Assert.True(one.Items[j].Intercepts.SequenceEqual(two.Items[j].Intercepts));
-        Assert.True(one.Persons.Select(p => p.Theta).SequenceEqual(two.Persons.Select(p => p.Theta)));
+        // 12 four-category items and 3000 persons give far more than 1024 unique patterns, so the E-step and the
+        // person loops are split into several blocks that run on different threads
+        double[] slopes = [.. Enumerable.Range(0, 12).Select(j => 0.8 + 0.1 * j)];
+        double[][] d = [.. Enumerable.Range(0, 12).Select(j => new[] { 1.0 - 0.15 * j, 1.2 - 0.3 * j, 0.6 - 0.45 * j })];
+        var x = IrtSimulation.Simulate(false, slopes, d, 3000, seed: 5, missing: 0.02);
+        int unique = Enumerable.Range(0, x.RowCount).Select(i => string.Join(",", x.Row(i).ToArray())).Distinct().Count();
+        Assert.True(unique > 2048, $"only {unique} unique patterns");
+        foreach (var options in new[]
+        {
+            new IrtOptions { Model = IrtModelType.GradedResponse, Estimation = IrtEstimation.Marginal, StandardErrors = false },
+            new IrtOptions { Model = IrtModelType.PartialCredit, Estimation = IrtEstimation.Conditional },
+        })
+        {
+            var one = IrtAnalysis.Fit(x, options with { MaxDegreeOfParallelism = 1 });
+            foreach (int threads in new[] { 2, 8 })
+            {
+                var many = IrtAnalysis.Fit(x, options with { MaxDegreeOfParallelism = threads });
+                Assert.Equal(one.LogLikelihood, many.LogLikelihood);
+                Assert.Equal(one.Convergence.Iterations, many.Convergence.Iterations);
+                for (int j = 0; j < 12; j++)
+                {
+                    Assert.True(one.Items[j].Intercepts.SequenceEqual(many.Items[j].Intercepts));
+                    Assert.True(one.Items[j].InterceptSe.SequenceEqual(many.Items[j].InterceptSe));
+                    Assert.Equal(one.Items[j].Fit, many.Items[j].Fit);
+                }
+                Assert.True(one.Persons.Select(p => p.Theta).SequenceEqual(many.Persons.Select(p => p.Theta)));
+                Assert.True(one.Persons.Select(p => p.Outfit).SequenceEqual(many.Persons.Select(p => p.Outfit)));
+            }
+        }
     }
 }

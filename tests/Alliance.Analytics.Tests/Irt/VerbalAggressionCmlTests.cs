@@ -166,4 +166,49 @@ public class VerbalAggressionCmlTests
         }
         Assert.All(fit.Persons.Where(p => p.Extreme != 0), p => Assert.True(double.IsInfinity(p.Theta)));
     }
+
+    [Fact]
+    public void PersonFitEqualsErmPersonfit()
+    {
+        // eRm::personfit(person.parameter(RSM(X6))): the 282 persons without an extreme raw score, in row order
+        // (the fixture's "rows" are NA: X6 has no row names, so the R script's match found nothing)
+        var fit = Rsm();
+        var f = IrtFixtures.Cml.GetProperty("rsm6_personfit");
+        var outfit = f.GetProperty("outfit").Numbers();
+        var infit = f.GetProperty("infit").Numbers();
+        var persons = fit.Persons.Where(p => p.Extreme == 0).OrderBy(p => p.Row).ToArray();
+        Assert.Equal(282, outfit.Length);
+        Assert.Equal(outfit.Length, persons.Length);
+        for (int i = 0; i < persons.Length; i++)
+        {
+            Assert.Equal(outfit[i], persons[i].Outfit, 1e-4);
+            Assert.Equal(infit[i], persons[i].Infit, 1e-4);
+        }
+    }
+
+    [Fact]
+    public void AndrichThresholdsAndSesEqualPsychotoolsRsmodel()
+    {
+        // psychotools::rsmodel: coef = item parameters 2…6 relative to item 1, then C2 = τ₂ − τ₁ (category 1's parameter
+        // fixed at 0); threshpar = item location + τ per item. With Σ τ = 0, τ₂ − τ₁ = 2τ₂ and SE(C2) = 2 SE(τ₂).
+        var fit = Rsm(RaschNormalization.LocationsSumToZero);
+        var ps = IrtFixtures.Cml.GetProperty("psychotools6");
+        var coef = ps.GetProperty("rsm_coef").Numbers();
+        var se = ps.GetProperty("rsm_se").Numbers();
+        var thresh = ps.GetProperty("rsm_threshpar").Numbers();
+        var item = ps.GetProperty("rsm_itempar").Numbers();
+        Assert.Equal(2, fit.AndrichThresholds.Length);
+        Assert.Equal(0, fit.AndrichThresholds.Sum(), 1e-9);
+        Assert.Equal(coef[5], fit.AndrichThresholds[1] - fit.AndrichThresholds[0], Agreement);
+        Assert.Equal(se[5], 2 * fit.AndrichThresholdSe[1], SeAgreement);
+        Assert.Equal(fit.AndrichThresholdSe[0], fit.AndrichThresholdSe[1], 1e-9);
+        for (int j = 0; j < 6; j++)
+        {
+            Assert.Equal(thresh[2 * j] - item[j], fit.AndrichThresholds[0], Agreement);
+            Assert.Equal(thresh[2 * j + 1] - item[j], fit.AndrichThresholds[1], Agreement);
+            Assert.Equal(thresh[2 * j], fit.Items[j].B[0], Agreement);
+            Assert.Equal(thresh[2 * j + 1], fit.Items[j].B[1], Agreement);
+            if (j > 0) Assert.Equal(coef[j - 1], fit.Items[j].Location - fit.Items[0].Location, Agreement);
+        }
+    }
 }
