@@ -80,7 +80,8 @@ public static class OutcomeAnalysis
         if (options.Bootstrap is { } b)
         {
             progress?.Report(new AnalysisProgress("bootstrap interval", double.NaN));
-            boot = Correlations.Bootstrap(x, y, CorrelationMethod.Pearson, level, b, cancellationToken);
+            try { boot = Correlations.Bootstrap(x, y, CorrelationMethod.Pearson, level, b, cancellationToken); }
+            catch (AnalysisFailedException e) { warnings.Add("bootstrap interval not computed: " + e.Message); }
         }
         var spearman = Correlations.Correlate(x, y, CorrelationMethod.Spearman, level);
         var kendall = used.Length >= 5 ? Correlations.Correlate(x, y, CorrelationMethod.Kendall, level) : null;

@@ -80,6 +80,16 @@ public sealed class OutcomeInputTests
     }
 
     [Fact]
+    public void A_bootstrap_that_fails_is_a_warning_not_the_end_of_the_analysis()
+    {
+        // x constant unless pair 8 is drawn, y unless pair 1 is: about 60% of resamples have no r, so the interval is refused.
+        var frame = ModelFrame.Create(8, "t.csv").Numeric("alliance", [1, 1, 1, 1, 1, 1, 1, 2]).Numeric("symptoms", [5, 3, 3, 3, 3, 3, 3, 3]).Build();
+        var result = OutcomeAnalysis.Analyze(frame, Options with { Bootstrap = new BootstrapOptions { Replicates = 200 } });
+        Assert.Null(result.BootstrapPearson);
+        Assert.Contains(result.Warnings, w => w.StartsWith("bootstrap interval not computed", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_client_seen_by_two_therapists_is_refused_with_its_lines()
     {
         var rows = Sessions();
