@@ -49,7 +49,7 @@ public static class OutcomeVerb
         output.AddTo(command);
         command.SetAction(parse =>
         {
-            var (dataset, _) = data.Load(parse, context);
+            var (dataset, loaded) = data.Load(parse, context);
             var frame = ModelFrame.FromDataset(dataset);
             string allianceName = parse.GetValue(alliance)!;
             // With an instrument, a score key (total, bond …) is computed on the fly.
@@ -62,6 +62,10 @@ public static class OutcomeVerb
             int reps = parse.GetValue(bootstrap) ?? 2000;
             if (reps is < 0 or (> 0 and < 100)) throw new AllianceInputException($"--bootstrap must be 0 (none) or at least 100, not {reps}");
             string? raterValue = parse.GetValue(rater);
+            // A column named on the command line must exist; the defaults (client_id, therapist_id, session) apply only when present.
+            foreach (var (flag, name) in new[] { ("--client", parse.GetValue(client)), ("--therapist", parse.GetValue(therapist)), ("--session", parse.GetValue(session)) })
+                if (name is not null && !frame.HasFactor(name) && !frame.HasNumeric(name))
+                    throw new AllianceInputException($"{frame.Source}: no column '{name}' ({flag})");
             var options = new OutcomeOptions
             {
                 Alliance = allianceName,
@@ -91,7 +95,7 @@ public static class OutcomeVerb
             if (options.AllianceReliability.HasValue != options.OutcomeReliability.HasValue)
                 throw new AllianceInputException("give both --alliance-reliability and --outcome-reliability for the disattenuated r");
             var progress = ConsoleProgress.For(context, output.IsJson(parse));
-            var result = OutcomeAnalysis.Analyze(frame, options, progress, context.CancellationToken);
+            var result = OutcomeAnalysis.Analyze(frame, options, loaded, progress, context.CancellationToken);
             (progress as ConsoleProgress)?.Done();
             if (parse.GetValue(plot) is { } plotPath)
             {

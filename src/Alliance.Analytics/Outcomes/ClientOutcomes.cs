@@ -87,31 +87,56 @@ public sealed record ClientSummary(string Client, string? Therapist, int Session
     };
 }
 
+/// <summary>
+/// Clients summarised from session rows, with the session rows' own account: <see cref="SessionUsage"/> counts session
+/// rows (those dropped when the file was loaded and those without a client id are left out), <see cref="Warnings"/>
+/// says how many rows of the clients did not enter their alliance or outcome.
+/// </summary>
+/// <param name="Clients">One summary per client.</param>
+/// <param name="SessionUsage">Session rows: available (as loaded), left out and why.</param>
+/// <param name="Warnings">Session rows that did not enter a client's alliance or outcome, and repeated sessions.</param>
+public sealed record ClientOutcomeSet(ImmutableArray<ClientSummary> Clients, DataUsage SessionUsage, IReadOnlyList<string> Warnings);
+
 /// <summary>Turns a long table of sessions into one row per client: alliance by timing and rater, pre, post, change, residualised gain and slope.</summary>
 public static class ClientOutcomes
 {
     /// <summary>
-    /// Summarises each client. Pre is the baseline column's value at the client's first session (or, without a baseline
-    /// column, the outcome at the first session when the client has several); post the outcome at the last session
-    /// with one; change = post − pre; residualised gain = post − (a + b·pre) with a, b from least squares across the
-    /// clients that have both (R: <c>resid(lm(post ~ pre))</c>); slope the client's least-squares slope of outcome on
-    /// session. When the data have no client column each row is a client.
+    /// Summarises each client. Pre is the first non-missing value of the baseline column in session order (or, without
+    /// a baseline column, the outcome at the first session with an outcome when the client has two or more sessions
+    /// with one); post the outcome at the last session with one; change = post − pre; residualised gain = post − (a + b·pre)
+    /// with a, b from least squares across the clients that have both (R: <c>resid(lm(post ~ pre))</c>); slope the
+    /// client's least-squares slope of outcome on session. When the data have no client column each row is a client.
     /// </summary>
-    /// <exception cref="AllianceInputException">When a named column is missing or holds the wrong type.</exception>
-    public static ImmutableArray<ClientSummary> Summarize(ModelFrame frame, ClientOutcomeOptions options)
+    /// <exception cref="AllianceInputException">When a named column is missing or holds the wrong type, a session number is
+    /// missing, or a client has rows with different therapists.</exception>
+    public static ImmutableArray<ClientSummary> Summarize(ModelFrame frame, ClientOutcomeOptions options) => SummarizeSessions(frame, options).Clients;
+
+    /// <summary>
+    /// As <see cref="Summarize"/>, with the account of the session rows: <paramref name="loaded"/> (rows dropped when the
+    /// file was loaded, e.g. by <c>--drop-invalid</c>) comes first in <see cref="ClientOutcomeSet.SessionUsage"/>, then
+    /// rows without a client id; rows of a client without an alliance rating (of the chosen rater) or without an outcome
+    /// are counted in the warnings, since the client's other sessions still stand for it.
+    /// </summary>
+    /// <exception cref="AllianceInputException">As <see cref="Summarize"/>.</exception>
+    public static ClientOutcomeSet SummarizeSessions(ModelFrame frame, ClientOutcomeOptions options, DataUsage? loaded = null)
     {
         ArgumentNullException.ThrowIfNull(frame);
         ArgumentNullException.ThrowIfNull(options);
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
         if (options.Timing == AllianceTiming.AtSession && options.AtSession is null)
             throw new AllianceInputException("alliance timing 'at session' needs a session number (--alliance-at N)");
         var alliance = frame.Numeric(options.Alliance).ToArray();
         var outcome = frame.Numeric(options.Outcome).ToArray();
         var baseline = options.Baseline is { } b ? frame.Numeric(b).ToArray() : null;
-        bool hasClient = frame.HasFactor(options.Client) || frame.HasNumeric(options.Client);
+        bool hasClient = Has(frame, options.Client, "client_id", "client id");
         var (clientCodes, clientLevels) = hasClient ? frame.Factor(options.Client)
-            : ([.. Enumerable.Range(0, frame.RowCount)], [.. Enumerable.Range(0, frame.RowCount).Select(i => "row " + frame.SourceLine(i).ToString(System.Globalization.CultureInfo.InvariantCulture))]);
-        (int[] Codes, ImmutableArray<string> Levels)? therapist = options.Therapist is { } t && (frame.HasFactor(t) || frame.HasNumeric(t)) ? frame.Factor(t) : null;
-        double[] session = frame.HasNumeric(options.Session) ? frame.Numeric(options.Session).ToArray() : [.. Enumerable.Range(1, frame.RowCount).Select(i => (double)i)];
+            : ([.. Enumerable.Range(0, frame.RowCount)], [.. Enumerable.Range(0, frame.RowCount).Select(i => "row " + frame.SourceLine(i).ToString(inv))]);
+        (int[] Codes, ImmutableArray<string> Levels)? therapist = options.Therapist is { } t && Has(frame, t, "therapist_id", "therapist id") ? frame.Factor(t) : null;
+        bool hasSession = Has(frame, options.Session, "session", "session number");
+        double[] session = hasSession ? frame.Numeric(options.Session).ToArray() : [.. Enumerable.Range(1, frame.RowCount).Select(i => (double)i)];
+        var noSession = Enumerable.Range(0, frame.RowCount).Where(r => double.IsNaN(session[r])).ToList();
+        if (noSession.Count > 0)
+            throw new AllianceInputException($"{frame.Source}: {noSession.Count} rows have no {options.Session} number (lines {string.Join(", ", noSession.Take(DataUsage.MaxLinesListed).Select(r => frame.SourceLine(r).ToString(inv)))}); sessions order each client's rows");
         bool[]? raterKeep = null;
         if (options.Rater is { } raterColumn)
         {
@@ -123,19 +148,29 @@ public static class ClientOutcomes
         }
 
         var rowsOf = new List<int>[clientLevels.Length];
+        var noClient = new List<int>();
         for (int r = 0; r < frame.RowCount; r++)
         {
             int c = clientCodes[r];
-            if (c < 0) continue;
+            if (c < 0) { noClient.Add(frame.SourceLine(r)); continue; }
             (rowsOf[c] ??= []).Add(r);
         }
+        var usage = (loaded ?? DataUsage.All(frame.RowCount)).Then(DataUsage.All(frame.RowCount).Exclude($"no {options.Client}", noClient.Count, noClient));
+        var unrated = new List<int>();
+        var noOutcomeRows = new List<int>();
+        var repeated = new List<int>();
         var summaries = new List<ClientSummary>();
         for (int c = 0; c < rowsOf.Length; c++)
         {
-            var rows = rowsOf[c];
-            if (rows is null) continue;
-            rows.Sort((x, y) => session[x].CompareTo(session[y]));
-            var rated = rows.Where(r => !double.IsNaN(alliance[r]) && (raterKeep is null || raterKeep[r])).ToList();
+            var unordered = rowsOf[c];
+            if (unordered is null) continue;
+            // Stable: rows of the same session stay in file order.
+            var rows = unordered.OrderBy(r => session[r]).ToList();
+            var rater = rows.Where(r => raterKeep is null || raterKeep[r]).ToList();
+            var rated = rater.Where(r => !double.IsNaN(alliance[r])).ToList();
+            unrated.AddRange(rater.Where(r => double.IsNaN(alliance[r])));
+            for (int k = 1; k < rated.Count; k++)
+                if (session[rated[k]] == session[rated[k - 1]]) repeated.Add(rated[k]);
             double a = options.Timing switch
             {
                 AllianceTiming.Mean => rated.Count == 0 ? double.NaN : rated.Average(r => alliance[r]),
@@ -144,6 +179,7 @@ public static class ClientOutcomes
                 _ => rated.Where(r => session[r] == options.AtSession).Select(r => alliance[r]).DefaultIfEmpty(double.NaN).First(),
             };
             var withOutcome = rows.Where(r => !double.IsNaN(outcome[r])).ToList();
+            noOutcomeRows.AddRange(rows.Where(r => double.IsNaN(outcome[r])));
             double post = withOutcome.Count == 0 ? double.NaN : outcome[withOutcome[^1]];
             double pre;
             if (baseline is not null) pre = rows.Select(r => baseline[r]).Where(v => !double.IsNaN(v)).DefaultIfEmpty(double.NaN).First();
@@ -158,11 +194,22 @@ public static class ClientOutcomes
             string? ther = null;
             if (therapist is { } th)
             {
-                int code = rows.Select(r => th.Codes[r]).FirstOrDefault(x => x >= 0, -1);
-                ther = code >= 0 ? th.Levels[code] : null;
+                var codes = rows.Select(r => th.Codes[r]).Where(x => x >= 0).Distinct().ToList();
+                if (codes.Count > 1)
+                    throw new AllianceInputException($"{frame.Source}: client {clientLevels[c]} is seen by {codes.Count} therapists ({string.Join(", ", codes.Select(x => th.Levels[x]))}; lines " +
+                        $"{string.Join(", ", rows.Take(DataUsage.MaxLinesListed).Select(r => frame.SourceLine(r).ToString(inv)))}); the therapist model needs one therapist per client");
+                ther = codes.Count == 1 ? th.Levels[codes[0]] : null;
             }
             summaries.Add(new ClientSummary(clientLevels[c], ther, rows.Count, a, pre, post, post - pre, double.NaN, slope, frame.SourceLine(rows[0])));
         }
+        var warnings = new List<string>();
+        string Lines(List<int> rows) => string.Join(", ", rows.Order().Take(DataUsage.MaxLinesListed).Select(r => frame.SourceLine(r).ToString(inv))) + (rows.Count > DataUsage.MaxLinesListed ? ", …" : "");
+        if (unrated.Count > 0)
+            warnings.Add($"{unrated.Count} session rows have no {options.Alliance}{(options.RaterValue is null ? "" : $" from rater {options.RaterValue}")} (lines {Lines(unrated)}): their clients' alliance comes from their other sessions");
+        if (noOutcomeRows.Count > 0)
+            warnings.Add($"{noOutcomeRows.Count} session rows have no {options.Outcome} (lines {Lines(noOutcomeRows)}): their clients' outcome comes from their other sessions");
+        if (repeated.Count > 0)
+            warnings.Add($"{repeated.Count} rated rows repeat a client's session number (lines {Lines(repeated)}): they are taken in file order");
 
         // Residualised gain across clients with pre and post.
         var both = summaries.Where(s => !double.IsNaN(s.Pre) && !double.IsNaN(s.Post)).ToList();
@@ -180,6 +227,15 @@ public static class ClientOutcomes
                 }
             }
         }
-        return [.. summaries];
+        return new ClientOutcomeSet([.. summaries], usage, warnings);
+    }
+
+    // A column named other than its default must exist; the default applies only when present.
+    internal static bool Has(ModelFrame frame, string column, string defaultName, string what)
+    {
+        bool present = frame.HasFactor(column) || frame.HasNumeric(column);
+        if (!present && column != defaultName)
+            throw new AllianceInputException($"{frame.Source}: no {what} column '{column}' (columns: {string.Join(", ", frame.NumericNames.Concat(frame.FactorNames))})");
+        return present;
     }
 }

@@ -52,6 +52,9 @@ public sealed record BootstrapOptions
 /// <param name="IntervalMethod">How the interval was made ("Fisher z", "Fisher z, Bonett–Wright SE", "bootstrap BCa, 2000 resamples" …).</param>
 public sealed record CorrelationEstimate(CorrelationMethod Method, double R, int N, double Statistic, double P, double Lower, double Upper, double Level, string IntervalMethod)
 {
+    /// <summary>Bootstrap resamples whose coefficient was defined and that the interval is built on (0 when the interval is not a bootstrap one).</summary>
+    public int Resamples { get; init; }
+
     /// <summary>"r = .31 [.22, .40], n = 412, p &lt; .001".</summary>
     public override string ToString() =>
         $"{Method} r = {R.ToString("F3", CultureInfo.InvariantCulture)} [{Lower.ToString("F3", CultureInfo.InvariantCulture)}, {Upper.ToString("F3", CultureInfo.InvariantCulture)}], " +
@@ -179,8 +182,11 @@ public static class Correlations
             }, _ => { });
             (lo, hi, _, _) = BootstrapIntervals.Bca(finite, jack, baseline.R, level);
         }
-        string how = $"bootstrap {(options.Interval == BootstrapInterval.Bca ? "BCa" : "percentile")}, {reps.ToString("N0", CultureInfo.InvariantCulture)} resamples (seed {options.Seed.ToString(CultureInfo.InvariantCulture)})";
-        return baseline with { Lower = lo, Upper = hi, IntervalMethod = how };
+        // Resamples with a constant variable have no coefficient: they are left out, and the label says how many were used.
+        string count = finite.Length == reps ? reps.ToString("N0", CultureInfo.InvariantCulture)
+            : $"{finite.Length.ToString("N0", CultureInfo.InvariantCulture)} of {reps.ToString("N0", CultureInfo.InvariantCulture)}";
+        string how = $"bootstrap {(options.Interval == BootstrapInterval.Bca ? "BCa" : "percentile")}, {count} resamples{(finite.Length == reps ? "" : " (the others had a constant variable)")} (seed {options.Seed.ToString(CultureInfo.InvariantCulture)})";
+        return baseline with { Lower = lo, Upper = hi, IntervalMethod = how, Resamples = finite.Length };
     }
 
     /// <summary>
@@ -469,7 +475,7 @@ public static class Correlations
         int n = x.Length;
         var tx = TieSizes(x);
         var ty = TieSizes(y);
-        double t0 = n * (n - 1) / 2.0;
+        double t0 = (double)n * (n - 1) / 2.0;
         double t1 = tx.Sum(t => t * (t - 1)) / 2, t2 = ty.Sum(t => t * (t - 1)) / 2;
         double s = tau * Math.Sqrt((t0 - t1) * (t0 - t2));
         double v0 = (double)n * (n - 1) * (2 * n + 5);

@@ -5,7 +5,7 @@ using Alliance.Analytics.Reporting;
 namespace Alliance.Analytics.Outcomes;
 
 /// <summary>
-/// Options for <see cref="OutcomeAnalysis.Analyze"/>: the columns and how sessions become clients (inherited from
+/// Options for <see cref="OutcomeAnalysis"/>.<c>Analyze</c>: the columns and how sessions become clients (inherited from
 /// <see cref="ClientOutcomeOptions"/>), and what to estimate.
 /// </summary>
 public sealed record OutcomeOptions : ClientOutcomeOptions
@@ -45,15 +45,24 @@ public static class OutcomeAnalysis
 {
     /// <summary>Runs the analysis. See <see cref="OutcomeOptions"/> for the choices and <see cref="OutcomeResult"/> for what comes back.</summary>
     /// <exception cref="AllianceInputException">When a column is missing or fewer than 4 clients have alliance and outcome.</exception>
-    public static OutcomeResult Analyze(ModelFrame frame, OutcomeOptions options, IProgress<AnalysisProgress>? progress = null, CancellationToken cancellationToken = default)
+    public static OutcomeResult Analyze(ModelFrame frame, OutcomeOptions options, IProgress<AnalysisProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        Analyze(frame, options, null, progress, cancellationToken);
+
+    /// <summary>
+    /// Runs the analysis on a frame whose rows were loaded with <paramref name="loaded"/> (e.g. rows dropped by
+    /// <c>--drop-invalid</c>): those rows are reported in <see cref="OutcomeResult.SessionUsage"/>.
+    /// </summary>
+    /// <exception cref="AllianceInputException">When a column is missing or fewer than 4 clients have alliance and outcome.</exception>
+    public static OutcomeResult Analyze(ModelFrame frame, OutcomeOptions options, DataUsage? loaded, IProgress<AnalysisProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(frame);
         ArgumentNullException.ThrowIfNull(options);
         progress?.Report(new AnalysisProgress("summarising sessions per client", double.NaN));
-        var clients = ClientOutcomes.Summarize(frame, options);
+        var summarised = ClientOutcomes.SummarizeSessions(frame, options, loaded);
+        var clients = summarised.Clients;
         var usage = DataUsage.All(clients.Length);
         var noAlliance = clients.Where(c => double.IsNaN(c.Alliance)).ToList();
-        usage = usage.Exclude(options.Timing == AllianceTiming.AtSession ? $"no alliance rating at session {options.AtSession}" : "no alliance rating", noAlliance.Count, noAlliance.Select(c => c.FirstLine));
+        usage = usage.Exclude(options.Timing == AllianceTiming.AtSession ? $"no alliance rating at session {options.AtSession?.ToString(System.Globalization.CultureInfo.InvariantCulture)}" : "no alliance rating", noAlliance.Count, noAlliance.Select(c => c.FirstLine));
         var noOutcome = clients.Where(c => !double.IsNaN(c.Alliance) && double.IsNaN(c.Score(options.Score))).ToList();
         usage = usage.Exclude($"no {ScoreName(options.Score)} of {options.Outcome}", noOutcome.Count, noOutcome.Select(c => c.FirstLine));
         var used = clients.Where(c => !double.IsNaN(c.Alliance) && !double.IsNaN(c.Score(options.Score))).ToImmutableArray();
@@ -62,7 +71,7 @@ public static class OutcomeAnalysis
         var x = used.Select(c => c.Alliance).ToArray();
         var y = used.Select(c => c.Score(options.Score)).ToArray();
         var pre = used.Select(c => c.Pre).ToArray();
-        var warnings = new List<string>();
+        var warnings = new List<string>(summarised.Warnings);
         if (used.Length < 30) warnings.Add($"only {used.Length} clients: intervals are wide and the therapist model is fragile");
 
         double level = options.ConfidenceLevel;
@@ -71,7 +80,8 @@ public static class OutcomeAnalysis
         if (options.Bootstrap is { } b)
         {
             progress?.Report(new AnalysisProgress("bootstrap interval", double.NaN));
-            boot = Correlations.Bootstrap(x, y, CorrelationMethod.Pearson, level, b, cancellationToken);
+            try { boot = Correlations.Bootstrap(x, y, CorrelationMethod.Pearson, level, b, cancellationToken); }
+            catch (AnalysisFailedException e) { warnings.Add("bootstrap interval not computed: " + e.Message); }
         }
         var spearman = Correlations.Correlate(x, y, CorrelationMethod.Spearman, level);
         var kendall = used.Length >= 5 ? Correlations.Correlate(x, y, CorrelationMethod.Kendall, level) : null;
@@ -90,11 +100,12 @@ public static class OutcomeAnalysis
             progress?.Report(new AnalysisProgress("between/within-therapist model", double.NaN));
             try
             {
-                bool withBaseline = pre.Count(v => !double.IsNaN(v)) >= used.Length / 2 && options.Score == OutcomeScore.Post;
+                bool withBaseline = 2 * pre.Count(v => !double.IsNaN(v)) >= used.Length && options.Score == OutcomeScore.Post;
                 therapist = TherapistEffects.Fit([.. used.Select(c => c.Therapist)], x, y, withBaseline ? pre : [], progress: progress, cancellationToken: cancellationToken);
                 warnings.AddRange(therapist.Model.Warnings.Select(w => "therapist model: " + w));
             }
             catch (AllianceInputException e) { warnings.Add("between/within-therapist model not fitted: " + e.Message); }
+            catch (AnalysisFailedException e) { warnings.Add("between/within-therapist model failed: " + e.Message); }
         }
 
         WithinPatientResult? within = null;
@@ -104,7 +115,7 @@ public static class OutcomeAnalysis
             within = WithinPatientModel.Fit(frame, new WithinPatientOptions
             {
                 Alliance = options.Alliance, Symptoms = options.Outcome, Client = options.Client, Session = options.Session,
-                Therapist = options.Therapist, Detrend = options.Detrend,
+                Therapist = options.Therapist, Detrend = options.Detrend, Rater = options.Rater, RaterValue = options.RaterValue,
             }, progress, cancellationToken);
         }
 
@@ -117,6 +128,7 @@ public static class OutcomeAnalysis
             Options = options,
             Clients = used,
             SessionRows = frame.RowCount,
+            SessionUsage = summarised.SessionUsage,
             Pearson = pearson,
             BootstrapPearson = boot,
             Spearman = spearman,

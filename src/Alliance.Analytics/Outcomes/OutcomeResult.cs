@@ -7,7 +7,7 @@ using Alliance.Analytics.Reporting;
 namespace Alliance.Analytics.Outcomes;
 
 /// <summary>
-/// What <see cref="OutcomeAnalysis.Analyze"/> found: the client-level data, the correlations with their intervals, the
+/// What <see cref="OutcomeAnalysis"/>.<c>Analyze</c> found: the client-level data, the correlations with their intervals, the
 /// between/within-therapist model and the comparison with the literature. <see cref="Usage"/> counts clients.
 /// </summary>
 public sealed record OutcomeResult : IAnalysisResult
@@ -20,6 +20,12 @@ public sealed record OutcomeResult : IAnalysisResult
 
     /// <summary>Rows (sessions) the clients were summarised from.</summary>
     public required int SessionRows { get; init; }
+
+    /// <summary>
+    /// Session rows: as loaded (rows dropped at load, e.g. by <c>--drop-invalid</c>, are counted) and those left out before
+    /// clients were summarised (no client id). JSON <c>session_data</c>, in the shape of <c>data</c>.
+    /// </summary>
+    public DataUsage SessionUsage { get; init; } = DataUsage.All(0);
 
     /// <summary>Pearson r with the Fisher-z interval.</summary>
     public required CorrelationEstimate Pearson { get; init; }
@@ -64,7 +70,8 @@ public sealed record OutcomeResult : IAnalysisResult
             $"Alliance: {o.Alliance} ({Timing()}{(o.RaterValue is null ? "" : $", rater {o.RaterValue}")}); outcome: {OutcomeAnalysis.ScoreName(o.Score)} of {o.Outcome} " +
             $"({(o.HigherIsBetter ? "higher is better" : "lower is better")})" + (o.Baseline is null ? "" : $"; baseline: {o.Baseline}"),
             $"n = {Usage.RowsUsed.ToString("N0", CultureInfo.InvariantCulture)} of {Usage.RowsAvailable.ToString("N0", CultureInfo.InvariantCulture)} clients " +
-            $"(from {SessionRows.ToString("N0", CultureInfo.InvariantCulture)} rows)" +
+            $"(from {SessionRows.ToString("N0", CultureInfo.InvariantCulture)} rows" +
+            (SessionUsage.RowsExcluded == 0 ? ")" : $"; session rows left out: {string.Join("; ", SessionUsage.Exclusions.Select(e => e.ToString()))})") +
             (Usage.RowsExcluded == 0 ? "" : "; left out: " + string.Join("; ", Usage.Exclusions.Select(e => e.ToString()).Select(t => t.Replace(" rows:", " clients:", StringComparison.Ordinal).Replace("1 row:", "1 client:", StringComparison.Ordinal)))),
         };
         var corr = new List<IReadOnlyList<object?>>();
@@ -126,17 +133,21 @@ public sealed record OutcomeResult : IAnalysisResult
     }
 
     /// <summary>
-    /// <c>{"n", "data", "warnings", "r", "r_ci", "r_bootstrap_ci", "spearman", "spearman_ci", "kendall", "partial_r", "partial_r_ci",
-    /// "disattenuated_r", "between_therapist": {"b", "se", "p"}, "within_therapist", "therapist_variance", "residual_variance",
-    /// "therapist_icc", "therapists", "benchmark": {…}, "settings": {…}}</c>; absent analyses are <c>null</c>.
+    /// <c>{"n", "data", "session_data", "warnings", "r", "r_ci", "r_p", "r_bootstrap_ci", "r_bootstrap_resamples", "spearman", "spearman_ci",
+    /// "kendall", "partial_r", "partial_r_ci", "disattenuated_r", "between_therapist": {"b", "se", "p", "df", "ci"}, "within_therapist",
+    /// "therapist_variance", "residual_variance", "therapist_icc", "therapists", "within_patient": {"within", "between", "pairs",
+    /// "clients", "broken_pairs", "detrended"}, "benchmark": {…}, "settings": {…}}</c>; <c>data</c> counts clients,
+    /// <c>session_data</c> session rows; absent analyses are <c>null</c>.
     /// </summary>
     public JsonObject ToJson()
     {
         var o = JsonOutput.Document(this);
+        o["session_data"] = JsonOutput.Usage(SessionUsage);
         o["r"] = JsonOutput.Number(Pearson.R);
         o["r_ci"] = JsonOutput.Interval(Pearson.Lower, Pearson.Upper);
         o["r_p"] = JsonOutput.Number(Pearson.P);
         o["r_bootstrap_ci"] = BootstrapPearson is { } b ? JsonOutput.Interval(b.Lower, b.Upper) : null;
+        o["r_bootstrap_resamples"] = BootstrapPearson is { Resamples: > 0 } b2 ? b2.Resamples : null;
         o["spearman"] = JsonOutput.Number(Spearman.R);
         o["spearman_ci"] = JsonOutput.Interval(Spearman.Lower, Spearman.Upper);
         o["kendall"] = Kendall is { } k ? JsonOutput.Number(k.R) : null;
@@ -155,6 +166,7 @@ public sealed record OutcomeResult : IAnalysisResult
             ["between"] = EffectJson(wp.Between),
             ["pairs"] = wp.Pairs,
             ["clients"] = wp.Clients,
+            ["broken_pairs"] = wp.BrokenPairs,
             ["detrended"] = wp.Detrended,
         } : null;
         o["benchmark"] = Benchmark is { } bm ? new JsonObject

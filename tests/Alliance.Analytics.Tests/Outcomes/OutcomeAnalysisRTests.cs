@@ -78,6 +78,7 @@ public sealed class OutcomeAnalysisRTests
         Close(Ref["baldwin:p:ther_mean"], t.BetweenTherapist.P, 1e-3, "between p");
         Close(Ref["baldwin:b:ther_dev"], t.WithinTherapist.B, Lme4, "within b");
         Close(Ref["baldwin:se:ther_dev"], t.WithinTherapist.StandardError, Lme4, "within SE");
+        Close(Ref["baldwin:df:ther_mean"], t.BetweenTherapist.DegreesOfFreedom, 1e-3, "between df");
         Close(Ref["baldwin:df:ther_dev"], t.WithinTherapist.DegreesOfFreedom, 1e-3, "within df");
         Close(Ref["baldwin:p:ther_dev"], t.WithinTherapist.P, 1e-3, "within p");
         Close(Ref["baldwin:b:pre"], t.Model["baseline"].Estimate, Lme4, "baseline b");

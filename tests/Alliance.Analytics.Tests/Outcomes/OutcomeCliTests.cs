@@ -110,6 +110,31 @@ public sealed class OutcomeCliTests : IDisposable
     }
 
     [Fact]
+    public void Rows_dropped_by_drop_invalid_are_in_session_data_and_a_named_missing_column_is_refused()
+    {
+        var lines = File.ReadAllLines(_file);
+        var cells = lines[3].Split(',');
+        cells[3] = "9"; // q1 outside 1–5
+        lines[3] = string.Join(',', cells);
+        string bad = _dir.File("bad.csv", string.Join('\n', lines) + "\n");
+        var (exit, output, err) = CliRunner.Run("outcome", bad, "--instrument", "WAI-SR", "--items", Items, "--alliance", "total",
+            "--outcome", "phq9", "--format", "json", "--bootstrap", "0", "--drop-invalid");
+        Assert.True(exit == ExitCodes.Ok, err);
+        var sessions = JsonNode.Parse(output)!["session_data"]!;
+        Assert.Equal(720, sessions["rows_available"]!.GetValue<int>());
+        Assert.Equal(719, sessions["rows_used"]!.GetValue<int>());
+        Assert.Contains(4, sessions["excluded"]![0]!["lines"]!.AsArray().Select(l => l!.GetValue<int>()));
+
+        var (exit2, _, err2) = CliRunner.Run("outcome", _file, "--instrument", "WAI-SR", "--items", Items, "--alliance", "total",
+            "--outcome", "phq9", "--bootstrap", "0", "--session", "visit");
+        Assert.Equal(ExitCodes.BadInput, exit2);
+        Assert.Contains("'visit'", err2);
+        var (exit3, _, err3) = CliRunner.Run("outcome", _file, "--instrument", "WAI-SR", "--items", Items, "--alliance", "total",
+            "--outcome", "phq9", "--bootstrap", "0", "--client", "client_id", "--therapist", "therapist_id");
+        Assert.True(exit3 == ExitCodes.Ok, err3);
+    }
+
+    [Fact]
     public void Plot_option_writes_a_png()
     {
         string png = Path.Combine(_dir.Path, "scatter.png");
