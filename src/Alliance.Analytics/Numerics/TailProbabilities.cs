@@ -46,7 +46,7 @@ public static class TailProbabilities
     /// <summary>The normal quantile with upper tail <paramref name="upper"/>, e.g. 1.959964 for 0.025. R: <c>qnorm(upper, lower.tail = FALSE)</c>.</summary>
     public static double NormalQuantileUpper(double upper) => -Normal.InvCDF(0, 1, upper);
 
-    /// <summary>The t quantile with upper tail <paramref name="upper"/>. R: <c>qt(upper, df, lower.tail = FALSE)</c>.</summary>
+    /// <summary>The t quantile with upper tail <paramref name="upper"/>. R: <c>qt(upper, df, lower.tail = FALSE)</c>. NaN when it cannot be computed (df not positive, or so small that neither Newton nor MathNet reaches it).</summary>
     public static double StudentQuantileUpper(double upper, double df)
     {
         if (!(upper > 0 && upper < 1) || !(df > 0)) return double.NaN;
@@ -65,7 +65,8 @@ public static class TailProbabilities
             if (!double.IsFinite(t)) break;
             if (Math.Abs(step) <= 1e-14 * Math.Max(1, Math.Abs(t))) return t;
         }
-        return -StudentT.InvCDF(0, 1, df, upper);
+        try { return -StudentT.InvCDF(0, 1, df, upper); }
+        catch (MathNet.Numerics.NonConvergenceException) { return double.NaN; } // df so small that the quantile is beyond reach
     }
 
     /// <summary>The χ² quantile with lower tail <paramref name="lower"/>. R: <c>qchisq(lower, df)</c>.</summary>

@@ -270,7 +270,7 @@ public static class LinearMixedModel
             double tv = state.Beta[j] / se;
             double d = df[j];
             double pv = double.IsFinite(d) && d > 0 ? 2 * StudentT.CDF(0, 1, d, -Math.Abs(tv)) : double.NaN;
-            tq = double.IsFinite(d) && d > 0 ? StudentT.InvCDF(0, 1, d, 0.5 + options.ConfidenceLevel / 2) : double.NaN;
+            tq = double.IsFinite(d) && d > 0 ? TailProbabilities.StudentQuantileUpper((1 - options.ConfidenceLevel) / 2, d) : double.NaN;
             fixedEffects[j] = new FixedEffectEstimate(formula.Fixed[j].Name, state.Beta[j], se, d, tv, pv, state.Beta[j] - tq * se, state.Beta[j] + tq * se);
         }
         int parameters = p + theta.Length + 1;
