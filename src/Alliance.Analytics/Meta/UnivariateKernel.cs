@@ -116,7 +116,8 @@ internal sealed class UnivariateKernel
         if (!WeightedLeastSquares.Fit(x, p, y, w, fit.Beta, fit.Covariance))
             throw new AllianceInputException("the moderators are collinear (or a moderator does not vary): the model matrix is singular.");
         double rss = WeightedLeastSquares.WeightedRss(x, p, y, w, fit.Beta);
-        bool knha = s.Test == MetaTest.KnappHartung;
+        // metafor (rma.uni) sets test = "z" when k = 1: the Knapp–Hartung scale has no degrees of freedom there.
+        bool knha = s.Test == MetaTest.KnappHartung && k > 1;
         if (knha)
         {
             fit.S2w = rss <= 2.220446049250313e-16 ? 0 : rss / (k - p);

@@ -19,6 +19,9 @@ internal static class MetaFixtures
 
     public static JsonNode Json(string name) => JsonNode.Parse(File.ReadAllText(Path(name + ".json")))!;
 
+    /// <summary>Edge cases and unprinted statistics made by Fixtures/Meta/meta-edge-fixtures.R.</summary>
+    public static JsonNode Edge(string key) => Json("meta-edge")[key]!;
+
     public static StudySet Bcg() => StudyTable.Load(Path("bcg.csv"));
     public static StudySet Raudenbush() => StudyTable.Load(Path("raudenbush1985.csv"));
     public static StudySet Molloy(EffectMeasure measure = EffectMeasure.FisherZ) => StudyTable.Load(Path("molloy2014.csv"), new StudyTableSpec { Measure = measure });
