@@ -149,6 +149,23 @@ public static partial class MetaAnalysis
     /// Refits the model of <paramref name="fit"/> on the studies at <paramref name="rows"/> (design rows taken
     /// alongside), without intervals or R² — the inner step of leave-one-out, influence and cumulative analyses.
     /// </summary>
+    /// <summary>
+    /// <see cref="Refit"/> that returns null when the refit fails (collinear subset, no Paule–Mandel root) or its τ²
+    /// did not converge: metafor's leave1out, cumul and influence wrap each refit in try() and write NA.
+    /// </summary>
+    internal static KernelFit? TryRefit(RandomEffectsFit fit, IReadOnlyList<int> rows)
+    {
+        try
+        {
+            var f = Refit(fit, rows);
+            return f.Converged ? f : null;
+        }
+        catch (Exception e) when (e is AllianceInputException or AnalysisFailedException or ArithmeticException)
+        {
+            return null;
+        }
+    }
+
     internal static KernelFit Refit(RandomEffectsFit fit, IReadOnlyList<int> rows, ModelMatrix? design = null, FitDetail detail = FitDetail.Full)
     {
         var x = (design ?? fit.Design).TakeRows(rows);
