@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Collections.Immutable;
 using System.Text.Json.Nodes;
 using Alliance.Analytics.Data;
@@ -136,7 +137,7 @@ public sealed record MetaReport : IAnalysisResult
         var tables = main.Tables.ToList();
         var notes = main.Notes.ToList();
         if (ThreeLevelEgger is { } e)
-            lines.Add($"Egger's test (three-level, √vᵢ as moderator): {(e.DegreesOfFreedom is null ? "z" : "t")} = {e.Coefficients[1].Statistic:F4}, p {RandomEffectsFit.FormatP(e.Coefficients[1].PValue)}");
+            lines.Add(string.Create(CultureInfo.InvariantCulture, $"Egger's test (three-level, √vᵢ as moderator): {(e.DegreesOfFreedom is null ? "z" : "t")} = {e.Coefficients[1].Statistic:F4}, p {RandomEffectsFit.FormatP(e.Coefficients[1].PValue)}"));
         foreach (IAnalysisResult? extra in new IAnalysisResult?[] { Bias, Permutation, LeaveOneOut, Influence })
         {
             if (extra is null) continue;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Alliance.Analytics.Numerics;
 using MathNet.Numerics.RootFinding;
 
@@ -388,7 +389,7 @@ internal sealed class UnivariateKernel
             return 0;
         }
         if (GeneralizedQ(y, v, x, max) > target)
-            throw new AnalysisFailedException($"Paule–Mandel: Q(τ²) stays above k − p = {target} up to τ² = {max}; use another estimator.");
+            throw new AnalysisFailedException(string.Create(CultureInfo.InvariantCulture, $"Paule–Mandel: Q(τ²) stays above k − p = {target} up to τ² = {max}; use another estimator."));
         fit.ExitReason = "root of Q(τ²) = k − p";
         return FindRoot(y, v, x, target, 0, max, s.RootTolerance);
     }

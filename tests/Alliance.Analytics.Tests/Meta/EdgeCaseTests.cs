@@ -54,3 +54,67 @@ public class EdgeCaseTests
         MetaFixtures.Near(r["Qbp"].D(), sub.QBetweenPValue, MetaFixtures.Estimate, "Q between p");
     }
 }
+
+/// <summary>Refits that fail or do not converge become NaN rows (metafor's NA) and are counted, instead of aborting or passing as valid.</summary>
+public class FailedRefitTests
+{
+    /// <summary>Bcg with one of the two 'alternate' trials dropped: leaving out the other makes the alloc dummy constant (singular design).</summary>
+    private static StudySet OneAlternate()
+    {
+        var bcg = MetaFixtures.Bcg();
+        int drop = bcg.Labels.IndexOf(MetaFixtures.Edge("subgroups_alloc_knha_single")["dropped"]!.GetValue<string>());
+        return bcg.Take([.. Enumerable.Range(0, bcg.Count).Where(i => i != drop)]);
+    }
+
+    [Fact]
+    public void Influence_writes_a_NaN_row_for_a_refit_with_a_singular_design()
+    {
+        var studies = OneAlternate();
+        var fit = MetaAnalysis.Fit(studies, MetaFixtures.Options("REML", "z", "alloc"));
+        var inf = fit.Influence();
+        int single = studies.Moderator("alloc").Text.IndexOf("alternate");
+        Assert.Equal(1, inf.FailedRefits);
+        Assert.True(double.IsNaN(inf.Studies[single].CooksDistance));
+        Assert.True(double.IsNaN(inf.Studies[single].Tau2Deleted));
+        Assert.All(inf.Studies.Where((_, i) => i != single), s => Assert.True(double.IsFinite(s.CooksDistance), s.Label));
+        Assert.Contains(inf.Warnings, w => w.Contains("1 refit failed", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Refits_that_do_not_converge_are_failed_rows_not_results()
+    {
+        var options = MetaFixtures.Options("REML") with { MaxIterations = 1 };
+        var fit = MetaAnalysis.Fit(MetaFixtures.Bcg(), options);
+        var loo = fit.LeaveOneOut();
+        int nan = loo.Rows.Count(r => double.IsNaN(r.Estimate));
+        Assert.True(nan > 0);
+        Assert.Equal(nan, loo.FailedRefits);
+        Assert.Contains(loo.Warnings, w => w.Contains("did not converge", StringComparison.Ordinal));
+        var perm = PermutationTest.Run(fit, new PermutationOptions { Iterations = 50 });
+        Assert.True(perm.Failed > 0);
+    }
+}
+
+/// <summary>Messages and report lines do not depend on the current culture.</summary>
+public class InvariantCultureTests
+{
+    [Fact]
+    public void Messages_use_a_decimal_point_under_a_comma_culture()
+    {
+        var saved = System.Globalization.CultureInfo.CurrentCulture;
+        try
+        {
+            // The test host runs in globalization-invariant mode: a clone of the invariant culture with a decimal comma.
+            var comma = (System.Globalization.CultureInfo)System.Globalization.CultureInfo.InvariantCulture.Clone();
+            comma.NumberFormat.NumberDecimalSeparator = ",";
+            System.Globalization.CultureInfo.CurrentCulture = comma;
+            var e = Assert.Throws<AllianceInputException>(() => MetaAnalysis.Fit(MetaFixtures.Bcg(), new MetaAnalysisOptions { Level = 1.5 }));
+            Assert.Contains("1.5", e.Message, StringComparison.Ordinal);
+            var fit = MetaAnalysis.Fit(MetaFixtures.Bcg(), MetaFixtures.Options("REML", "z", "ablat"));
+            var perm = PermutationTest.Run(fit, new PermutationOptions { Iterations = 20 });
+            string qmLine = perm.Summary().Lines[0];
+            Assert.Contains(fit.QM.ToString("F4", System.Globalization.CultureInfo.InvariantCulture), qmLine, StringComparison.Ordinal);
+        }
+        finally { System.Globalization.CultureInfo.CurrentCulture = saved; }
+    }
+}
