@@ -87,6 +87,9 @@ public sealed record LeaveOneOutResult : IAnalysisResult
 /// <summary>The model refitted on the first 1, 2, …, k studies in a chosen order (metafor's <c>cumul</c>).</summary>
 public sealed record CumulativeResult : IAnalysisResult
 {
+    /// <summary>Studies without an order key (NaN): added last, in table order.</summary>
+    public int MissingOrderKeys { get; init; }
+
     /// <summary>The full model.</summary>
     public required RandomEffectsFit Model { get; init; }
 
@@ -103,7 +106,8 @@ public sealed record CumulativeResult : IAnalysisResult
     public DataUsage Usage => Model.Usage;
 
     /// <inheritdoc/>
-    public IReadOnlyList<string> Warnings => SubsetFitTable.WithFailures(Model.Warnings, FailedRefits);
+    public IReadOnlyList<string> Warnings => MissingOrderKeys == 0 ? SubsetFitTable.WithFailures(Model.Warnings, FailedRefits)
+        : [.. SubsetFitTable.WithFailures(Model.Warnings, FailedRefits), $"{MissingOrderKeys} stud{(MissingOrderKeys == 1 ? "y has" : "ies have")} no order key and {(MissingOrderKeys == 1 ? "was" : "were")} added last, in table order."];
 
     /// <inheritdoc/>
     public ResultSummary Summary() => new($"Cumulative meta-analysis ({MetaNames.Abbreviation(Model.Options.Estimator)}, k = {Model.K})",
@@ -223,7 +227,9 @@ public static class Diagnostics
         if (fit.HasModerators) throw new AllianceInputException("a cumulative meta-analysis applies to models without moderators.");
         if (order is not null && order.Count != fit.K) throw new AllianceInputException($"the order has {order.Count} keys for {fit.K} studies.");
         int[] idx = [.. Enumerable.Range(0, fit.K)];
-        if (order is not null) idx = [.. idx.OrderBy(i => order[i])];
+        // Studies without an order key (NaN) go last, in table order, and are reported.
+        if (order is not null) idx = [.. idx.OrderBy(i => double.IsNaN(order[i]) ? 1 : 0).ThenBy(i => double.IsNaN(order[i]) ? 0 : order[i])];
+        int missingKeys = order is null ? 0 : order.Count(double.IsNaN);
         var rows = new SubsetFit[fit.K];
         int failed = 0;
         for (int j = 0; j < fit.K; j++)
@@ -232,7 +238,7 @@ public static class Diagnostics
             if (sub is null) failed++;
             rows[j] = SubsetFitTable.From(fit.Studies.Labels[idx[j]], sub);
         }
-        return new CumulativeResult { Model = fit, Order = [.. idx], Rows = [.. rows], FailedRefits = failed };
+        return new CumulativeResult { Model = fit, Order = [.. idx], Rows = [.. rows], FailedRefits = failed, MissingOrderKeys = missingKeys };
     }
 
     /// <summary>

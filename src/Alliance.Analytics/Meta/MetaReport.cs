@@ -103,6 +103,8 @@ public sealed record MetaReport : IAnalysisResult
             }
             if (options.Permutations > 0) notes.Add("the permutation test is available for the univariate model only.");
             if (options.Influence) notes.Add("influence diagnostics are available for the univariate model only.");
+            if (options.Estimator != TauEstimator.RestrictedMaximumLikelihood)
+                notes.Add($"the three-level model is fitted by REML only: the {MetaNames.Abbreviation(options.Estimator)} estimator asked for was not used.");
             return new MetaReport { ThreeLevel = ml, ThreeLevelEgger = egger, Notes = [.. notes] };
         }
         if (options.ClusterRobust) notes.Add("CR2 tests need the three-level model (--cluster).");
@@ -123,6 +125,7 @@ public sealed record MetaReport : IAnalysisResult
         if (options.Influence)
         {
             if (!fit.HasModerators && fit.K >= 2) loo = fit.LeaveOneOut();
+            else if (fit.HasModerators) notes.Add("leave-one-out applies to models without moderators and is not run; the influence diagnostics refit the model without each study.");
             if (fit.K > fit.P + 1) influence = fit.Influence();
             else notes.Add("influence diagnostics need more studies than coefficients + 1.");
         }

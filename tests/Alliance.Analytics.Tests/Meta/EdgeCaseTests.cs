@@ -118,3 +118,30 @@ public class InvariantCultureTests
         finally { System.Globalization.CultureInfo.CurrentCulture = saved; }
     }
 }
+
+/// <summary>Options that do not apply are said so, not silently dropped.</summary>
+public class IgnoredOptionTests
+{
+    [Fact]
+    public void Cumulative_puts_studies_without_an_order_key_last_and_says_so()
+    {
+        var studies = MetaFixtures.Bcg();
+        var years = studies.Moderator("year").Numbers.ToArray();
+        years[3] = double.NaN;
+        var cu = MetaAnalysis.Fit(studies).Cumulative(years);
+        Assert.Equal(3, cu.Order[^1]);
+        Assert.Equal(1, cu.MissingOrderKeys);
+        Assert.Contains(cu.Warnings, w => w.Contains("no order key", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Report_notes_a_non_REML_method_with_a_cluster_and_leave_one_out_skipped_with_moderators()
+    {
+        var three = MetaReport.Run(MetaFixtures.Konstantopoulos(), new MetaReportOptions { ThreeLevel = true, Estimator = TauEstimator.DerSimonianLaird });
+        Assert.Contains(three.Notes, n => n.Contains("REML only", StringComparison.Ordinal));
+        var mods = MetaReport.Run(MetaFixtures.Bcg(), new MetaReportOptions { Moderators = ["ablat"], Influence = true });
+        Assert.Null(mods.LeaveOneOut);
+        Assert.NotNull(mods.Influence);
+        Assert.Contains(mods.Notes, n => n.Contains("leave-one-out", StringComparison.Ordinal));
+    }
+}
