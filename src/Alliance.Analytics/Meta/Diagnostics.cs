@@ -28,6 +28,9 @@ internal static class SubsetFitTable
          TableColumn.Number("ci.lb", 4), TableColumn.Number("ci.ub", 4), TableColumn.Number("Q", 4), TableColumn.Number("Qp", 4), TableColumn.Number("tau2", 4), TableColumn.Number("I2", 2), TableColumn.Number("H2", 4)],
         [.. rows.Select(r => (IReadOnlyList<object?>)[r.Label, r.Estimate, r.StandardError, r.Statistic, r.PValue, r.Ci.Lower, r.Ci.Upper, r.Q, r.QPValue, r.Tau2, r.I2, r.H2])]);
 
+    public static IReadOnlyList<string> WithFailures(IReadOnlyList<string> warnings, int failed) => failed == 0 ? warnings
+        : [.. warnings, $"{failed} refit{(failed == 1 ? "" : "s")} failed or did not converge; {(failed == 1 ? "its row is" : "their rows are")} left empty (NaN, metafor's NA)."];
+
     public static JsonArray Json(IEnumerable<SubsetFit> rows) => new([.. rows.Select(r => (JsonNode?)new JsonObject
     {
         ["label"] = r.Label,
@@ -43,7 +46,10 @@ internal static class SubsetFitTable
         ["h2"] = JsonOutput.Number(r.H2),
     })]);
 
-    public static SubsetFit From(string label, KernelFit f) =>
+    public static SubsetFit Missing(string label) =>
+        new(label, double.NaN, double.NaN, double.NaN, double.NaN, Interval.Missing, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN);
+
+    public static SubsetFit From(string label, KernelFit? f) => f is null ? Missing(label) :
         new(label, f.Beta[0], f.StandardError[0], f.Statistic[0], f.PValue[0], new Interval(f.CiLower[0], f.CiUpper[0]), f.QE, f.QEp, f.Tau2, f.I2, f.H2);
 }
 
@@ -53,6 +59,9 @@ public sealed record LeaveOneOutResult : IAnalysisResult
     /// <summary>The full model.</summary>
     public required RandomEffectsFit Model { get; init; }
 
+    /// <summary>Refits that failed or whose τ² did not converge (their rows are NaN, metafor's NA).</summary>
+    public int FailedRefits { get; init; }
+
     /// <summary>One row per study, in table order: the fit without that study.</summary>
     public required ImmutableArray<SubsetFit> Rows { get; init; }
 
@@ -60,7 +69,7 @@ public sealed record LeaveOneOutResult : IAnalysisResult
     public DataUsage Usage => Model.Usage;
 
     /// <inheritdoc/>
-    public IReadOnlyList<string> Warnings => Model.Warnings;
+    public IReadOnlyList<string> Warnings => SubsetFitTable.WithFailures(Model.Warnings, FailedRefits);
 
     /// <inheritdoc/>
     public ResultSummary Summary() => new($"Leave-one-out ({MetaNames.Abbreviation(Model.Options.Estimator)}, k = {Model.K})",
@@ -78,8 +87,14 @@ public sealed record LeaveOneOutResult : IAnalysisResult
 /// <summary>The model refitted on the first 1, 2, …, k studies in a chosen order (metafor's <c>cumul</c>).</summary>
 public sealed record CumulativeResult : IAnalysisResult
 {
+    /// <summary>Studies without an order key (NaN): added last, in table order.</summary>
+    public int MissingOrderKeys { get; init; }
+
     /// <summary>The full model.</summary>
     public required RandomEffectsFit Model { get; init; }
+
+    /// <summary>Refits that failed or whose τ² did not converge (their rows are NaN, metafor's NA).</summary>
+    public int FailedRefits { get; init; }
 
     /// <summary>The study order (0-based indices into the model's studies).</summary>
     public required ImmutableArray<int> Order { get; init; }
@@ -91,7 +106,8 @@ public sealed record CumulativeResult : IAnalysisResult
     public DataUsage Usage => Model.Usage;
 
     /// <inheritdoc/>
-    public IReadOnlyList<string> Warnings => Model.Warnings;
+    public IReadOnlyList<string> Warnings => MissingOrderKeys == 0 ? SubsetFitTable.WithFailures(Model.Warnings, FailedRefits)
+        : [.. SubsetFitTable.WithFailures(Model.Warnings, FailedRefits), $"{MissingOrderKeys} stud{(MissingOrderKeys == 1 ? "y has" : "ies have")} no order key and {(MissingOrderKeys == 1 ? "was" : "were")} added last, in table order."];
 
     /// <inheritdoc/>
     public ResultSummary Summary() => new($"Cumulative meta-analysis ({MetaNames.Abbreviation(Model.Options.Estimator)}, k = {Model.K})",
@@ -127,6 +143,9 @@ public sealed record InfluenceResult : IAnalysisResult
     /// <summary>The full model.</summary>
     public required RandomEffectsFit Model { get; init; }
 
+    /// <summary>Refits that failed or whose τ² did not converge (their rows are NaN, metafor's NA).</summary>
+    public int FailedRefits { get; init; }
+
     /// <summary>One row per study, in table order.</summary>
     public required ImmutableArray<StudyInfluence> Studies { get; init; }
 
@@ -134,7 +153,7 @@ public sealed record InfluenceResult : IAnalysisResult
     public DataUsage Usage => Model.Usage;
 
     /// <inheritdoc/>
-    public IReadOnlyList<string> Warnings => Model.Warnings;
+    public IReadOnlyList<string> Warnings => SubsetFitTable.WithFailures(Model.Warnings, FailedRefits);
 
     /// <inheritdoc/>
     public ResultSummary Summary()
@@ -186,12 +205,15 @@ public static class Diagnostics
         if (fit.HasModerators) throw new AllianceInputException("leave-one-out applies to models without moderators (use influence diagnostics for meta-regressions).");
         if (fit.K < 2) throw new AllianceInputException("leave-one-out needs at least two studies.");
         var rows = new SubsetFit[fit.K];
+        int failed = 0;
         for (int i = 0; i < fit.K; i++)
         {
             var keep = Enumerable.Range(0, fit.K).Where(j => j != i).ToArray();
-            rows[i] = SubsetFitTable.From(fit.Studies.Labels[i], MetaAnalysis.Refit(fit, keep));
+            var del = MetaAnalysis.TryRefit(fit, keep);
+            if (del is null) failed++;
+            rows[i] = SubsetFitTable.From(fit.Studies.Labels[i], del);
         }
-        return new LeaveOneOutResult { Model = fit, Rows = [.. rows] };
+        return new LeaveOneOutResult { Model = fit, Rows = [.. rows], FailedRefits = failed };
     }
 
     /// <summary>
@@ -205,11 +227,18 @@ public static class Diagnostics
         if (fit.HasModerators) throw new AllianceInputException("a cumulative meta-analysis applies to models without moderators.");
         if (order is not null && order.Count != fit.K) throw new AllianceInputException($"the order has {order.Count} keys for {fit.K} studies.");
         int[] idx = [.. Enumerable.Range(0, fit.K)];
-        if (order is not null) idx = [.. idx.OrderBy(i => order[i])];
+        // Studies without an order key (NaN) go last, in table order, and are reported.
+        if (order is not null) idx = [.. idx.OrderBy(i => double.IsNaN(order[i]) ? 1 : 0).ThenBy(i => double.IsNaN(order[i]) ? 0 : order[i])];
+        int missingKeys = order is null ? 0 : order.Count(double.IsNaN);
         var rows = new SubsetFit[fit.K];
+        int failed = 0;
         for (int j = 0; j < fit.K; j++)
-            rows[j] = SubsetFitTable.From(fit.Studies.Labels[idx[j]], MetaAnalysis.Refit(fit, idx[..(j + 1)]));
-        return new CumulativeResult { Model = fit, Order = [.. idx], Rows = [.. rows] };
+        {
+            var sub = MetaAnalysis.TryRefit(fit, idx[..(j + 1)]);
+            if (sub is null) failed++;
+            rows[j] = SubsetFitTable.From(fit.Studies.Labels[idx[j]], sub);
+        }
+        return new CumulativeResult { Model = fit, Order = [.. idx], Rows = [.. rows], FailedRefits = failed, MissingOrderKeys = missingKeys };
     }
 
     /// <summary>
@@ -240,12 +269,20 @@ public static class Diagnostics
         var result = new StudyInfluence[k];
         var wDel = new double[k];
         var cDel = new double[p * p];
+        int failed = 0;
         for (int i = 0; i < k; i++)
         {
             var row = x.Slice(i * p, p);
             double hat = w[i] * WeightedLeastSquares.Quadratic(c, row, p);
             var keep = Enumerable.Range(0, k).Where(j => j != i).ToArray();
-            var del = MetaAnalysis.Refit(fit, keep);
+            var del = MetaAnalysis.TryRefit(fit, keep);
+            if (del is null)
+            {
+                failed++;
+                result[i] = new StudyInfluence(fit.Studies.Labels[i], double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, hat, fit.Weights[i],
+                    [.. Enumerable.Repeat(double.NaN, p)], hat > 3.0 * p / k);
+                continue;
+            }
             double predFull = WeightedLeastSquares.Fitted(x, p, i, beta);
             double delPred = WeightedLeastSquares.Fitted(x, p, i, del.Beta);
             double vDelPred = WeightedLeastSquares.Quadratic(del.Covariance, row, p);
@@ -271,7 +308,7 @@ public static class Diagnostics
                 || dfbs.Any(d => Math.Abs(d) > 1);
             result[i] = new StudyInfluence(fit.Studies.Labels[i], rstudent, dffits, cook, covRatio, del.Tau2, del.QE, hat, fit.Weights[i], [.. dfbs], influential);
         }
-        return new InfluenceResult { Model = fit, Studies = [.. result] };
+        return new InfluenceResult { Model = fit, Studies = [.. result], FailedRefits = failed };
     }
 
     private static double Determinant(ReadOnlySpan<double> a, int p)

@@ -74,6 +74,7 @@ public static partial class MetaAnalysis
         if (fit.ResetToZero) warnings.Add("Fisher scoring may have stopped at a local maximum: the likelihood is higher at τ² = 0, so τ² was set to 0 (as metafor does).");
         if (truncated) warnings.Add($"the upper bound of the τ² interval reached the search limit ({tau2Ci.Upper.ToString("G4", CultureInfo.InvariantCulture)}); the true bound is higher.");
         if (options.Test == MetaTest.KnappHartung && !random) warnings.Add("the Knapp–Hartung method is not meant for equal-effects models.");
+        if (options.Test == MetaTest.KnappHartung && k == 1) warnings.Add("a single study: z test used instead of Knapp–Hartung (as metafor does).");
         double vmax = studies.Vi.Max(), vmin = studies.Vi.Min();
         if (vmax / vmin >= 1e7) warnings.Add("the ratio of the largest to the smallest sampling variance is extremely large; results may be unstable.");
 
@@ -148,6 +149,23 @@ public static partial class MetaAnalysis
     /// Refits the model of <paramref name="fit"/> on the studies at <paramref name="rows"/> (design rows taken
     /// alongside), without intervals or R² — the inner step of leave-one-out, influence and cumulative analyses.
     /// </summary>
+    /// <summary>
+    /// <see cref="Refit"/> that returns null when the refit fails (collinear subset, no Paule–Mandel root) or its τ²
+    /// did not converge: metafor's leave1out, cumul and influence wrap each refit in try() and write NA.
+    /// </summary>
+    internal static KernelFit? TryRefit(RandomEffectsFit fit, IReadOnlyList<int> rows)
+    {
+        try
+        {
+            var f = Refit(fit, rows);
+            return f.Converged ? f : null;
+        }
+        catch (Exception e) when (e is AllianceInputException or AnalysisFailedException or ArithmeticException)
+        {
+            return null;
+        }
+    }
+
     internal static KernelFit Refit(RandomEffectsFit fit, IReadOnlyList<int> rows, ModelMatrix? design = null, FitDetail detail = FitDetail.Full)
     {
         var x = (design ?? fit.Design).TakeRows(rows);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Collections.Immutable;
 
 namespace Alliance.Analytics.Meta;
@@ -118,8 +119,8 @@ public sealed record MetaAnalysisOptions
     /// <exception cref="AllianceInputException">When a value is out of range.</exception>
     public void Validate()
     {
-        if (!(Level > 0 && Level < 1)) throw new AllianceInputException($"the confidence level must be between 0 and 1, not {Level}.");
-        if (FixedTau2 is { } t && !(t >= 0)) throw new AllianceInputException($"a fixed τ² must be non-negative, not {t}.");
+        if (!(Level > 0 && Level < 1)) throw new AllianceInputException(string.Create(CultureInfo.InvariantCulture, $"the confidence level must be between 0 and 1, not {Level}."));
+        if (FixedTau2 is { } t && !(t >= 0)) throw new AllianceInputException(string.Create(CultureInfo.InvariantCulture, $"a fixed τ² must be non-negative, not {t}."));
         if (!(Threshold > 0)) throw new AllianceInputException("the convergence threshold must be positive.");
         if (MaxIterations < 1) throw new AllianceInputException("the iteration limit must be at least 1.");
         if (!(StepAdjustment > 0 && StepAdjustment <= 1)) throw new AllianceInputException("the step adjustment must be in (0, 1].");

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Collections.Immutable;
 using System.Text.Json.Nodes;
 using Alliance.Analytics.Data;
@@ -102,6 +103,8 @@ public sealed record MetaReport : IAnalysisResult
             }
             if (options.Permutations > 0) notes.Add("the permutation test is available for the univariate model only.");
             if (options.Influence) notes.Add("influence diagnostics are available for the univariate model only.");
+            if (options.Estimator != TauEstimator.RestrictedMaximumLikelihood)
+                notes.Add($"the three-level model is fitted by REML only: the {MetaNames.Abbreviation(options.Estimator)} estimator asked for was not used.");
             return new MetaReport { ThreeLevel = ml, ThreeLevelEgger = egger, Notes = [.. notes] };
         }
         if (options.ClusterRobust) notes.Add("CR2 tests need the three-level model (--cluster).");
@@ -122,6 +125,7 @@ public sealed record MetaReport : IAnalysisResult
         if (options.Influence)
         {
             if (!fit.HasModerators && fit.K >= 2) loo = fit.LeaveOneOut();
+            else if (fit.HasModerators) notes.Add("leave-one-out applies to models without moderators and is not run; the influence diagnostics refit the model without each study.");
             if (fit.K > fit.P + 1) influence = fit.Influence();
             else notes.Add("influence diagnostics need more studies than coefficients + 1.");
         }
@@ -136,7 +140,7 @@ public sealed record MetaReport : IAnalysisResult
         var tables = main.Tables.ToList();
         var notes = main.Notes.ToList();
         if (ThreeLevelEgger is { } e)
-            lines.Add($"Egger's test (three-level, √vᵢ as moderator): {(e.DegreesOfFreedom is null ? "z" : "t")} = {e.Coefficients[1].Statistic:F4}, p {RandomEffectsFit.FormatP(e.Coefficients[1].PValue)}");
+            lines.Add(string.Create(CultureInfo.InvariantCulture, $"Egger's test (three-level, √vᵢ as moderator): {(e.DegreesOfFreedom is null ? "z" : "t")} = {e.Coefficients[1].Statistic:F4}, p {RandomEffectsFit.FormatP(e.Coefficients[1].PValue)}"));
         foreach (IAnalysisResult? extra in new IAnalysisResult?[] { Bias, Permutation, LeaveOneOut, Influence })
         {
             if (extra is null) continue;

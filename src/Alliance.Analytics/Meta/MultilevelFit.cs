@@ -234,7 +234,7 @@ public static partial class MetaAnalysis
         ArgumentNullException.ThrowIfNull(studies);
         options ??= new MultilevelOptions();
         if (studies.Clusters.IsDefaultOrEmpty) throw new AllianceInputException($"{studies.Source}: a three-level model needs a cluster (study) column.");
-        if (!(options.Level > 0 && options.Level < 1)) throw new AllianceInputException($"the confidence level must be between 0 and 1, not {options.Level}.");
+        if (!(options.Level > 0 && options.Level < 1)) throw new AllianceInputException(string.Create(CultureInfo.InvariantCulture, $"the confidence level must be between 0 and 1, not {options.Level}."));
         var (design, rows, usage) = ModelMatrix.Build(studies, options.Moderators);
         var used = rows.Length == studies.Count ? studies : studies.Take(rows);
         int k = used.Count, p = design.Columns;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Collections.Immutable;
 using System.Text.Json.Nodes;
 using Alliance.Analytics.Data;
@@ -64,7 +65,7 @@ public sealed record PermutationTestResult : IAnalysisResult
     public DataUsage Usage => Model.Usage;
 
     /// <inheritdoc/>
-    public IReadOnlyList<string> Warnings => Failed == 0 ? Model.Warnings : [.. Model.Warnings, $"{Failed} permutation refits failed and were left out."];
+    public IReadOnlyList<string> Warnings => Failed == 0 ? Model.Warnings : [.. Model.Warnings, $"{Failed} permutation refits failed (an error or τ² not converged) and were left out."];
 
     /// <inheritdoc/>
     public ResultSummary Summary()
@@ -73,7 +74,7 @@ public sealed record PermutationTestResult : IAnalysisResult
             [TableColumn.Label("term"), TableColumn.Number(Model.DegreesOfFreedom is null ? "z" : "t", 4), TableColumn.Number("p (model)", 4), TableColumn.Number("p (permutation)", 4)],
             [.. Coefficients.Select((c, j) => (IReadOnlyList<object?>)[c.Name, c.Statistic, Model.Coefficients[j].PValue, c.PValue])]);
         return new ResultSummary($"Permutation test ({(Exact ? "exact" : "approximate")}, {Iterations} permutations)",
-            [$"Test of moderators: QM = {QM:F4}, permutation p {RandomEffectsFit.FormatP(QMPValue)}", Exact ? "every distinct permutation enumerated" : $"seed {Seed}"],
+            [string.Create(CultureInfo.InvariantCulture, $"Test of moderators: QM = {QM:F4}, permutation p {RandomEffectsFit.FormatP(QMPValue)}"), Exact ? "every distinct permutation enumerated" : $"seed {Seed}"],
             [table], ["R: metafor::permutest(fit, iter = …)."], Warnings);
     }
 
@@ -122,7 +123,7 @@ public static class PermutationTest
         int[] classOf = RowClasses(x, k, p, out int[] representative);
         double distinct = interceptOnly ? Math.Pow(2, k) : DistinctPermutations(classOf);
         bool exact = options.Exact ?? distinct <= options.Iterations;
-        if (exact && distinct > 1e7) throw new AllianceInputException($"exact enumeration would need {distinct:G3} permutations; sample instead.");
+        if (exact && distinct > 1e7) throw new AllianceInputException(string.Create(CultureInfo.InvariantCulture, $"exact enumeration would need {distinct:G3} permutations; sample instead."));
         int iterations = exact ? (int)distinct : options.Iterations;
 
         var settings = KernelSettings.From(fit.Options);
@@ -167,6 +168,9 @@ public static class PermutationTest
                 try
                 {
                     var f = state.Kernel.Fit(yy, v, xx, settings, FitDetail.Coefficients);
+                    // A refit whose τ² did not converge counts as failed (metafor's rma stops with an error there,
+                    // and permutest skips that permutation).
+                    if (!f.Converged) throw new AnalysisFailedException("τ² did not converge.");
                     for (int j = 0; j < p; j++) stats[it * p + j] = f.Statistic[j];
                     qm[it] = f.QM;
                 }

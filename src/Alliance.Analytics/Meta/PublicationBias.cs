@@ -98,7 +98,7 @@ public sealed record PublicationBiasResult : IAnalysisResult
             [TableColumn.Label("method"), TableColumn.Number("statistic", 4), TableColumn.Number("p", 4), TableColumn.Number("estimate", 4), TableColumn.Number("ci.lb", 4), TableColumn.Number("ci.ub", 4)],
             [
                 ["Egger (" + MetaNames.Abbreviation(Model.Options.Estimator) + ", sei as moderator)", Egger.Statistic, Egger.PValue, Egger.LimitEstimate, Egger.LimitCi.Lower, Egger.LimitCi.Upper],
-                [$"Egger (weighted regression, t({EggerClassical.DegreesOfFreedom}))", EggerClassical.Statistic, EggerClassical.PValue, EggerClassical.LimitEstimate, EggerClassical.LimitCi.Lower, EggerClassical.LimitCi.Upper],
+                [string.Create(CultureInfo.InvariantCulture, $"Egger (weighted regression, t({EggerClassical.DegreesOfFreedom}))"), EggerClassical.Statistic, EggerClassical.PValue, EggerClassical.LimitEstimate, EggerClassical.LimitCi.Lower, EggerClassical.LimitCi.Upper],
                 ["Rank correlation (Kendall τ)", RankCorrelation.Tau, RankCorrelation.PValue, null, null, null],
                 [$"Trim-and-fill ({tf.MissingStudies} filled, {tf.Side.ToString().ToLowerInvariant()})", null, tf.Filled.Estimate.PValue, tf.Filled.Estimate.Estimate, tf.Filled.Estimate.Ci.Lower, tf.Filled.Estimate.Ci.Upper],
                 ["PET", PetPeese.Pet.Statistic, PetPeese.Pet.PValue, PetPeese.Pet.Estimate, PetPeese.Pet.Ci.Lower, PetPeese.Pet.Ci.Upper],
@@ -260,7 +260,9 @@ public static class PublicationBias
             if (++iter > 100) throw new AnalysisFailedException("trim-and-fill did not converge in 100 iterations.");
             int kt = k - k0;
             var kernel = new UnivariateKernel(kt, 1);
-            beta = kernel.Fit(y.AsSpan(0, kt), v.AsSpan(0, kt), ModelMatrix.InterceptOnly(kt).Span, settings, FitDetail.Coefficients).Beta[0];
+            var step = kernel.Fit(y.AsSpan(0, kt), v.AsSpan(0, kt), ModelMatrix.InterceptOnly(kt).Span, settings, FitDetail.Coefficients);
+            if (!step.Converged) throw new AnalysisFailedException($"trim-and-fill: τ² of the fit without the {k0} most extreme studies did not converge (metafor's trimfill stops there too).");
+            beta = step.Beta[0];
             for (int i = 0; i < k; i++) centred[i] = y[i] - beta;
             // Ranks of |yᵢ − β| with ties in order of appearance (R's ties.method = "first").
             int[] byAbs = [.. Enumerable.Range(0, k).OrderBy(i => Math.Abs(centred[i]))];
@@ -306,7 +308,7 @@ public static class PublicationBias
     public static PetPeeseResult PetPeese(RandomEffectsFit fit, double alpha = 0.10)
     {
         CheckModel(fit, 3);
-        if (!(alpha > 0 && alpha < 1)) throw new AllianceInputException($"alpha must be between 0 and 1, not {alpha}.");
+        if (!(alpha > 0 && alpha < 1)) throw new AllianceInputException(string.Create(CultureInfo.InvariantCulture, $"alpha must be between 0 and 1, not {alpha}."));
         var pet = WeightedRegression(fit, fit.Studies.Vi.Select(Math.Sqrt).ToArray(), "sei");
         var peese = WeightedRegression(fit, [.. fit.Studies.Vi], "vi");
         bool usePeese = pet.Estimate.PValue < alpha;

@@ -212,7 +212,7 @@ public sealed record RandomEffectsFit : IAnalysisResult
         var lines = new List<string>
         {
             $"{Studies.Source}: k = {K} {SummaryUnit()} ({StudySet.MeasureName(Studies.Measure)}); {Usage}",
-            $"τ² estimator: {method}; tests: {(Options.Test == MetaTest.Z ? "z" : $"Knapp–Hartung t({DegreesOfFreedom?.ToString(inv)})")}; {Convergence}",
+            $"τ² estimator: {method}; tests: {(DegreesOfFreedom is { } tdf ? $"Knapp–Hartung t({tdf.ToString(inv)})" : "z")}; {Convergence}",
         };
         if (Options.Estimator != TauEstimator.EqualEffects)
         {
@@ -264,7 +264,7 @@ public sealed record RandomEffectsFit : IAnalysisResult
         o["k"] = K;
         o["measure"] = Studies.Measure switch { EffectMeasure.FisherZ => "fisher_z", EffectMeasure.RawCorrelation => "r", _ => "generic" };
         o["method"] = MetaNames.Abbreviation(Options.Estimator);
-        o["test"] = Options.Test == MetaTest.Z ? "z" : "knha";
+        o["test"] = DegreesOfFreedom is null ? "z" : "knha";
         o["level"] = Options.Level;
         o["estimate"] = JsonOutput.Number(Estimate.Estimate);
         o["se"] = JsonOutput.Number(Estimate.StandardError);

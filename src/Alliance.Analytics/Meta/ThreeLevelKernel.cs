@@ -205,14 +205,18 @@ internal sealed class ThreeLevelKernel
             double step = 1;
             Evaluation next = e;
             double n1 = s1, n2 = s2;
+            bool accepted = false;
             for (int half = 0; half < 40; half++)
             {
                 n1 = Math.Max(0, s1 + step * d1);
                 n2 = Math.Max(0, s2 + step * d2);
                 next = Evaluate(n1, n2);
-                if (next.LogLik >= e.LogLik - 1e-12 * Math.Abs(e.LogLik)) break;
+                if (next.LogLik >= e.LogLik - 1e-12 * Math.Abs(e.LogLik)) { accepted = true; break; }
                 step /= 2;
             }
+            // Every halving lowered the likelihood: the step shrank to ~2⁻³⁹ and its "change" would pass the tolerance
+            // test, so stop here (at the last accepted point) and say the fit did not converge.
+            if (!accepted) return (s1, s2, e, iter, false, lastChange);
             double change = Math.Max(Math.Abs(n1 - s1), Math.Abs(n2 - s2));
             s1 = n1; s2 = n2; e = next;
             lastChange = change;

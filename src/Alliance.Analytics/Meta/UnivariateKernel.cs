@@ -1,3 +1,4 @@
+using System.Globalization;
 using Alliance.Analytics.Numerics;
 using MathNet.Numerics.RootFinding;
 
@@ -116,7 +117,8 @@ internal sealed class UnivariateKernel
         if (!WeightedLeastSquares.Fit(x, p, y, w, fit.Beta, fit.Covariance))
             throw new AllianceInputException("the moderators are collinear (or a moderator does not vary): the model matrix is singular.");
         double rss = WeightedLeastSquares.WeightedRss(x, p, y, w, fit.Beta);
-        bool knha = s.Test == MetaTest.KnappHartung;
+        // metafor (rma.uni) sets test = "z" when k = 1: the Knapp–Hartung scale has no degrees of freedom there.
+        bool knha = s.Test == MetaTest.KnappHartung && k > 1;
         if (knha)
         {
             fit.S2w = rss <= 2.220446049250313e-16 ? 0 : rss / (k - p);
@@ -387,7 +389,7 @@ internal sealed class UnivariateKernel
             return 0;
         }
         if (GeneralizedQ(y, v, x, max) > target)
-            throw new AnalysisFailedException($"Paule–Mandel: Q(τ²) stays above k − p = {target} up to τ² = {max}; use another estimator.");
+            throw new AnalysisFailedException(string.Create(CultureInfo.InvariantCulture, $"Paule–Mandel: Q(τ²) stays above k − p = {target} up to τ² = {max}; use another estimator."));
         fit.ExitReason = "root of Q(τ²) = k − p";
         return FindRoot(y, v, x, target, 0, max, s.RootTolerance);
     }

@@ -50,6 +50,27 @@ public class MetaRegressionTests
         MetaFixtures.AssertMatches(MetaFixtures.Json("raudenbush1985")["mods_logweeks"]!, fit);
     }
 
+    [Fact]
+    public void Raudenbush_log_weeks_and_tester_with_Q_profile()
+    {
+        var studies = MetaFixtures.Raudenbush();
+        studies = studies.WithModerator(ModeratorColumn.FromNumbers("logweeks", studies.Moderator("weeks").Numbers.Select(w => Math.Log(w + 1))));
+        var fit = MetaAnalysis.Fit(studies, MetaFixtures.Options("REML", "z", "logweeks", "tester"));
+        MetaFixtures.AssertMatches(MetaFixtures.Json("raudenbush1985")["mods_weeks_tester"]!, fit);
+    }
+
+    [Fact]
+    public void Molloy_back_transformed_to_r_matches_predict_with_transf_ztor()
+    {
+        var r = MetaFixtures.Json("molloy2014")["reml_r"]!;
+        var fit = MetaAnalysis.Fit(MetaFixtures.Molloy());
+        MetaFixtures.Near(r["pred"].D(), fit.EstimateR, MetaFixtures.Estimate, "r");
+        MetaFixtures.Near(r["ci_lb"].D(), fit.CiR.Lower, MetaFixtures.IntervalTolerance, "r ci.lb");
+        MetaFixtures.Near(r["ci_ub"].D(), fit.CiR.Upper, MetaFixtures.IntervalTolerance, "r ci.ub");
+        MetaFixtures.Near(r["pi_lb"].D(), fit.PredictionIntervalR.Lower, MetaFixtures.IntervalTolerance, "r pi.lb");
+        MetaFixtures.Near(r["pi_ub"].D(), fit.PredictionIntervalR.Upper, MetaFixtures.IntervalTolerance, "r pi.ub");
+    }
+
     [Theory]
     [InlineData("mods_design_meanage", "z")]
     [InlineData("mods_design_meanage_knha", "knha")]
@@ -79,6 +100,27 @@ public class MetaRegressionTests
         MetaFixtures.Near(fixture["zcor"]!["yi"].Array(), [.. z.Yi], 1e-12, "ZCOR yi");
         MetaFixtures.Near(fixture["zcor"]!["vi"].Array(), [.. z.Vi], 1e-12, "ZCOR vi");
         MetaFixtures.AssertMatches(fixture["cor_reml"]!, MetaAnalysis.Fit(raw));
+    }
+
+    [Theory]
+    [InlineData("z")]
+    [InlineData("knha")]
+    public void Predict_matches_predict_rma(string test)
+    {
+        var r = MetaFixtures.Edge("predict_ablat_" + test);
+        var fit = MetaAnalysis.Fit(MetaFixtures.Bcg(), MetaFixtures.Options("REML", test, "ablat"));
+        var at = r["ablat"].Array();
+        for (int i = 0; i < at.Length; i++)
+        {
+            var (est, se, ci, pi) = fit.Predict([at[i]]);
+            string w = $"ablat = {at[i]}";
+            MetaFixtures.Near(r["pred"]!.D(i), est, MetaFixtures.Estimate, w + " pred");
+            MetaFixtures.Near(r["se"]!.D(i), se, MetaFixtures.Estimate, w + " se");
+            MetaFixtures.Near(r["ci_lb"]!.D(i), ci.Lower, MetaFixtures.IntervalTolerance, w + " ci.lb");
+            MetaFixtures.Near(r["ci_ub"]!.D(i), ci.Upper, MetaFixtures.IntervalTolerance, w + " ci.ub");
+            MetaFixtures.Near(r["pi_lb"]!.D(i), pi.Lower, MetaFixtures.IntervalTolerance, w + " pi.lb");
+            MetaFixtures.Near(r["pi_ub"]!.D(i), pi.Upper, MetaFixtures.IntervalTolerance, w + " pi.ub");
+        }
     }
 
     [Fact]

@@ -3,8 +3,11 @@ using Alliance.Analytics.Meta;
 namespace Alliance.Analytics.Tests.Meta;
 
 /// <summary>
-/// The printed reference values of ../shared/domain/reference-values.md, to the digits printed (half a unit in the last
-/// place). Each data set ships with metadat/metafor; the values are metafor's output as documented for that data set.
+/// Printed reference values, to the digits printed (half a unit in the last place). Each data set ships with
+/// metadat/metafor. Sources: dat.raudenbush1985 from Raudenbush (2009), Table 16.3, in Cooper, Hedges &amp; Valentine
+/// (eds.), The Handbook of Research Synthesis and Meta-Analysis, 2nd ed.; dat.bcg from Viechtbauer (2010), J. Stat.
+/// Softw. 36(3), sections 3–4, and the examples of metafor's dat.bcg help page; dat.molloy2014, dat.egger2001 and
+/// dat.konstantopoulos2011 are metafor's own documented output (the examples of their help pages), not a book table.
 /// </summary>
 public class PublishedValueTests
 {
@@ -40,7 +43,7 @@ public class PublishedValueTests
         Near(43.07, fit.H2Interval.Upper, TwoDecimals, "H2 ci.ub");
     }
 
-    /// <summary>dat.bcg with Knapp–Hartung, DL and equal effects (reference-values.md; metafor's dat.bcg examples).</summary>
+    /// <summary>dat.bcg with Knapp–Hartung, DL and equal effects (metafor's own documented output: the dat.bcg help-page examples).</summary>
     [Fact]
     public void Bcg_Knapp_Hartung_DL_and_equal_effects()
     {

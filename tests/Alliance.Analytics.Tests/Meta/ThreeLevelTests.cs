@@ -9,6 +9,19 @@ namespace Alliance.Analytics.Tests.Meta;
 /// </summary>
 public class ThreeLevelTests
 {
+    /// <summary>I² per level: metafor does not print it; meta-edge-fixtures.R computes it from the rma.mv fit with the
+    /// formula of the metafor website ("I² for multilevel and multivariate models"), P = W − WX(X′WX)⁻¹X′W, W = diag(1/v).</summary>
+    [Theory]
+    [InlineData("three_level")]
+    [InlineData("three_level_year")]
+    public void Three_level_I2_matches_the_metafor_website_formula(string key)
+    {
+        var r = MetaFixtures.Edge(key + "_i2");
+        var fit = MetaAnalysis.FitMultilevel(Studies(key == "three_level_year"), Options(key == "three_level_year"));
+        MetaFixtures.Near(r["sigma2"].Array(), [.. fit.Sigma2], MetaFixtures.Estimate, "sigma2");
+        MetaFixtures.Near(r["total_district_school"].Array(), [.. fit.I2], MetaFixtures.Estimate * 100, "I2 total, district, school");
+    }
+
     [Theory]
     [InlineData("three_level")]
     [InlineData("three_level_year")]

@@ -190,13 +190,8 @@ cr2 <- function(res) {
   list(beta = num(rb$beta), se = num(rb$se), tval = num(rb$zval), df = num(rb$ddf), pval = num(rb$pval),
        ci_lb = num(rb$ci.lb), ci_ub = num(rb$ci.ub), vb = num(rb$vb))
 }
-# Cluster-robust CR2 for the random-effects model as well (clusters = districts).
-ru <- rma(yi, vi, data = ko)
-ru_cr2 <- robust(ru, cluster = ko$district, clubSandwich = TRUE)
 write_json_file(list(versions = versions, three_level = mv_list(m3), three_level_year = mv_list(m3y),
                      three_level_t = list(se = num(m3k$se), ci_lb = num(m3k$ci.lb), ci_ub = num(m3k$ci.ub), ddf = num(m3k$ddf),
                                           pi_lb = num(predict(m3k)$pi.lb), pi_ub = num(predict(m3k)$pi.ub)),
-                     cr2 = cr2(m3), cr2_year = cr2(m3y),
-                     rma_uni_cr2 = list(beta = num(ru_cr2$beta), se = num(ru_cr2$se), tval = num(ru_cr2$zval), df = num(ru_cr2$ddf),
-                                        pval = num(ru_cr2$pval))), "konstantopoulos2011.json")
+                     cr2 = cr2(m3), cr2_year = cr2(m3y)), "konstantopoulos2011.json")
 cat("done\n")
