@@ -261,7 +261,7 @@ public static class ReliabilityAnalysis
     /// with the proportions of reliable improvement, deterioration and no change. No R twin in psych; the formula is
     /// Jacobson &amp; Truax (1991), eq. 1–2.
     /// </summary>
-    /// <exception cref="AllianceInputException">No reliability given, a reliability outside (0, 1), lists of different lengths, or constant first scores.</exception>
+    /// <exception cref="AllianceInputException">No reliability given, a reliability or level outside (0, 1), a given SD that is not positive, lists of different lengths, or constant first scores.</exception>
     public static ReliableChangeResult ReliableChange(IReadOnlyList<double> before, IReadOnlyList<double> after, ReliableChangeOptions options, IReadOnlyList<string>? ids = null)
     {
         ArgumentNullException.ThrowIfNull(before);
