@@ -76,7 +76,7 @@ public static class ReliabilityVerb
             var progress = ConsoleProgress.For(context, output.IsJson(parse));
             var report = ReliabilityAnalysis.Analyze(dataset.Items, dataset.Instrument, options, parse.GetValue(subscale), usage, progress, context.CancellationToken);
             if (parse.GetValue(icc))
-                report = report with { Sessions = ReliabilityAnalysis.IntraclassCorrelation(dataset, level: options.Level) };
+                report = report with { Sessions = ReliabilityAnalysis.IntraclassCorrelation(dataset, level: options.Level, options: options, usage: usage) };
             if (parse.GetValue(change) is { } pair)
             {
                 var sessions = pair.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
@@ -85,7 +85,7 @@ public static class ReliabilityVerb
                     throw new AllianceInputException($"--change needs two session numbers, e.g. --change 1,8; got '{pair}'.");
                 report = report with
                 {
-                    Change = ReliabilityAnalysis.ReliableChange(dataset, from, to, new ReliableChangeOptions { Reliability = parse.GetValue(rxx), Level = options.Level }),
+                    Change = ReliabilityAnalysis.ReliableChange(dataset, from, to, new ReliableChangeOptions { Reliability = parse.GetValue(rxx), Level = options.Level }, options, usage),
                 };
             }
             (progress as ConsoleProgress)?.Done();

@@ -12,7 +12,8 @@ namespace Alliance.Analytics.Reliability;
 /// interval (Efron &amp; Tibshirani 1993, §14.3: z₀ from the share of replicates below α̂, the acceleration from the
 /// jackknife).
 /// </summary>
-/// <param name="Replicates">Number of bootstrap replicates.</param>
+/// <param name="Replicates">Number of usable bootstrap replicates (those with a defined α; a pairwise resample can
+/// leave an item pair without rows); see <see cref="Requested"/> for the number asked for.</param>
 /// <param name="Seed">The seed; the same seed gives the same replicates whatever the thread count.</param>
 /// <param name="StandardError">SD of the replicate α values.</param>
 /// <param name="Bias">Mean of the replicates minus α̂.</param>
@@ -21,7 +22,11 @@ namespace Alliance.Analytics.Reliability;
 /// <param name="BiasCorrection">z₀ = Φ⁻¹(share of replicates below α̂).</param>
 /// <param name="Acceleration">a = Σ (θ̄ − θ₍ᵢ₎)³ / (6 [Σ (θ̄ − θ₍ᵢ₎)²]^{3/2}) over the n jackknife values.</param>
 public sealed record AlphaBootstrapResult(int Replicates, long Seed, double StandardError, double Bias,
-    ConfidenceInterval Percentile, ConfidenceInterval Bca, double BiasCorrection, double Acceleration);
+    ConfidenceInterval Percentile, ConfidenceInterval Bca, double BiasCorrection, double Acceleration)
+{
+    /// <summary>Replicates asked for; more than <see cref="Replicates"/> when some resamples had an undefined α.</summary>
+    public int Requested { get; init; } = Replicates;
+}
 
 /// <summary>
 /// The bootstrap kernel. Resampling is done with counts, not copies: each replicate block of 16 draws n row indices
@@ -89,12 +94,17 @@ internal static class AlphaBootstrap
     internal static AlphaBootstrapResult Summarise(double[] replicates, double[] jackknife, double estimate, long seed, double level)
     {
         var sorted = replicates.Where(double.IsFinite).Order().ToArray();
+        // Intervals from a minority of the resamples would describe a different population of resamples.
+        if (sorted.Length < 2 || 2 * sorted.Length < replicates.Length)
+            throw new AllianceInputException($"The bootstrap of alpha is undefined: only {sorted.Length} of {replicates.Length} resamples gave a defined alpha " +
+                "(with pairwise missing data a resample can leave two items without a row in common); use --missing listwise or the Feldt interval.");
         double mean = sorted.Average();
         double sd = Math.Sqrt(sorted.Sum(v => (v - mean) * (v - mean)) / (sorted.Length - 1));
         var (pl, pu) = BootstrapIntervals.Percentile(sorted, level);
         var (bl, bu, z0, a) = BootstrapIntervals.Bca(sorted, jackknife, estimate, level);
-        return new AlphaBootstrapResult(replicates.Length, seed, sd, mean - estimate,
-            new ConfidenceInterval(pl, pu, level, "percentile bootstrap"), new ConfidenceInterval(bl, bu, level, "BCa bootstrap"), z0, a);
+        return new AlphaBootstrapResult(sorted.Length, seed, sd, mean - estimate,
+            new ConfidenceInterval(pl, pu, level, "percentile bootstrap"), new ConfidenceInterval(bl, bu, level, "BCa bootstrap"), z0, a)
+        { Requested = replicates.Length };
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Alliance.Analytics.Data;
 using Alliance.Analytics.Numerics;
 
 namespace Alliance.Analytics.Reliability;
@@ -47,7 +48,11 @@ public sealed record GroupFactor(string Name, ImmutableArray<string> Items, doub
 public sealed record SchmidLeimanResult(
     ImmutableArray<string> Items, double OmegaHierarchical, double OmegaTotal, double OmegaLimit, double ExplainedCommonVariance,
     ImmutableArray<double> GeneralLoadings, double[,] GroupLoadings, ImmutableArray<double> Uniquenesses,
-    ImmutableArray<GroupFactor> Groups, FactorMethod Method, Convergence Convergence);
+    ImmutableArray<GroupFactor> Groups, FactorMethod Method, Convergence Convergence)
+{
+    /// <summary>The rows behind the correlations (pairwise: rows with at least one item answered).</summary>
+    public DataUsage Usage { get; init; } = DataUsage.All(0);
+}
 
 /// <summary>The ω computations (kernels; callers check their input).</summary>
 internal static class Omega

@@ -204,6 +204,9 @@ internal static class PolychoricEstimator
         for (int p = 0; p < pairs; p++)
         {
             var (i, j) = PairOf(p);
+            if (double.IsNaN(fits[p].Rho))
+                throw new AllianceInputException($"The polychoric correlation of {matrix.Items[i]} and {matrix.Items[j]} is undefined ({fits[p].Convergence.ExitReason}): " +
+                    "in the rows where both are answered one of them uses a single category; use --missing listwise or leave the item out.");
             rho[i, j] = rho[j, i] = fits[p].Rho;
             int n = 0;
             for (int c = 0; c < cells; c++) n += tables[p * cells + c];

@@ -116,7 +116,7 @@ public static class ReliabilityAnalysis
             {
                 try
                 {
-                    hierarchical = Omega.SchmidLeiman(total.PairwiseCorrelationMatrix, total.Items, groups, options.OmegaMethod, subscaleOf);
+                    hierarchical = Omega.SchmidLeiman(total.PairwiseCorrelationMatrix, total.Items, groups, options.OmegaMethod, subscaleOf) with { Usage = total.Usage };
                     if (!hierarchical.Convergence.Converged) reportWarnings.Add($"the Schmid-Leiman solution did not converge ({hierarchical.Convergence})");
                     var negative = hierarchical.Items.Where((_, i) => hierarchical.GeneralLoadings[i] < 0).ToArray();
                     if (negative.Length > 0)
@@ -196,8 +196,12 @@ public static class ReliabilityAnalysis
         int k = data.ItemCount;
         var p = new double[k, k];
         for (int i = 0; i < k; i++)
-            for (int j = 0; j < k; j++) p[i, j] = moments.Correlation(i, j);
-        return Omega.SchmidLeiman(p, data.Items, groupFactors, method);
+            for (int j = 0; j < k; j++)
+            {
+                p[i, j] = moments.Correlation(i, j);
+                if (double.IsNaN(p[i, j])) throw ScaleAnalysis.UndefinedCorrelation(data.Items[i], data.Items[j], "");
+            }
+        return Omega.SchmidLeiman(p, data.Items, groupFactors, method) with { Usage = data.Usage };
     }
 
     /// <summary>
@@ -220,11 +224,19 @@ public static class ReliabilityAnalysis
     /// sessions by default), clients with a score at every session. The score is the instrument's total, or the sum
     /// of the items.
     /// </summary>
+    /// <remarks>The usage counts clients; rows that never reached a client (left out before, as in <paramref name="usage"/>,
+    /// or without client_id/session) are counted among those left out, one per row.</remarks>
+    /// <param name="data">The data set (client_id and session columns).</param>
+    /// <param name="sessions">Sessions to compare (default all).</param>
+    /// <param name="level">Confidence level of the intervals.</param>
+    /// <param name="options">Reversed items (<see cref="ReliabilityOptions.Reverse"/>) applied to the sum of items.</param>
+    /// <param name="usage">The rows behind <paramref name="data"/> (e.g. after dropping invalid rows).</param>
     /// <exception cref="AllianceInputException">No client_id or session column, a duplicate client–session row, or too few clients.</exception>
-    public static IntraclassCorrelationResult IntraclassCorrelation(AllianceDataset data, IReadOnlyList<double>? sessions = null, double level = 0.95)
+    public static IntraclassCorrelationResult IntraclassCorrelation(AllianceDataset data, IReadOnlyList<double>? sessions = null, double level = 0.95,
+        ReliabilityOptions? options = null, DataUsage? usage = null)
     {
         ArgumentNullException.ThrowIfNull(data);
-        var scores = SessionScores.From(data);
+        var scores = SessionScores.From(data, options, usage);
         var chosen = sessions?.ToArray() ?? scores.Sessions;
         var clients = scores.ByClient.Keys.Order(StringComparer.Ordinal).ToArray();
         var values = new double[clients.Length * chosen.Length];
@@ -239,7 +251,7 @@ public static class ReliabilityAnalysis
         var result = IntraclassCorrelation(matrix, level);
         return result with
         {
-            Usage = DataUsage.All(clients.Length).Exclude("client not scored at every session", result.Usage.RowsExcluded),
+            Usage = scores.ClientUsage().Exclude("clients not scored at every session", result.Usage.RowsExcluded),
             Ratings = $"{scores.ScoreName}; targets are clients, raters are sessions",
         };
     }
@@ -249,7 +261,7 @@ public static class ReliabilityAnalysis
     /// with the proportions of reliable improvement, deterioration and no change. No R twin in psych; the formula is
     /// Jacobson &amp; Truax (1991), eq. 1–2.
     /// </summary>
-    /// <exception cref="AllianceInputException">No reliability given, a reliability outside (0, 1), lists of different lengths, or constant first scores.</exception>
+    /// <exception cref="AllianceInputException">No reliability given, a reliability or level outside (0, 1), a given SD that is not positive, lists of different lengths, or constant first scores.</exception>
     public static ReliableChangeResult ReliableChange(IReadOnlyList<double> before, IReadOnlyList<double> after, ReliableChangeOptions options, IReadOnlyList<string>? ids = null)
     {
         ArgumentNullException.ThrowIfNull(before);
@@ -260,13 +272,26 @@ public static class ReliabilityAnalysis
 
     /// <summary>
     /// Reliable change of a data set's total score between two sessions, client by client. Without a reliability in
-    /// the options, raw α of the total over the rows of the first session (pairwise, as psych) is used.
+    /// the options, raw α of the total over the rows of the first session is used, computed with
+    /// <paramref name="reliabilityOptions"/> (missing-data rule and reversed items; pairwise by default, as psych);
+    /// its n and exclusions are named in <see cref="ReliableChangeResult.Source"/>.
     /// </summary>
-    /// <exception cref="AllianceInputException">No client_id or session column, an unknown session, or no client seen at both.</exception>
-    public static ReliableChangeResult ReliableChange(AllianceDataset data, double fromSession, double toSession, ReliableChangeOptions? options = null)
+    /// <remarks>The usage counts clients; rows that never reached a client (left out before, as in <paramref name="usage"/>,
+    /// or without client_id/session) are counted among those left out, one per row.</remarks>
+    /// <param name="data">The data set (client_id and session columns).</param>
+    /// <param name="fromSession">The first session.</param>
+    /// <param name="toSession">The second session.</param>
+    /// <param name="options">Reliability, SD, level and direction.</param>
+    /// <param name="reliabilityOptions">Reversed items and missing-data rule for the score and the default α.</param>
+    /// <param name="usage">The rows behind <paramref name="data"/> (e.g. after dropping invalid rows).</param>
+    /// <exception cref="AllianceInputException">No client_id or session column, an unknown session, the same session twice, or no client seen at both.</exception>
+    public static ReliableChangeResult ReliableChange(AllianceDataset data, double fromSession, double toSession, ReliableChangeOptions? options = null,
+        ReliabilityOptions? reliabilityOptions = null, DataUsage? usage = null)
     {
         ArgumentNullException.ThrowIfNull(data);
-        var scores = SessionScores.From(data);
+        if (fromSession == toSession)
+            throw new AllianceInputException($"Reliable change needs two different sessions; got {fromSession.ToString(System.Globalization.CultureInfo.InvariantCulture)} twice.");
+        var scores = SessionScores.From(data, reliabilityOptions, usage);
         foreach (double s in new[] { fromSession, toSession })
             if (!scores.Sessions.Contains(s))
                 throw new AllianceInputException($"{data.Source}: no session {s.ToString(System.Globalization.CultureInfo.InvariantCulture)} (sessions: {string.Join(", ", scores.Sessions.Select(x => x.ToString(System.Globalization.CultureInfo.InvariantCulture)))}).");
@@ -290,13 +315,18 @@ public static class ReliabilityAnalysis
         if (options.Reliability is null)
         {
             var first = data.Items.SelectRows(firstRows);
-            var alpha = Analyze(first, data.Instrument).Total.Alpha;
-            options = options with { Reliability = alpha };
-            source += $"; reliability: raw alpha of the total at session {fromSession.ToString(System.Globalization.CultureInfo.InvariantCulture)} (a test-retest reliability is better when known)";
+            var alphaOptions = (reliabilityOptions ?? new ReliabilityOptions()) with
+            {
+                Interval = AlphaIntervalMethod.Feldt, Ordinal = false, OmegaIfDeleted = false,
+            };
+            var total = Analyze(first, data.Instrument, alphaOptions).Total;
+            options = options with { Reliability = total.Alpha };
+            source += $"; reliability: raw alpha of the total at session {fromSession.ToString(System.Globalization.CultureInfo.InvariantCulture)} " +
+                $"({(alphaOptions.Missing == MissingData.Pairwise ? "pairwise" : "listwise")}, {total.Usage}; a test-retest reliability is better when known)";
         }
         var result = ReliableChangeResult.Compute(before, after, options, ids, null);
         int missing = result.Indexes.Count(double.IsNaN);
-        var usage = DataUsage.All(scores.ByClient.Count).Exclude("client not seen at both sessions", unpaired).Exclude("score missing at either session", missing);
-        return result with { Usage = usage, Source = source };
+        var clientUsage = scores.ClientUsage().Exclude("clients not seen at both sessions", unpaired).Exclude("clients with a score missing at either session", missing);
+        return result with { Usage = clientUsage, Source = source };
     }
 }

@@ -54,7 +54,7 @@ public sealed record ReliabilityReport : IAnalysisResult
         var tables = new List<ResultTable>();
         if (!Subscales.IsDefaultOrEmpty)
             tables.Add(new ResultTable("Scales",
-                [TableColumn.Label("scale"), TableColumn.Integer("items"), TableColumn.Integer("n"), TableColumn.Number("alpha", 3), TableColumn.Label("95% CI"),
+                [TableColumn.Label("scale"), TableColumn.Integer("items"), TableColumn.Integer("n"), TableColumn.Number("alpha", 3), TableColumn.Label($"{(100 * Total.AlphaInterval.Level).ToString("0.##", CultureInfo.InvariantCulture)}% CI"),
                  TableColumn.Number("std alpha", 3), TableColumn.Number("omega", 3), TableColumn.Number("lambda6", 3), TableColumn.Number("avg r", 3),
                  TableColumn.Number("split max", 3), TableColumn.Number("SEM", 2)],
                 [.. Scales.Select(s => (IReadOnlyList<object?>)[s.Name, s.Items.Length, s.Usage.RowsUsed, s.Alpha,
@@ -78,12 +78,13 @@ public sealed record ReliabilityReport : IAnalysisResult
         if (Sessions is not null)
         {
             var icc = Sessions.Summary();
+            lines.AddRange(icc.Lines.Select(l => "ICC: " + l));
             tables.AddRange(icc.Tables.Select(t => t with { Title = $"Intraclass correlations across sessions ({Sessions.Targets.ToString(CultureInfo.InvariantCulture)} clients × {Sessions.Raters.Length} sessions)" }));
         }
         if (Change is not null)
         {
             var rc = Change.Summary();
-            lines.AddRange(rc.Lines.Skip(1).Select(l => "Reliable change: " + l));
+            lines.AddRange(rc.Lines.Select(l => "Reliable change: " + l));
             tables.AddRange(rc.Tables.Select(t => t with { Title = $"Reliable change (Jacobson & Truax), {Change.Pairs.ToString(CultureInfo.InvariantCulture)} clients" }));
         }
         return new ResultSummary($"Reliability{(Instrument is null ? "" : ": " + Instrument.Id)}", lines, tables, notes, Warnings);

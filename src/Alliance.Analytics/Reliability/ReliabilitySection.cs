@@ -26,6 +26,13 @@ public sealed class ReliabilitySection : IMainJobSection
         var items = context.Data.Items;
         var instrument = context.Data.Instrument is { } i && i.ItemCount == items.ItemCount ? i : null;
         var options = new ReliabilityOptions { Seed = context.Options.Seed };
-        return ReliabilityAnalysis.Analyze(items, instrument, options, usage: context.Usage, progress: progress, cancellationToken: cancellationToken);
+        var report = ReliabilityAnalysis.Analyze(items, instrument, options, usage: context.Usage, progress: progress, cancellationToken: cancellationToken);
+        if (context.Data.Instrument is { } named && instrument is null)
+            report = report with
+            {
+                ReportWarnings = [.. report.ReportWarnings, $"{named.Id} has {named.ItemCount} items but the data have {items.ItemCount} item columns; " +
+                    "its keys and subscales were not used (one scale of all items, nothing reversed)"],
+            };
+        return report;
     }
 }

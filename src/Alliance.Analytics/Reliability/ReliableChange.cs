@@ -141,10 +141,14 @@ public sealed record ReliableChangeResult : IAnalysisResult
     {
         double reliability = options.Reliability ?? throw new AllianceInputException("The reliable change index needs the score's reliability (ReliableChangeOptions.Reliability).");
         if (!(reliability > 0 && reliability < 1)) throw new AllianceInputException($"The reliability behind the reliable change index must be in (0, 1); got {reliability.ToString(CultureInfo.InvariantCulture)}.");
+        if (!(options.Level > 0 && options.Level < 1))
+            throw new AllianceInputException($"The confidence level of reliable change must be between 0 and 1 (e.g. 0.95); got {options.Level.ToString(CultureInfo.InvariantCulture)}.");
+        if (options.StandardDeviation is { } given && !(given > 0 && double.IsFinite(given)))
+            throw new AllianceInputException($"The standard deviation given for the reliable change index must be positive; got {given.ToString(CultureInfo.InvariantCulture)}.");
         if (before.Count != after.Count) throw new AllianceInputException($"Reliable change needs pairs: {before.Count} first scores but {after.Count} second scores.");
         var rci = new double[before.Count];
         double sd = options.StandardDeviation ?? Numerics.Moments.MeanSd(before.ToArray()).StandardDeviation;
-        if (!(sd > 0)) throw new AllianceInputException("The standard deviation behind the reliable change index must be positive (the first scores do not vary).");
+        if (!(sd > 0)) throw new AllianceInputException("The first scores do not vary (SD 0), so the reliable change index is undefined; give the SD of a reference sample.");
         double sdiff = Math.Sqrt(2) * sd * Math.Sqrt(1 - reliability);
         int missing = 0;
         var missingLines = new List<int>();

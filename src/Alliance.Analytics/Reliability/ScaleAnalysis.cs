@@ -59,6 +59,7 @@ internal static class ScaleAnalysis
                 minPair = Math.Min(minPair, nij);
                 c[i, j] = moments.Covariance(i, j);
                 p[i, j] = moments.Correlation(i, j);
+                if (double.IsNaN(p[i, j])) throw UndefinedCorrelation(items[i], items[j], name);
             }
         var r = SymmetricMatrices.CovarianceToCorrelation(c);
         var warnings = new List<string>();
@@ -130,6 +131,8 @@ internal static class ScaleAnalysis
         {
             bootstrap = AlphaBootstrap.Run(data, total.Raw, options.BootstrapReplicates, options.Seed, options.Level, progress, cancellationToken);
             interval = bootstrap.Bca;
+            if (bootstrap.Replicates < bootstrap.Requested)
+                warnings.Add($"{bootstrap.Requested - bootstrap.Replicates} of {bootstrap.Requested} bootstrap resamples gave no alpha (two items without a row in common) and were left out; the interval uses the other {bootstrap.Replicates}");
         }
 
         OrdinalReliability? ordinal = null;
@@ -180,6 +183,11 @@ internal static class ScaleAnalysis
             PairwiseCorrelationMatrix = p,
         };
     }
+
+    /// <summary>A pairwise correlation 0/0: one item of the pair does not vary in the rows where both are answered.</summary>
+    internal static AllianceInputException UndefinedCorrelation(string a, string b, string scale) => new(
+        $"The correlation of items '{a}' and '{b}'{(scale.Length > 0 ? $" ({scale})" : "")} is undefined: in the rows where both are answered, one of them does not vary. " +
+        "Omega and the factor solutions need it; use --missing listwise or leave the item out.");
 
     /// <summary>
     /// psych's check: items with a negative loading on the first principal component (of R, signed so most loadings

@@ -306,6 +306,7 @@ public sealed record ScaleReliability : IAnalysisResult
             o["bootstrap"] = new JsonObject
             {
                 ["replicates"] = Bootstrap.Replicates,
+                ["replicates_requested"] = Bootstrap.Requested,
                 ["seed"] = Bootstrap.Seed,
                 ["se"] = JsonOutput.Number(Bootstrap.StandardError),
                 ["bias"] = JsonOutput.Number(Bootstrap.Bias),

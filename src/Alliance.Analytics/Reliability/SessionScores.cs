@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using Alliance.Analytics.Data;
 using Alliance.Analytics.Scoring;
@@ -6,16 +7,20 @@ namespace Alliance.Analytics.Reliability;
 
 /// <summary>
 /// A data set's total score per client and session, for reliability across sessions (ICC) and reliable change:
-/// the instrument's total (prorated as the instrument's rule says) when it can be scored, otherwise the sum of the
-/// items over rows with every item answered.
+/// the instrument's total (prorated as the instrument's rule says) when it can be scored and no extra item is
+/// reversed, otherwise the sum of the items (instrument's reverse keys and <see cref="ReliabilityOptions.Reverse"/>
+/// applied) over rows with every item answered.
 /// </summary>
 internal sealed class SessionScores
 {
-    private SessionScores(Dictionary<string, Dictionary<double, (double Score, int Row)>> byClient, double[] sessions, string scoreName)
+    private SessionScores(Dictionary<string, Dictionary<double, (double Score, int Row)>> byClient, double[] sessions, string scoreName, DataUsage prior, int keyless, List<int> keylessLines)
     {
         ByClient = byClient;
         Sessions = sessions;
         ScoreName = scoreName;
+        Prior = prior;
+        Keyless = keyless;
+        KeylessLines = keylessLines;
     }
 
     public Dictionary<string, Dictionary<double, (double Score, int Row)>> ByClient { get; }
@@ -24,40 +29,74 @@ internal sealed class SessionScores
 
     public string ScoreName { get; }
 
+    /// <summary>The rows left out before the data reached this analysis (e.g. by --drop-invalid).</summary>
+    private DataUsage Prior { get; }
+
+    /// <summary>Rows with no client_id or no session: they belong to no client.</summary>
+    private int Keyless { get; }
+
+    private List<int> KeylessLines { get; }
+
+    /// <summary>
+    /// The usage of a client-level analysis before its own exclusions: clients, plus the rows that never reached a
+    /// client (left out before this analysis, or without client_id/session) counted as left out.
+    /// </summary>
+    public DataUsage ClientUsage()
+    {
+        var prior = Prior.Exclusions.IsDefault ? ImmutableArray<RowExclusion>.Empty : Prior.Exclusions;
+        return new DataUsage(Prior.RowsExcluded + Keyless + ByClient.Count, prior)
+            .Exclude("rows without client_id or session", Keyless, KeylessLines);
+    }
+
     /// <exception cref="AllianceInputException">When the data have no client_id or session column, or a client has two rows for one session.</exception>
-    public static SessionScores From(AllianceDataset data)
+    public static SessionScores From(AllianceDataset data, ReliabilityOptions? options = null, DataUsage? prior = null)
     {
         var clients = data.ClientId ?? throw new AllianceInputException($"{data.Source}: reliability across sessions needs a client_id column.");
         var session = data.Session ?? throw new AllianceInputException($"{data.Source}: reliability across sessions needs a session column.");
+        var extra = options is null || options.Reverse.IsDefault ? [] : options.Reverse;
+        foreach (string r in extra)
+            if (!data.Items.Items.Contains(r))
+                throw new AllianceInputException($"--reverse names '{r}', which is not an item (items: {string.Join(", ", data.Items.Items)}).");
         double[] scores;
         string name;
-        if (data.Instrument is { RequiresUserKey: false } instrument && data.Items.ItemCount == instrument.ItemCount && instrument.HasTotal)
+        if (extra.Length == 0 && data.Instrument is { RequiresUserKey: false } instrument && data.Items.ItemCount == instrument.ItemCount && instrument.HasTotal)
         {
             scores = [.. InstrumentScoring.Score(data)["total"]];
             name = $"{instrument.Id} total";
         }
         else
         {
+            var reverse = new HashSet<string>(extra, StringComparer.Ordinal);
+            if (data.Instrument is { } ins && data.Items.ItemCount == ins.ItemCount)
+                foreach (int i in ins.ReverseKeyed) reverse.Add(data.Items.Items[i - 1]);
+            var items = reverse.Count > 0 ? data.Items.Reverse([.. data.Items.Items.Where(reverse.Contains)]) : data.Items;
             scores = new double[data.RowCount];
             for (int r = 0; r < data.RowCount; r++)
             {
                 double s = 0;
-                foreach (double v in data.Items.Row(r)) s += v;
+                foreach (double v in items.Row(r)) s += v;
                 scores[r] = s;
             }
-            name = "sum of items";
+            name = reverse.Count > 0 ? $"sum of items ({string.Join(", ", data.Items.Items.Where(reverse.Contains))} reversed)" : "sum of items";
         }
         var byClient = new Dictionary<string, Dictionary<double, (double, int)>>(StringComparer.Ordinal);
+        int keyless = 0;
+        var keylessLines = new List<int>();
         for (int r = 0; r < data.RowCount; r++)
         {
             string? id = clients[r];
             double s = session[r];
-            if (id is null || double.IsNaN(s)) continue;
+            if (string.IsNullOrWhiteSpace(id) || double.IsNaN(s))
+            {
+                keyless++;
+                if (keylessLines.Count < DataUsage.MaxLinesListed) keylessLines.Add(data.SourceLine(r));
+                continue;
+            }
             if (!byClient.TryGetValue(id, out var sessions)) byClient[id] = sessions = [];
             if (!sessions.TryAdd(s, (scores[r], r)))
                 throw new AllianceInputException($"line {data.SourceLine(r)}: client '{id}' has more than one row for session {s.ToString(CultureInfo.InvariantCulture)}.");
         }
         var all = byClient.Values.SelectMany(d => d.Keys).Distinct().Order().ToArray();
-        return new SessionScores(byClient, all, name);
+        return new SessionScores(byClient, all, name, prior ?? DataUsage.All(data.RowCount), keyless, keylessLines);
     }
 }

@@ -178,6 +178,23 @@ public sealed class BfiAgreeablenessTests
     }
 
     [Fact]
+    public void Omega_if_deleted_matches_psych_omega_of_the_other_items()
+    {
+        // psych::omega(A[, -i], nfactors = 1)$omega.tot for each item i.
+        var expected = Numbers(R.Value["omega_if_deleted"]);
+        var actual = Pairwise.Value.ItemStatistics.Select(i => i.OmegaIfDeleted).ToArray();
+        Assert.Equal(expected, actual, new Tolerance(Iterative));
+    }
+
+    [Fact]
+    public void Sum_score_sd_and_sem_match_r()
+    {
+        // sqrt(sum(cov(A, use = "pairwise"))) and that times sqrt(1 - raw alpha).
+        Assert.Equal(Number(R.Value["sum_sd"]), Pairwise.Value.SumStandardDeviation, ClosedForm);
+        Assert.Equal(Number(R.Value["sem"]), Pairwise.Value.StandardErrorOfMeasurement, ClosedForm);
+    }
+
+    [Fact]
     public void Polychoric_correlations_thresholds_and_ordinal_alpha_and_omega_match_psych()
     {
         var p = R.Value["polychoric"]!;

@@ -123,8 +123,18 @@ public sealed class ReliabilityCliTests : IDisposable
         var rc = j["reliable_change"]!;
         Assert.Equal(0.85, rc["reliability"]!.GetValue<double>());
         int pairs = rc["pairs"]!.GetValue<int>();
-        Assert.Equal(pairs, rc["improved"]!.GetValue<int>() + rc["unchanged"]!.GetValue<int>() + rc["deteriorated"]!.GetValue<int>());
         Assert.InRange(pairs, 200, 300);
+        // Recount from the indexes against the critical value: improved means RCI > critical (higher is better).
+        double critical = rc["critical"]!.GetValue<double>();
+        Assert.Equal(1.959964, critical, 1e-6);
+        var rci = rc["rci"]!.AsArray().Where(v => v is not null).Select(v => v!.GetValue<double>()).ToArray();
+        Assert.Equal(pairs, rci.Length);
+        Assert.Equal(rci.Count(v => v > critical), rc["improved"]!.GetValue<int>());
+        Assert.Equal(rci.Count(v => v < -critical), rc["deteriorated"]!.GetValue<int>());
+        // SEM = SD sqrt(1 - r_xx) and S_diff = sqrt(2) SEM by hand (Jacobson & Truax 1991, eq. 1-2).
+        double sd = rc["sd"]!.GetValue<double>();
+        Assert.Equal(sd * Math.Sqrt(0.15), rc["sem"]!.GetValue<double>(), 1e-12);
+        Assert.Equal(Math.Sqrt(2) * sd * Math.Sqrt(0.15), rc["sdiff"]!.GetValue<double>(), 1e-12);
     }
 
     [Fact]

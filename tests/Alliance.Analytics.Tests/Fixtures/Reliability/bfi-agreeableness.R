@@ -24,6 +24,12 @@ pl <- polychoric(na.omit(A))
 set.seed(1); bl <- alpha(na.omit(A), n.iter = 2000)
 set.seed(2); bp <- alpha(A, n.iter = 1000)
 
+# omega if deleted: omega(x[, -i], nfactors = 1)$omega.tot for each item (pairwise correlations, as omega on raw data).
+omega.drop <- sapply(1:5, function(i) suppressMessages(omega(A[, -i], nfactors = 1, plot = FALSE))$omega.tot)
+# SD of the sum score from the pairwise covariances, and SEM = SD_sum sqrt(1 - raw alpha).
+sum.sd <- sqrt(sum(cov(A, use = "pairwise")))
+sem <- sum.sd * sqrt(1 - a$total$raw_alpha)
+
 item <- function(x) lapply(as.list(x), unname)
 out <- list(
   versions = list(R = R.version.string, psych = as.character(packageVersion("psych")),
@@ -45,6 +51,7 @@ out <- list(
                  lambda5 = g$lambda.5, lambda6 = g$lambda.6),
   omega_minres = list(omega_total = o1$omega.tot, omega_h = o1$omega_h, alpha = o1$alpha, G6 = o1$G6,
                       loadings = unname(o1$schmid$sl[, 1]), u2 = unname(o1$schmid$sl[, "u2"])),
+  omega_if_deleted = omega.drop, sum_sd = sum.sd, sem = sem,
   omega_ml = list(omega_total = o1ml$omega.tot, omega_h = o1ml$omega_h, loadings = unname(o1ml$schmid$sl[, 1])),
   bootstrap = list(listwise_sd = sd(bl$boot[, 1]), listwise_ci = unname(bl$boot.ci[c(1, 3)]), listwise_replicates = 2000,
                    pairwise_sd = sd(bp$boot[, 1]), pairwise_ci = unname(bp$boot.ci[c(1, 3)]), pairwise_replicates = 1000),
