@@ -2,6 +2,7 @@ using System.Globalization;
 using Alliance.Analytics.Data;
 using Alliance.Analytics.Irt;
 using BenchmarkDotNet.Attributes;
+using Alliance.Analytics.Instruments;
 
 namespace Alliance.Analytics.Bench;
 

@@ -42,7 +42,7 @@ public class MetaBenchmarks
             SampleSizes = [.. first.Select(i => table.SampleSizes[i])],
             Moderators = [.. table.Moderators.Select(m => new ModeratorColumn(m.Name, [.. first.Select(i => m.Text[i])], [.. first.Select(i => m.Numbers[i])]))],
             Lines = [.. first.Select(i => table.Lines[i])],
-            Usage = Data.DataUsage.All(first.Length),
+            Usage = Alliance.Analytics.DataUsage.All(first.Length),
         };
         _regression = MetaAnalysis.Fit(_studies, new MetaAnalysisOptions { Moderators = ["rater", "measure", "timing", "ratio"], ProfileIntervals = false });
     }

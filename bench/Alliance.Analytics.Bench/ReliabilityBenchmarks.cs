@@ -4,6 +4,7 @@ using Alliance.Analytics.Data;
 using Alliance.Analytics.Numerics;
 using Alliance.Analytics.Reliability;
 using BenchmarkDotNet.Attributes;
+using Alliance.Analytics.Instruments;
 
 namespace Alliance.Analytics.Bench;
 

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Alliance.Analytics.Data;
 using Alliance.Analytics.Instruments;
-using Alliance.Analytics.Reporting;
+using Alliance.Analytics.Presentation;
 
 namespace Alliance.Analytics.Cli;
 

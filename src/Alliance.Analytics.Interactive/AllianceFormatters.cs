@@ -1,6 +1,6 @@
 using Alliance.Analytics.Instruments;
 using Alliance.Analytics.Plotting;
-using Alliance.Analytics.Reporting;
+using Alliance.Analytics.Presentation;
 using Microsoft.DotNet.Interactive.Formatting;
 
 namespace Alliance.Analytics.Interactive;

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.CommandLine;
-using Alliance.Analytics.Reporting;
+using Alliance.Analytics.Presentation;
+using Alliance.Analytics.Composition;
 
 namespace Alliance.Analytics.Cli.Verbs;
 

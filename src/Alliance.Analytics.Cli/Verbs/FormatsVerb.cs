@@ -5,7 +5,7 @@ using Alliance.Analytics.Data;
 using Alliance.Analytics.Formats;
 using Alliance.Analytics.Irt;
 using Alliance.Analytics.Plotting;
-using Alliance.Analytics.Reporting;
+using Alliance.Analytics.Presentation;
 
 namespace Alliance.Analytics.Cli.Verbs;
 

@@ -72,7 +72,7 @@ public static class IrtVerb
                 var doc = fit.ToJson();
                 if (andersenTest is not null) doc["andersen"] = andersenTest.ToJson();
                 if (difResult is not null) doc["dif"] = difResult.ToJson();
-                output.WriteText(parse, context, Reporting.JsonOutput.Serialize(doc) + "\n");
+                output.WriteText(parse, context, Presentation.JsonOutput.Serialize(doc) + "\n");
             }
             else
             {

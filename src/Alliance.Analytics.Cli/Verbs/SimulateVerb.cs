@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using Alliance.Analytics.Reporting;
+using Alliance.Analytics.Presentation;
 using Alliance.Analytics.Simulation;
 
 namespace Alliance.Analytics.Cli.Verbs;

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using Alliance.Analytics.Instruments;
 
 namespace Alliance.Analytics.Data;
 

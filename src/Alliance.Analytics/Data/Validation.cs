@@ -1,7 +1,8 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json.Nodes;
-using Alliance.Analytics.Reporting;
+using Alliance.Analytics.Presentation;
+using Alliance.Analytics.Instruments;
 
 namespace Alliance.Analytics.Data;
 

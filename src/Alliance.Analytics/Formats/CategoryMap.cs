@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using Alliance.Analytics.Data;
+using Alliance.Analytics.Instruments;
 
 namespace Alliance.Analytics.Formats;
 

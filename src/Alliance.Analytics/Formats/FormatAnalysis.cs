@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using Alliance.Analytics.Data;
 using Alliance.Analytics.Irt;
-using Alliance.Analytics.Reporting;
+using Alliance.Analytics.Presentation;
 
 namespace Alliance.Analytics.Formats;
 

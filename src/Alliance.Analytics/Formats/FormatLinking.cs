@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using Alliance.Analytics.Data;
 using Alliance.Analytics.Irt;
 using Alliance.Analytics.Numerics;
-using Alliance.Analytics.Reporting;
+using Alliance.Analytics.Presentation;
 
 namespace Alliance.Analytics.Formats;
 

@@ -5,8 +5,8 @@ using Alliance.Analytics.Irt;
 namespace Alliance.Analytics.Formats;
 
 /// <summary>
-/// Options of a response-format comparison (<see cref="FormatAnalysis.Compare(Data.AllianceDataset, IReadOnlyList{CategoryMap}, FormatOptions?, IProgress{Reporting.AnalysisProgress}?, CancellationToken)"/>)
-/// and of the collapse explorer (<see cref="FormatAnalysis.Explore(Data.AllianceDataset, FormatOptions?, IProgress{Reporting.AnalysisProgress}?, CancellationToken)"/>).
+/// Options of a response-format comparison (<see cref="FormatAnalysis.Compare(Data.AllianceDataset, IReadOnlyList{CategoryMap}, FormatOptions?, IProgress{Presentation.AnalysisProgress}?, CancellationToken)"/>)
+/// and of the collapse explorer (<see cref="FormatAnalysis.Explore(Data.AllianceDataset, FormatOptions?, IProgress{Presentation.AnalysisProgress}?, CancellationToken)"/>).
 /// </summary>
 public sealed record FormatOptions
 {

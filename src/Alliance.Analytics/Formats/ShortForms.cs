@@ -5,7 +5,7 @@ using Alliance.Analytics.Instruments;
 using Alliance.Analytics.Irt;
 using Alliance.Analytics.Numerics;
 using Alliance.Analytics.Outcomes;
-using Alliance.Analytics.Reporting;
+using Alliance.Analytics.Presentation;
 
 namespace Alliance.Analytics.Formats;
 

@@ -147,7 +147,7 @@ internal sealed class ConditionalEstimator
 
     /// <summary>Newton–Raphson on η with step halving; returns η, the conditional log-likelihood, −Hessian (η) and convergence.</summary>
     public (double[] Eta, double LogLik, double[,] Information, Convergence Convergence) Fit(double tolerance, int maxIterations,
-        IProgress<Reporting.AnalysisProgress>? progress, CancellationToken token)
+        IProgress<Presentation.AnalysisProgress>? progress, CancellationToken token)
     {
         int p = ParameterCount;
         var eta = new double[p];
@@ -183,7 +183,7 @@ internal sealed class ConditionalEstimator
             for (int i = 0; i < p; i++) change = Math.Max(change, Math.Abs(trial[i] - eta[i]));
             eta = trial;
             (ll, g, h) = eval;
-            progress?.Report(new Reporting.AnalysisProgress("CML Newton iterations", double.NaN));
+            progress?.Report(new Presentation.AnalysisProgress("CML Newton iterations", double.NaN));
             if (change < tolerance) { converged = true; reason = "parameter change below tolerance"; break; }
         }
     done:

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Collections.Immutable;
 using Alliance.Analytics.Data;
 using Alliance.Analytics.Numerics;
-using Alliance.Analytics.Reporting;
+using Alliance.Analytics.Presentation;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace Alliance.Analytics.Irt;

@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using Alliance.Analytics.Data;
 using Alliance.Analytics.Numerics;
-using Alliance.Analytics.Reporting;
+using Alliance.Analytics.Presentation;
 using MathNet.Numerics.Distributions;
 using MathNet.Numerics.LinearAlgebra;
 

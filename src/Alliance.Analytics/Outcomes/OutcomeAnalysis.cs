@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 using Alliance.Analytics.Data;
-using Alliance.Analytics.Reporting;
+using Alliance.Analytics.Presentation;
 
 namespace Alliance.Analytics.Outcomes;
 

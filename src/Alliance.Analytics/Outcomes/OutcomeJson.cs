@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using Alliance.Analytics.Numerics;
-using Alliance.Analytics.Reporting;
+using Alliance.Analytics.Presentation;
 
 namespace Alliance.Analytics.Outcomes;
 

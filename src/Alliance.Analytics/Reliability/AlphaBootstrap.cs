@@ -2,7 +2,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Alliance.Analytics.Numerics;
-using Alliance.Analytics.Reporting;
+using Alliance.Analytics.Presentation;
 
 namespace Alliance.Analytics.Reliability;
 

@@ -66,7 +66,7 @@ public enum PolychoricThresholds
 }
 
 /// <summary>
-/// Options for <see cref="ReliabilityAnalysis.Analyze(Alliance.Analytics.Data.ResponseMatrix, ReliabilityOptions?, string?, IProgress{Reporting.AnalysisProgress}?, CancellationToken)"/>.
+/// Options for <see cref="ReliabilityAnalysis.Analyze(Alliance.Analytics.Data.ResponseMatrix, ReliabilityOptions?, string?, IProgress{Presentation.AnalysisProgress}?, CancellationToken)"/>.
 /// The CLI flags of <c>alliance reliability</c> map onto these one to one.
 /// </summary>
 public sealed record ReliabilityOptions

@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using Alliance.Analytics.Numerics;
-using Alliance.Analytics.Reporting;
+using Alliance.Analytics.Presentation;
 
 namespace Alliance.Analytics.Reliability;
 

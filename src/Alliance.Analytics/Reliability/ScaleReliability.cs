@@ -3,7 +3,8 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Alliance.Analytics.Data;
 using Alliance.Analytics.Numerics;
-using Alliance.Analytics.Reporting;
+using Alliance.Analytics.Presentation;
+using Alliance.Analytics.Instruments;
 
 namespace Alliance.Analytics.Reliability;
 

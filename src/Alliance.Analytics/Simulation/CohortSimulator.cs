@@ -1,5 +1,5 @@
 using Alliance.Analytics.Numerics;
-using Alliance.Analytics.Reporting;
+using Alliance.Analytics.Presentation;
 
 namespace Alliance.Analytics.Simulation;
 

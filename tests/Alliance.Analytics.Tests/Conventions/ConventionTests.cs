@@ -1,6 +1,6 @@
 using System.Reflection;
 using System.Runtime.CompilerServices;
-using Alliance.Analytics.Reporting;
+using Alliance.Analytics.Presentation;
 
 namespace Alliance.Analytics.Tests.Conventions;
 

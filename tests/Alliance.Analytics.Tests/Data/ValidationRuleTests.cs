@@ -1,4 +1,5 @@
 using Alliance.Analytics.Data;
+using Alliance.Analytics.Instruments;
 
 namespace Alliance.Analytics.Tests.Data;
 

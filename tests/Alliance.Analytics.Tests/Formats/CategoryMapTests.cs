@@ -1,5 +1,6 @@
 using Alliance.Analytics.Data;
 using Alliance.Analytics.Formats;
+using Alliance.Analytics.Instruments;
 
 namespace Alliance.Analytics.Tests.Formats;
 

@@ -2,8 +2,9 @@ using System.Collections.Immutable;
 using System.Text.Json.Nodes;
 using Alliance.Analytics.Data;
 using Alliance.Analytics.Formats;
-using Alliance.Analytics.Reporting;
+using Alliance.Analytics.Presentation;
 using Alliance.Analytics.Tests.Simulation;
+using Alliance.Analytics.Composition;
 
 namespace Alliance.Analytics.Tests.Formats;
 

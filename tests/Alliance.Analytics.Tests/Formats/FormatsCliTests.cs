@@ -1,7 +1,8 @@
 using System.Text.Json.Nodes;
 using Alliance.Analytics.Formats;
-using Alliance.Analytics.Reporting;
+using Alliance.Analytics.Presentation;
 using Alliance.Analytics.Tests.Simulation;
+using Alliance.Analytics.Composition;
 
 namespace Alliance.Analytics.Tests.Formats;
 
@@ -134,11 +135,11 @@ public sealed class FormatsCliTests
     [Fact]
     public void MainJobSectionAppliesToSevenPointDataOnly()
     {
-        var section = new FormatsMainJobSection();
+        var section = new FormatsSection();
         foreach (var (file, applies) in new[] { (Seven, true), (Five, false) })
         {
             var data = Alliance.Analytics.Data.AllianceDataset.Load(file);
-            var context = new MainJobContext(data, Alliance.Analytics.Data.DataUsage.All(data.RowCount), null, new MainJobOptions());
+            var context = new MainJobContext(data, Alliance.Analytics.DataUsage.All(data.RowCount), null, new MainJobOptions());
             Assert.Equal(applies, section.AppliesTo(context));
         }
         Assert.Contains(MainJob.Sections, s => s.Key == "formats");

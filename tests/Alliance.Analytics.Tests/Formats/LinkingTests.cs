@@ -3,6 +3,7 @@ using Alliance.Analytics.Formats;
 using Alliance.Analytics.Irt;
 using Alliance.Analytics.Simulation;
 using Alliance.Analytics.Tests.Simulation;
+using Alliance.Analytics.Instruments;
 
 namespace Alliance.Analytics.Tests.Formats;
 

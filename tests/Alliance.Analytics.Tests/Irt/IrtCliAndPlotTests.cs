@@ -3,6 +3,7 @@ using Alliance.Analytics.Cli;
 using Alliance.Analytics.Data;
 using Alliance.Analytics.Irt;
 using Alliance.Analytics.Plotting;
+using Alliance.Analytics.Instruments;
 
 namespace Alliance.Analytics.Tests.Irt;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Alliance.Analytics.Data;
+using Alliance.Analytics.Instruments;
 
 namespace Alliance.Analytics.Tests.Irt;
 

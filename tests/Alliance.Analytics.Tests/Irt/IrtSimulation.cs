@@ -1,6 +1,7 @@
 using Alliance.Analytics.Data;
 using Alliance.Analytics.Irt;
 using Alliance.Analytics.Numerics;
+using Alliance.Analytics.Instruments;
 
 namespace Alliance.Analytics.Tests.Irt;
 

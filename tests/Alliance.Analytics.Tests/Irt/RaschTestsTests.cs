@@ -1,5 +1,6 @@
 using Alliance.Analytics.Data;
 using Alliance.Analytics.Irt;
+using Alliance.Analytics.Instruments;
 
 namespace Alliance.Analytics.Tests.Irt;
 

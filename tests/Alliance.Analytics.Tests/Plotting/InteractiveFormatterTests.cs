@@ -2,6 +2,7 @@ using Alliance.Analytics.Data;
 using Alliance.Analytics.Interactive;
 using Alliance.Analytics.Scoring;
 using Microsoft.DotNet.Interactive.Formatting;
+using Alliance.Analytics.Instruments;
 
 namespace Alliance.Analytics.Tests.Plotting;
 

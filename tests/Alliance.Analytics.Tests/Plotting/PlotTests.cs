@@ -1,6 +1,7 @@
 using Alliance.Analytics.Data;
 using Alliance.Analytics.Plotting;
 using Alliance.Analytics.Scoring;
+using Alliance.Analytics.Instruments;
 
 namespace Alliance.Analytics.Tests.Plotting;
 

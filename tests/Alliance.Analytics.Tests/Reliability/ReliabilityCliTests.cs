@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Alliance.Analytics.Cli;
 using Alliance.Analytics.Plotting;
 using Alliance.Analytics.Reliability;
+using Alliance.Analytics.Instruments;
 using static Alliance.Analytics.Tests.Reliability.ReliabilityFixtures;
 
 namespace Alliance.Analytics.Tests.Reliability;
@@ -146,7 +147,7 @@ public sealed class ReliabilityCliTests : IDisposable
         Assert.Contains("wrote", err);
         Assert.Equal(new byte[] { 0x89, 0x50, 0x4E, 0x47 }, File.ReadAllBytes(png)[..4]);
 
-        var scale = ReliabilityAnalysis.Analyze(Csv("wai-sr-simulated.csv", Alliance.Analytics.Data.ItemScale.Likert(5)), new ReliabilityOptions { OmegaIfDeleted = false });
+        var scale = ReliabilityAnalysis.Analyze(Csv("wai-sr-simulated.csv", Alliance.Analytics.Instruments.ItemScale.Likert(5)), new ReliabilityOptions { OmegaIfDeleted = false });
         var plot = ReliabilityPlots.ItemChart(scale);
         Assert.Equal(3, plot.GetPlottables().Count());
         Assert.Contains("alpha if deleted", PlotExport.ToSvg(plot, 400, 300));
@@ -214,7 +215,7 @@ public sealed class ReliabilityCliTests : IDisposable
             double Item(double sign) => Math.Clamp(Math.Round(3 + sign * 1.2 * t + 0.6 * random.NextNormal()), 1, 5);
             values.AddRange([Item(1), Item(-1), Item(-1), Item(-1), Item(1)]);
         }
-        var m = Alliance.Analytics.Data.ResponseMatrix.Create(values.ToArray(), ["p1", "n1", "n2", "n3", "p2"], Alliance.Analytics.Data.ItemScale.Likert(5));
+        var m = Alliance.Analytics.Data.ResponseMatrix.Create(values.ToArray(), ["p1", "n1", "n2", "n3", "p2"], Alliance.Analytics.Instruments.ItemScale.Likert(5));
         var a = ReliabilityAnalysis.Analyze(m);
         Assert.True(a.Alpha < 0, $"alpha {a.Alpha}");
         var warning = Assert.Single(a.Warnings, w => w.StartsWith("alpha is negative", StringComparison.Ordinal));

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Alliance.Analytics.Data;
+using Alliance.Analytics.Instruments;
 
 namespace Alliance.Analytics.Tests.Reliability;
 

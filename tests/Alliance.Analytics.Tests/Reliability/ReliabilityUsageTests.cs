@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Alliance.Analytics.Cli;
 using Alliance.Analytics.Data;
 using Alliance.Analytics.Reliability;
+using Alliance.Analytics.Instruments;
 using static Alliance.Analytics.Tests.Reliability.ReliabilityFixtures;
 
 namespace Alliance.Analytics.Tests.Reliability;

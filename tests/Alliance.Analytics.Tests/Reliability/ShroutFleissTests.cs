@@ -1,5 +1,6 @@
 using Alliance.Analytics.Data;
 using Alliance.Analytics.Reliability;
+using Alliance.Analytics.Instruments;
 using static Alliance.Analytics.Tests.Reliability.ReliabilityFixtures;
 
 namespace Alliance.Analytics.Tests.Reliability;

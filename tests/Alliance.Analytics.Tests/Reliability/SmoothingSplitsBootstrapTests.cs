@@ -1,6 +1,7 @@
 using Alliance.Analytics.Data;
 using Alliance.Analytics.Numerics;
 using Alliance.Analytics.Reliability;
+using Alliance.Analytics.Instruments;
 using static Alliance.Analytics.Tests.Reliability.ReliabilityFixtures;
 
 namespace Alliance.Analytics.Tests.Reliability;

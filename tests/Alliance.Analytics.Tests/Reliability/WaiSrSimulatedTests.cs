@@ -13,7 +13,7 @@ namespace Alliance.Analytics.Tests.Reliability;
 /// </summary>
 public sealed class WaiSrSimulatedTests
 {
-    private static readonly Lazy<Alliance.Analytics.Data.ResponseMatrix> Data = new(() => Csv("wai-sr-simulated.csv", Alliance.Analytics.Data.ItemScale.Likert(5)));
+    private static readonly Lazy<Alliance.Analytics.Data.ResponseMatrix> Data = new(() => Csv("wai-sr-simulated.csv", Alliance.Analytics.Instruments.ItemScale.Likert(5)));
     private static readonly Lazy<ReliabilityReport> Report = new(() =>
         ReliabilityAnalysis.Analyze(Data.Value, InstrumentRegistry.BuiltIn.Get("WAI-SR"), new ReliabilityOptions { Ordinal = true }));
     private static readonly Lazy<System.Text.Json.Nodes.JsonNode> R = new(() => Json("wai-sr-simulated.json"));

@@ -1,5 +1,5 @@
 using Alliance.Analytics.Data;
-using Alliance.Analytics.Reporting;
+using Alliance.Analytics.Presentation;
 
 namespace Alliance.Analytics.Tests.Reporting;
 

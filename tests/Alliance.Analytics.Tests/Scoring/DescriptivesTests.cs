@@ -1,5 +1,6 @@
 using Alliance.Analytics.Data;
 using Alliance.Analytics.Scoring;
+using Alliance.Analytics.Instruments;
 
 namespace Alliance.Analytics.Tests.Scoring;
 

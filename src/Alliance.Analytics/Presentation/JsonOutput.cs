@@ -4,7 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Alliance.Analytics.Data;
 
-namespace Alliance.Analytics.Reporting;
+namespace Alliance.Analytics.Presentation;
 
 /// <summary>
 /// Helpers that build the JSON documents results return: a missing or non-finite number becomes <c>null</c>, keys are

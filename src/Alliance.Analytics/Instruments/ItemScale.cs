@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Alliance.Analytics.Data;
+namespace Alliance.Analytics.Instruments;
 
 /// <summary>
 /// The response scale of a set of items: the lowest and highest allowed value, and whether only whole numbers are

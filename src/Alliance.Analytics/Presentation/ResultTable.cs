@@ -4,7 +4,7 @@ using System.Text;
 using Alliance.Analytics.Data;
 using Microsoft.Data.Analysis;
 
-namespace Alliance.Analytics.Reporting;
+namespace Alliance.Analytics.Presentation;
 
 /// <summary>How a column of a <see cref="ResultTable"/> is aligned when rendered as text.</summary>
 public enum ColumnAlignment

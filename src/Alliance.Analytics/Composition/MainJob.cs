@@ -3,9 +3,10 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Alliance.Analytics.Data;
 using Alliance.Analytics.Instruments;
+using Alliance.Analytics.Presentation;
 using Alliance.Analytics.Scoring;
 
-namespace Alliance.Analytics.Reporting;
+namespace Alliance.Analytics.Composition;
 
 /// <summary>Options for the main job (<c>alliance analyze</c>).</summary>
 public sealed record MainJobOptions
@@ -127,10 +128,10 @@ public static class MainJob
     public static ImmutableArray<IMainJobSection> Sections { get; } =
     [
         new DescriptivesSection(),
-        new Reliability.ReliabilitySection(),
-        new Irt.IrtMainJobSection(),
-        new Formats.FormatsMainJobSection(),
-        new Alliance.Analytics.Outcomes.OutcomeSection(),
+        new ReliabilitySection(),
+        new IrtSection(),
+        new FormatsSection(),
+        new OutcomeSection(),
     ];
 
     /// <summary>
@@ -142,7 +143,7 @@ public static class MainJob
     {
         options ??= new MainJobOptions();
         // A study table (r and n, or yi and vi columns) is meta-analysed, not read as item responses (Meta/MetaMainJob.cs).
-        if (Meta.MetaMainJob.Applies(path, spec)) return Meta.MetaMainJob.Run(path, spec, options, progress, cancellationToken);
+        if (MetaMainJob.Applies(path, spec)) return MetaMainJob.Run(path, spec, options, progress, cancellationToken);
         progress?.Report(new AnalysisProgress("reading " + Path.GetFileName(path), double.NaN));
         var read = AllianceDataset.Read(path, spec, registry, cancellationToken);
         var dataset = read.Dataset ?? throw new DataValidationException(read.Report);

@@ -2,7 +2,7 @@ using System.Net;
 using System.Text;
 using Microsoft.Data.Analysis;
 
-namespace Alliance.Analytics.Reporting;
+namespace Alliance.Analytics.Presentation;
 
 /// <summary>
 /// How a result presents itself: a title, tables, notes and warnings, rendered as terminal text, Markdown, HTML or

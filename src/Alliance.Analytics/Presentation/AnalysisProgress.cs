@@ -1,4 +1,4 @@
-namespace Alliance.Analytics.Reporting;
+namespace Alliance.Analytics.Presentation;
 
 /// <summary>
 /// Progress of a long-running call, reported through <see cref="IProgress{T}"/>: what stage it is in and how far

@@ -1,6 +1,7 @@
-using Alliance.Analytics.Reporting;
+using Alliance.Analytics.Reliability;
+using Alliance.Analytics.Presentation;
 
-namespace Alliance.Analytics.Reliability;
+namespace Alliance.Analytics.Composition;
 
 /// <summary>
 /// The main job's reliability section (<c>alliance analyze</c>): α, ω and the rest per subscale and total when the

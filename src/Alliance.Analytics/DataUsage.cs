@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 
-namespace Alliance.Analytics.Data;
+namespace Alliance.Analytics;
 
 /// <summary>
 /// Rows left out of an analysis for one reason: the reason in words, how many, and the file lines of the first few.

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Alliance.Analytics.Data;
 
-namespace Alliance.Analytics.Reporting;
+namespace Alliance.Analytics.Presentation;
 
 /// <summary>
 /// What every result record offers: the n it used and why rows were left out, its warnings, a

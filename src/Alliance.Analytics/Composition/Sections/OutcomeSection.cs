@@ -1,7 +1,8 @@
 using Alliance.Analytics.Data;
-using Alliance.Analytics.Reporting;
+using Alliance.Analytics.Outcomes;
+using Alliance.Analytics.Presentation;
 
-namespace Alliance.Analytics.Outcomes;
+namespace Alliance.Analytics.Composition;
 
 /// <summary>
 /// The outcome section of the main job (<c>alliance analyze</c>): the instrument's total score as alliance and the first

@@ -1,8 +1,9 @@
 using System.Collections.Immutable;
 using Alliance.Analytics.Data;
-using Alliance.Analytics.Reporting;
+using Alliance.Analytics.Meta;
+using Alliance.Analytics.Presentation;
 
-namespace Alliance.Analytics.Meta;
+namespace Alliance.Analytics.Composition;
 
 /// <summary>
 /// The main job (<c>alliance analyze</c>) on a study table: a file whose header has r and n (or yi and vi) columns is

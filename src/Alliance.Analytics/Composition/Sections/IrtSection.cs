@@ -1,13 +1,14 @@
-using Alliance.Analytics.Reporting;
+using Alliance.Analytics.Irt;
+using Alliance.Analytics.Presentation;
 
-namespace Alliance.Analytics.Irt;
+namespace Alliance.Analytics.Composition;
 
 /// <summary>
 /// The main job's IRT section: the rating scale model by CML on the items (integer scales only), with its category
 /// table, Linacre's guidelines and reliability. It applies to integer scales with at least two items and
 /// <see cref="MinimumRows"/> rows (a Rasch fit on fewer persons says nothing about the categories).
 /// </summary>
-public sealed class IrtMainJobSection : IMainJobSection
+public sealed class IrtSection : IMainJobSection
 {
     /// <inheritdoc/>
     public string Key => "irt";
