@@ -25,7 +25,7 @@ public static class AnalyzeVerb
         {
             var options = new MainJobOptions
             {
-                DropInvalidRows = parse.GetValue(data.DropInvalid),
+                Preparation = data.ToPreparation(parse),
                 Skip = parse.GetValue(skip) is { } s ? [.. s.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)] : ImmutableHashSet<string>.Empty,
             };
             if (parse.GetValue(seed) is { } sd) options = options with { Seed = sd };
