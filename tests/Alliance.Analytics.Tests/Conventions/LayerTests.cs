@@ -106,6 +106,7 @@ public sealed class LayerTests
         Assert.Contains(typeof(LibraryInfo), used);    // a static property read, nothing in any signature
         Assert.Contains(typeof(UriFormatException), used); // a catch clause
         Assert.Contains(typeof(Version), used);        // typeof(Version): ldtoken
+        Assert.Contains(typeof(Rune), used);           // a static field's initialiser, which runs in the static constructor
     }
 
     [Fact]
@@ -310,9 +311,13 @@ public sealed class LayerTests
 
 // ---- Helpers for the scanner's self-tests: each uses types that only its method bodies name ----
 
-/// <summary>Uses StringBuilder, LibraryInfo, UriFormatException and Version only inside method bodies.</summary>
+/// <summary>Uses StringBuilder, LibraryInfo, UriFormatException, Version and Rune only inside method bodies.</summary>
 internal static class BodyOnlyUses
 {
+    private static readonly object Boxed = new Rune('a');
+
+    public static string BoxedText() => Boxed.ToString() ?? "";
+
     public static int Length() => new StringBuilder("abc").Length;
 
     public static int VersionLength() => LibraryInfo.Version.Length;

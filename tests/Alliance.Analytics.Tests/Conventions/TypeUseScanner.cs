@@ -24,6 +24,9 @@ internal readonly record struct TypeUse(Type User, string Member, Type Used, boo
 /// Nested types (closures, lambdas, iterator and async state machines are nested types the compiler writes) are
 /// scanned as part of the outermost type that declares them, so their uses belong to that type.
 /// Tokens that cannot be resolved are not skipped silently: they are collected in <see cref="Unresolved"/>.
+/// What the compiler inlines leaves no token and cannot be seen: the value of a <c>const</c> (or an enum member)
+/// of another type, a default argument at a call site, <c>nameof</c>. Such a use usually comes with a visible one
+/// (a local or parameter of the enum's type); a bare constant shared across namespaces would go unnoticed.
 /// </remarks>
 internal sealed class TypeUseScanner
 {
