@@ -71,7 +71,7 @@ public sealed class LayerTests
         var graph = Graph.Value;
         var cycles = StronglyConnectedComponents(graph.Namespaces, graph.Targets)
             .Where(component => component.Count > 1)
-            .Select(component => DescribeCycle(graph, component))
+            .Select(component => DescribeCycle(component, graph.Targets, graph.Example))
             .ToArray();
         Assert.True(cycles.Length == 0, "namespace cycles:" + Environment.NewLine + string.Join(Environment.NewLine, cycles));
     }
@@ -136,6 +136,18 @@ public sealed class LayerTests
         Assert.Contains(Graph.Value.Edges, e => e.From == $"{Root}.Plotting" && e.To == $"{Root}.Data");
     }
 
+    [Fact]
+    public void CycleSearchFindsAndNamesACycle()
+    {
+        // A → B → C → A is a cycle; D only points into it, E stands alone.
+        var edges = new Dictionary<string, string[]> { ["A"] = ["B"], ["B"] = ["C"], ["C"] = ["A"], ["D"] = ["A"], ["E"] = [] };
+        var components = StronglyConnectedComponents(edges.Keys, n => edges[n]);
+        var cycle = Assert.Single(components, c => c.Count > 1);
+        Assert.Equal(["A", "B", "C"], cycle.Order(StringComparer.Ordinal));
+        Assert.Equal(5, components.Sum(c => c.Count));
+        Assert.Equal("A → B → C → A (A uses B; B uses C; C uses A)", DescribeCycle(cycle, n => edges[n], (from, to) => $"{from} uses {to}"));
+    }
+
     private static HashSet<Type> UsedBy(Type type)
     {
         var scanner = new TypeUseScanner();
@@ -156,7 +168,9 @@ public sealed class LayerTests
 
         void Visit(string node)
         {
-            index[node] = lowLink[node] = index.Count;
+            int order = index.Count; // nodes are numbered in the order the depth-first search reaches them
+            index[node] = order;
+            lowLink[node] = order;
             stack.Push(node);
             onStack.Add(node);
             foreach (var next in targets(node))
@@ -188,19 +202,19 @@ public sealed class LayerTests
     }
 
     /// <summary>One concrete cycle through a component (shortest way back to its first node), with an example per edge.</summary>
-    private static string DescribeCycle(NamespaceGraph graph, List<string> component)
+    private static string DescribeCycle(List<string> component, Func<string, IEnumerable<string>> targets, Func<string, string, string> example)
     {
         var inside = component.ToHashSet();
         string start = component.Order(StringComparer.Ordinal).First();
         // Breadth-first search from start's successors back to start, staying inside the component.
         var previous = new Dictionary<string, string>();
         var queue = new Queue<string>();
-        foreach (var next in graph.Targets(start).Where(inside.Contains))
+        foreach (var next in targets(start).Where(inside.Contains))
             if (previous.TryAdd(next, start)) queue.Enqueue(next);
         while (queue.Count > 0 && !previous.ContainsKey(start))
         {
             var node = queue.Dequeue();
-            foreach (var next in graph.Targets(node).Where(inside.Contains))
+            foreach (var next in targets(node).Where(inside.Contains))
                 if (previous.TryAdd(next, node)) queue.Enqueue(next);
         }
         var path = new List<string> { start };
@@ -208,7 +222,7 @@ public sealed class LayerTests
         path.Add(start);
         path.Reverse();
 
-        var edges = path.Zip(path.Skip(1), (from, to) => graph.Example(from, to));
+        var edges = path.Zip(path.Skip(1), example);
         return $"{string.Join(" → ", path.Select(Short))} ({string.Join("; ", edges)})" +
                (component.Count > path.Count - 1 ? $"; the cycle's component also holds {string.Join(", ", component.Except(path).Order(StringComparer.Ordinal).Select(Short))}" : "");
     }
