@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
 using Alliance.Analytics.Instruments;
+using Alliance.Analytics.Presentation;
 using Microsoft.Data.Analysis;
 
 namespace Alliance.Analytics.Data;
