@@ -114,7 +114,7 @@ public sealed class DataOptions
     {
         var dataset = AllianceDataset.Load(parse.GetValue(File)!, ToSpec(parse), Registry(parse), context.CancellationToken);
         var (data, usage) = dataset.ForAnalysis(parse.GetValue(DropInvalid));
-        if (usage.RowsExcluded > 0) context.Error.WriteLine("note: " + usage);
+        if (usage.RowsExcluded > 0) context.Error.WriteLine("note: " + FlagNames.ForCli(usage.ToString(), parse.CommandResult.Command.Name));
         return (data, usage);
     }
 }
@@ -172,7 +172,7 @@ public sealed class OutputOptions
             OutputFormat.Csv => csv?.Invoke() ?? throw new AllianceInputException("this verb has no CSV output; use --format table or json"),
             _ => text?.Invoke() ?? result.Summary().ToText(),
         };
-        WriteText(parse, context, content);
+        WriteText(parse, context, format == OutputFormat.Table || format == OutputFormat.Markdown ? FlagNames.ForCli(content, parse.CommandResult.Command.Name) : content);
     }
 
     /// <summary>Writes text to <c>--out</c> (atomically, and says where on stderr) or to standard output.</summary>
