@@ -28,7 +28,7 @@ internal sealed class FormatInput
         if (options.ReverseKeys && data.Instrument is { } instrument && !instrument.ReverseKeyed.IsDefaultOrEmpty)
         {
             if (instrument.ItemCount != items.ItemCount)
-                throw new AllianceInputException($"{instrument.Id} has {instrument.ItemCount} items and {data.Source} {items.ItemCount}: the reverse keys cannot be matched to the columns (select all the instrument's items, or pass --no-reverse after reverse-scoring yourself)");
+                throw new AllianceInputException($"{instrument.Id} has {instrument.ItemCount} items and {data.Source} {items.ItemCount}: the reverse keys cannot be matched to the columns (select all the instrument's items, or set FormatOptions.ReverseKeys = false after reverse-scoring yourself)", "FormatOptions.ReverseKeys");
             items = items.Reverse(instrument.ReverseKeyed.Select(i => items.Items[i - 1]));
         }
         double[]? outcome = null;
@@ -45,10 +45,10 @@ internal sealed class FormatInput
             }
         }
         else if (options.OutcomeBaseline is not null)
-            throw new AllianceInputException("--outcome-baseline needs --outcome (the improvement is baseline − outcome)");
+            throw new AllianceInputException("FormatOptions.OutcomeBaseline needs FormatOptions.Outcome (the improvement is baseline − outcome)", "FormatOptions.Outcome");
         var sessions = data.Session?.Values.ToArray();
         if ((options.OutcomeSession.HasValue || !options.ChangeSessions.IsDefaultOrEmpty) && sessions is null)
-            throw new AllianceInputException($"{Path.GetFileName(data.Source)} has no session column: --outcome-session and --change-sessions need one");
+            throw new AllianceInputException($"{Path.GetFileName(data.Source)} has no session column: FormatOptions.OutcomeSession and FormatOptions.ChangeSessions need one");
         var clients = data.ClientId is { } c ? Enumerable.Range(0, c.Length).Select(r => c[r]).ToArray() : null;
         if (!options.ChangeSessions.IsDefaultOrEmpty && clients is null)
             throw new AllianceInputException($"{Path.GetFileName(data.Source)} has no client_id column: change between sessions is paired by client");

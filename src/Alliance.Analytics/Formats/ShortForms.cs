@@ -269,7 +269,7 @@ public static class ShortForms
         IProgress<AnalysisProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(data);
-        var instrument = data.Instrument ?? throw new AllianceInputException($"{Path.GetFileName(data.Source)}: a short form by subscale needs an instrument (--instrument)");
+        var instrument = data.Instrument ?? throw new AllianceInputException($"{Path.GetFileName(data.Source)}: a short form by subscale needs an instrument (DataSpec.Instrument)", "DataSpec.Instrument");
         var keyed = FormatInput.From(data, usage, new FormatOptions { ReverseKeys = (options ?? new ShortFormOptions()).ReverseKeys }).Items;
         return Build(keyed, ShortFormGroup.Parse(balance, instrument, keyed.Items), options, usage, progress, cancellationToken);
     }

@@ -65,7 +65,7 @@ public static class ReliabilityAnalysis
         var extra = options.Reverse.IsDefault ? [] : options.Reverse;
         foreach (string r in extra)
             if (!items.Items.Contains(r))
-                throw new AllianceInputException($"--reverse names '{r}', which is not an item (items: {string.Join(", ", items.Items)}).");
+                throw new AllianceInputException($"ReliabilityOptions.Reverse names '{r}', which is not an item (items: {string.Join(", ", items.Items)}).", "ReliabilityOptions.Reverse");
 
         var scales = new List<(string Name, int[] Columns)>();
         var reverse = new HashSet<string>(extra, StringComparer.Ordinal);
@@ -92,7 +92,7 @@ public static class ReliabilityAnalysis
         }
         else
         {
-            if (subscale is not null) throw new AllianceInputException("--subscale needs an instrument (--instrument) that defines subscales.");
+            if (subscale is not null) throw new AllianceInputException($"subscale '{subscale}' asked for, but no instrument that defines subscales is named (DataSpec.Instrument).", "subscale");
             scales.Add(("items", [.. Enumerable.Range(0, items.ItemCount)]));
         }
 

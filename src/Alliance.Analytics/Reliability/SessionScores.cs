@@ -56,7 +56,7 @@ internal sealed class SessionScores
         var extra = options is null || options.Reverse.IsDefault ? [] : options.Reverse;
         foreach (string r in extra)
             if (!data.Items.Items.Contains(r))
-                throw new AllianceInputException($"--reverse names '{r}', which is not an item (items: {string.Join(", ", data.Items.Items)}).");
+                throw new AllianceInputException($"ReliabilityOptions.Reverse names '{r}', which is not an item (items: {string.Join(", ", data.Items.Items)}).", "ReliabilityOptions.Reverse");
         double[] scores;
         string name;
         if (extra.Length == 0 && data.Instrument is { RequiresUserKey: false } instrument && data.Items.ItemCount == instrument.ItemCount && instrument.HasTotal)

@@ -35,7 +35,7 @@ public static class InstrumentScoring
     {
         ArgumentNullException.ThrowIfNull(data);
         var instrument = data.Instrument ?? throw new InvalidOperationException(
-            $"{data.Source}: no instrument named; give --instrument (e.g. WAI-SR) to score, or add \"instrument\" to the sidecar.");
+            $"{data.Source}: no instrument named; set DataSpec.Instrument (e.g. WAI-SR) to score, or add \"instrument\" to the sidecar.");
         var ids = DataSpec.IdColumns.Select(data.Column).OfType<DataColumn>().ToImmutableArray();
         return Score(data.Items, instrument, options) with { IdColumns = ids, Usage = usage ?? DataUsage.All(data.RowCount) };
     }
@@ -52,7 +52,7 @@ public static class InstrumentScoring
         options ??= new ScoringOptions();
         if (instrument.RequiresUserKey)
             throw new InstrumentKeyException(
-                $"{instrument.Id}: {instrument.StatusNote}. Supply your key with --key my-key.json (schema: docs/instruments.md).");
+                $"{instrument.Id}: {instrument.StatusNote}. Supply your key with InstrumentRegistry.WithKeyFile (schema: docs/instruments.md).");
         if (items.ItemCount != instrument.ItemCount)
             throw new ArgumentException($"{instrument.Id} has {instrument.ItemCount} items; the response matrix has {items.ItemCount}.", nameof(items));
 
@@ -62,7 +62,7 @@ public static class InstrumentScoring
         var warnings = new List<string>();
         var unscored = instrument.Subscales.Where(s => !s.HasItems).Select(s => s.Name).ToArray();
         if (unscored.Length > 0)
-            warnings.Add($"{instrument.Id} subscale{(unscored.Length == 1 ? "" : "s")} {string.Join(", ", unscored)} not scored: item membership is not in the registry (supply --key)");
+            warnings.Add($"{instrument.Id} subscale{(unscored.Length == 1 ? "" : "s")} {string.Join(", ", unscored)} not scored: item membership is not in the registry (supply a key: InstrumentRegistry.WithKeyFile)");
         if (items.Scale != instrument.Scale)
             warnings.Add($"the data's scale ({items.Scale}) differs from {instrument.Id}'s ({instrument.Scale}); reverse keys use the data's scale");
 
