@@ -77,8 +77,7 @@ public static class AllianceCli
                 stderr.WriteLine($"error: {report.File} has {report.ErrorCount} validation error{(report.ErrorCount == 1 ? "" : "s")}:");
                 foreach (var issue in report.Errors.Take(20)) stderr.WriteLine("  " + FlagNames.ForCli(issue.ToString(), verb));
                 if (report.ErrorCount > 20) stderr.WriteLine($"  … and {report.ErrorCount - 20} more (run `alliance validate` for the full list).");
-                stderr.WriteLine(verb is null || FlagNames.VerbHas(verb, "--drop-invalid")
-                    ? "Fix the file, or pass --drop-invalid to leave those rows out (they will be reported)." : "Fix the file.");
+                stderr.WriteLine(FlagNames.DropInvalidAdvice(report, verb));
                 return ExitCodes.BadInput;
             case FileNotFoundException f:
                 stderr.WriteLine($"error: {f.FileName ?? f.Message}: file not found");

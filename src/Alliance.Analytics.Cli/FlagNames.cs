@@ -129,6 +129,19 @@ public static partial class FlagNames
     public static bool VerbHas(string? verb, string flag) =>
         verb is not null && Table.Any(e => e.Verbs.Contains(verb) && e.Flag.Split(' ')[0] == flag);
 
+    /// <summary>
+    /// The advice after a file's validation errors: leaving the rows out (<c>--drop-invalid</c>) is offered only when
+    /// <paramref name="verb"/> has that option and some rows have errors (dropping rows cannot mend a missing column or
+    /// an unknown instrument).
+    /// </summary>
+    public static string DropInvalidAdvice(Data.ValidationReport report, string? verb)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        return (verb is null || VerbHas(verb, "--drop-invalid")) && report.RowsValid < report.RowsRead
+            ? "Fix the file, or pass --drop-invalid to leave those rows out (they will be reported)."
+            : "Fix the file.";
+    }
+
     /// <summary>The flag for the library name <paramref name="name"/> in <paramref name="verb"/>, or null when the verb has none.</summary>
     public static string? Flag(string name, string? verb) =>
         Table.FirstOrDefault(e => e.Name == name && verb is not null && e.Verbs.Contains(verb))?.Flag is { } f ? f.Replace(" {0}", "", StringComparison.Ordinal) : null;
