@@ -59,39 +59,43 @@ public static class AllianceCli
         }
         catch (Exception e)
         {
-            return Report(e, stderr);
+            return Report(e, stderr, parse.CommandResult.Command.Name);
         }
     }
 
-    /// <summary>Prints an exception as a message on stderr and maps it to an exit code (the one place this is decided).</summary>
-    public static int Report(Exception e, TextWriter stderr)
+    /// <summary>
+    /// Prints an exception as a message on stderr and maps it to an exit code (the one place this is decided). The
+    /// library's names for settings become <paramref name="verb"/>'s flags (<see cref="FlagNames"/>).
+    /// </summary>
+    public static int Report(Exception e, TextWriter stderr, string? verb = null)
     {
+        string message = FlagNames.ForCli(e, verb);
         switch (e)
         {
             case DataValidationException v:
                 var report = v.Report;
                 stderr.WriteLine($"error: {report.File} has {report.ErrorCount} validation error{(report.ErrorCount == 1 ? "" : "s")}:");
-                foreach (var issue in report.Errors.Take(20)) stderr.WriteLine("  " + issue);
+                foreach (var issue in report.Errors.Take(20)) stderr.WriteLine("  " + FlagNames.ForCli(issue.ToString(), verb));
                 if (report.ErrorCount > 20) stderr.WriteLine($"  … and {report.ErrorCount - 20} more (run `alliance validate` for the full list).");
-                stderr.WriteLine("Fix the file, or pass --drop-invalid to leave those rows out (they will be reported).");
+                stderr.WriteLine(FlagNames.DropInvalidAdvice(report, verb));
                 return ExitCodes.BadInput;
             case FileNotFoundException f:
                 stderr.WriteLine($"error: {f.FileName ?? f.Message}: file not found");
                 return ExitCodes.BadInput;
             case DirectoryNotFoundException d:
-                stderr.WriteLine("error: " + d.Message);
+                stderr.WriteLine("error: " + message);
                 return ExitCodes.BadInput;
             case DataSpecException or InstrumentKeyException or ArgumentException or KeyNotFoundException or FormatException:
-                stderr.WriteLine("error: " + e.Message);
+                stderr.WriteLine("error: " + message);
                 return ExitCodes.BadInput;
             case OperationCanceledException:
                 stderr.WriteLine("cancelled");
                 return ExitCodes.AnalysisFailed;
             case AnalysisFailedException or InvalidOperationException or ArithmeticException:
-                stderr.WriteLine("analysis failed: " + e.Message);
+                stderr.WriteLine("analysis failed: " + message);
                 return ExitCodes.AnalysisFailed;
             case IOException or UnauthorizedAccessException:
-                stderr.WriteLine("error: " + e.Message);
+                stderr.WriteLine("error: " + message);
                 return ExitCodes.BadInput;
             default:
                 stderr.WriteLine($"internal error ({e.GetType().Name}): {e.Message}");

@@ -160,8 +160,9 @@ public sealed class DataOptions
     public AnalysisData Prepare(string path, DataSpec? spec, ParseResult parse, CliContext context)
     {
         var data = AnalysisData.Load(path, spec, ToPreparation(parse), Registry(parse), context.CancellationToken);
-        if (data.Usage.RowsExcluded > 0) context.Error.WriteLine("note: " + data.Usage);
-        foreach (string note in data.Notes) context.Error.WriteLine("note: " + note);
+        string verb = parse.CommandResult.Command.Name;
+        if (data.Usage.RowsExcluded > 0) context.Error.WriteLine("note: " + FlagNames.ForCli(data.Usage.ToString(), verb));
+        foreach (string note in data.Notes) context.Error.WriteLine("note: " + FlagNames.ForCli(note, verb));
         return data;
     }
 }
@@ -219,7 +220,7 @@ public sealed class OutputOptions
             OutputFormat.Csv => csv?.Invoke() ?? throw new AllianceInputException("this verb has no CSV output; use --format table or json"),
             _ => text?.Invoke() ?? result.Summary().ToText(),
         };
-        WriteText(parse, context, content);
+        WriteText(parse, context, format == OutputFormat.Table || format == OutputFormat.Markdown ? FlagNames.ForCli(content, parse.CommandResult.Command.Name) : content);
     }
 
     /// <summary>Writes text to <c>--out</c> (atomically, and says where on stderr) or to standard output.</summary>

@@ -32,7 +32,7 @@ public static class InstrumentsVerb
                     OutputFormat.Markdown => instrument.Summary().ToMarkdown(),
                     _ => instrument.Summary().ToText(),
                 };
-                output.WriteText(parse, context, text);
+                output.WriteText(parse, context, format == OutputFormat.Json ? text : FlagNames.ForCli(text, command.Name));
                 return ExitCodes.Ok;
             }
             var all = registry.All;

@@ -167,14 +167,14 @@ public static class MainJob
         if (data.Instrument is { } instrument)
         {
             if (instrument.RequiresUserKey)
-                outcomes.Add(new("scores", null, "skipped", $"{instrument.Id} needs a user key (--key) for scoring"));
+                outcomes.Add(new("scores", null, "skipped", $"{instrument.Id} needs a user key (InstrumentRegistry.WithKeyFile) for scoring"));
             else
             {
                 scores = InstrumentScoring.Score(data);
                 outcomes.Add(new("scores", scores, "ok", null));
             }
         }
-        else outcomes.Add(new("scores", null, "skipped", "no instrument named (--instrument)"));
+        else outcomes.Add(new("scores", null, "skipped", "no instrument named (DataSpec.Instrument)"));
 
         var context = new MainJobContext(data, scores, options);
         foreach (var section in sections.Sections)

@@ -181,10 +181,10 @@ public sealed class AllianceDataset
         if (Validation.ErrorCount == 0 && invalid == 0 && unreadable == 0) return (this, usage);
         if (!dropInvalidRows) throw new DataValidationException(Validation);
         var shortLines = Validation.Issues.Where(i => i.Code == "field_count" && i.Line.HasValue).Select(i => i.Line!.Value);
-        usage = usage.Exclude("rows with the wrong number of fields (--drop-invalid)", unreadable, shortLines);
+        usage = usage.Exclude("rows with the wrong number of fields (DropInvalidRows)", unreadable, shortLines);
         var keep = Enumerable.Range(0, RowCount).Where(IsRowValid).ToArray();
         var droppedLines = Enumerable.Range(0, RowCount).Where(r => !IsRowValid(r)).Select(SourceLine);
-        usage = usage.Exclude("rows with invalid values (--drop-invalid)", invalid, droppedLines);
+        usage = usage.Exclude("rows with invalid values (DropInvalidRows)", invalid, droppedLines);
         return (invalid == 0 ? this : SelectRows(keep), usage);
     }
 

@@ -103,7 +103,7 @@ public sealed record DataSpec
         {
             string? delimiter = o["delimiter"]?.GetValue<string>();
             if (delimiter is not null && delimiter != "\t" && delimiter.Length != 1)
-                throw new DataSpecException($"{source}: 'delimiter' must be one character, not \"{delimiter}\"");
+                throw new DataSpecException($"{source}: 'delimiter' must be one character, not \"{delimiter}\"", property: "DataSpec.Delimiter");
             var spec = new DataSpec
             {
                 Items = StringList(o["items"]),
@@ -119,7 +119,7 @@ public sealed record DataSpec
                 NumericColumns = StringList(o["numeric_columns"]),
                 Description = o["description"]?.GetValue<string>(),
             };
-            if (spec.Points is < 2) throw new DataSpecException($"{source}: 'points' must be at least 2, not {spec.Points}");
+            if (spec.Points is < 2) throw new DataSpecException($"{source}: 'points' must be at least 2, not {spec.Points}", property: "DataSpec.Points");
             return spec;
         }
         catch (Exception e) when (e is InvalidOperationException or FormatException)
@@ -172,4 +172,11 @@ public sealed record DataSpec
 }
 
 /// <summary>The error raised when a sidecar or a data specification is invalid; the message names the file and field.</summary>
-public sealed class DataSpecException(string message, Exception? inner = null) : Exception(message, inner);
+/// <param name="message">What is wrong, naming the file and the sidecar field.</param>
+/// <param name="inner">The underlying cause, if any.</param>
+/// <param name="property">The <see cref="DataSpec"/> property the field sets ("DataSpec.Points"), when one field is at fault.</param>
+public sealed class DataSpecException(string message, Exception? inner = null, string? property = null) : Exception(message, inner)
+{
+    /// <summary>The <see cref="DataSpec"/> property whose sidecar field is at fault ("DataSpec.Delimiter"), or null.</summary>
+    public string? Property { get; } = property;
+}

@@ -46,7 +46,7 @@ internal sealed class DatasetBuilder
             instrument = _registry.Find(id);
             if (instrument is null)
                 _issues.Add(Severity.Error, "unknown_instrument", null, null, id,
-                    $"unknown instrument '{id}' (known: {string.Join(", ", _registry.All.Select(i => i.Id))}; add one with --key FILE)");
+                    $"unknown instrument '{id}' (known: {string.Join(", ", _registry.All.Select(i => i.Id))}; add one with InstrumentRegistry.WithKeyFile)");
         }
         if (header is null)
         {
@@ -81,7 +81,7 @@ internal sealed class DatasetBuilder
                 else
                 {
                     _issues.Add(Severity.Error, "missing_item_column", headerLine, name, null,
-                        $"item column '{name}' is named but not in the file (columns: {string.Join(", ", header)})");
+                        $"item column '{name}' is named in DataSpec.Items but not in the file (columns: {string.Join(", ", header)})");
                     structural = true;
                 }
             }
@@ -94,7 +94,7 @@ internal sealed class DatasetBuilder
         }
         if (itemCols.Count == 0 && !structural)
         {
-            _issues.Add(Severity.Error, "no_items", headerLine, null, null, "no item columns: the file has only id columns; name the items with --items");
+            _issues.Add(Severity.Error, "no_items", headerLine, null, null, "no item columns: the file has only id columns; name the items in DataSpec.Items");
             structural = true;
         }
         if (instrument is not null && (_spec.Items?.Length ?? itemCols.Count) != instrument.ItemCount)
@@ -102,7 +102,7 @@ internal sealed class DatasetBuilder
             int given = _spec.Items?.Length ?? itemCols.Count;
             _issues.Add(Severity.Error, "item_count_mismatch", headerLine, null, null,
                 $"instrument {instrument.Id} has {instrument.ItemCount} items but {given} item column{(given == 1 ? " is" : "s are")} " +
-                (_spec.Items is null ? "in the file (every column other than client_id, therapist_id, session, rater); name the items with --items" : "named with --items"));
+                (_spec.Items is null ? "in the file (every column other than client_id, therapist_id, session, rater); name the items in DataSpec.Items" : "named in DataSpec.Items"));
             structural = true;
         }
 
@@ -267,7 +267,7 @@ internal sealed class DatasetBuilder
             double? min = _spec.Min ?? instrument?.Scale.Min, max = _spec.Max ?? instrument?.Scale.Max;
             if (min is null || max is null || !(max > min))
             {
-                _issues.Add(Severity.Error, "scale", null, null, null, "a continuous scale needs a minimum and a larger maximum (--min and --max, or an instrument)");
+                _issues.Add(Severity.Error, "scale", null, null, null, "a continuous scale needs a minimum and a larger maximum (DataSpec.Min and DataSpec.Max, or an instrument)");
                 return null;
             }
             return ItemScale.Continuous(min.Value, max.Value);
@@ -284,7 +284,7 @@ internal sealed class DatasetBuilder
         if (!tally.AnyAnswer)
         {
             if (anyRows)
-                _issues.Add(Severity.Error, "scale", null, null, null, "no item has any response, so the scale cannot be inferred; give --points K (and --min)");
+                _issues.Add(Severity.Error, "scale", null, null, null, "no item has any response, so the scale cannot be inferred; give DataSpec.Points (and DataSpec.Min)");
             return null;
         }
         var (lo, hi) = tally.Range();
@@ -294,14 +294,14 @@ internal sealed class DatasetBuilder
             double min = _spec.Min ?? Math.Min(lo, 0);
             var scale = ItemScale.Continuous(min, Math.Max(hi, min + 1));
             _issues.Add(Severity.Warning, "scale_inferred", null, null, null,
-                $"responses are not all whole numbers and no scale was given; assumed a continuous {scale} scale from the data (give --points K for a Likert scale)");
+                $"responses are not all whole numbers and no scale was given; assumed a continuous {scale} scale from the data (give DataSpec.Points for a Likert scale)");
             return scale;
         }
         int first = (int)(_spec.Min ?? (lo <= 0 ? lo : 1));
         var inferred = ItemScale.Likert(Math.Max((int)hi - first + 1, 2), first);
-        string hint = inferred.Points > 11 ? $" That is an unusually wide scale: are codes such as {lo.ToString(CultureInfo.InvariantCulture)} missing-value codes (--missing-codes)?" : "";
+        string hint = inferred.Points > 11 ? $" That is an unusually wide scale: are codes such as {lo.ToString(CultureInfo.InvariantCulture)} missing-value codes (DataSpec.MissingCodes)?" : "";
         _issues.Add(inferred.Points > 11 ? Severity.Warning : Severity.Info, "scale_inferred", null, null, null,
-            $"no scale given; inferred {inferred} from the responses (give --points K and --min to state it).{hint}");
+            $"no scale given; inferred {inferred} from the responses (give DataSpec.Points and DataSpec.Min to state it).{hint}");
         return inferred;
     }
 

@@ -121,7 +121,7 @@ public sealed record ValidationReport : IAnalysisResult
             [.. CountsByCode.Select(kv => (IReadOnlyList<object?>)[kv.Key, kv.Value])]);
         var notes = new List<string>();
         int total = CountsByCode.Values.Sum();
-        if (total > shown.Length) notes.Add($"{shown.Length} of {total} findings listed; use --format json for the full list (up to {MaxListedPerCode} per kind).");
+        if (total > shown.Length) notes.Add($"{shown.Length} of {total} findings listed; up to {MaxListedPerCode} of each kind are kept, all of them in ValidationReport.Issues.");
         return new ResultSummary($"Validation of {File}", lines, Issues.IsEmpty ? [] : [table, counts], notes, []);
     }
 

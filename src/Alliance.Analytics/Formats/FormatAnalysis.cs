@@ -120,7 +120,7 @@ public static class FormatAnalysis
         if (!options.ExploreAllRows)
         {
             var (complete, listwise) = input.Items.CompleteRows();
-            if (complete.RowCount < 3) throw new AllianceInputException($"only {complete.RowCount} rows have every item answered; explore all rows instead (--all-rows)");
+            if (complete.RowCount < 3) throw new AllianceInputException($"only {complete.RowCount} rows have every item answered; explore all rows instead (FormatOptions.ExploreAllRows)", "FormatOptions.ExploreAllRows");
             input = FormatInput.From(complete, input.Usage.Then(listwise));
         }
         int k = input.Items.Scale.Points!.Value;

@@ -39,10 +39,10 @@ internal sealed class FormatInput
             }
         }
         else if (options.OutcomeBaseline is not null)
-            throw new AllianceInputException("--outcome-baseline needs --outcome (the improvement is baseline − outcome)");
+            throw new AllianceInputException("FormatOptions.OutcomeBaseline needs FormatOptions.Outcome (the improvement is baseline − outcome)", "FormatOptions.Outcome");
         var sessions = data.Session?.Values.ToArray();
         if ((options.OutcomeSession.HasValue || !options.ChangeSessions.IsDefaultOrEmpty) && sessions is null)
-            throw new AllianceInputException($"{data.SourceName} has no session column: --outcome-session and --change-sessions need one");
+            throw new AllianceInputException($"{data.SourceName} has no session column: FormatOptions.OutcomeSession and FormatOptions.ChangeSessions need one");
         var clients = data.ClientId is { } c ? Enumerable.Range(0, c.Length).Select(r => c[r]).ToArray() : null;
         if (!options.ChangeSessions.IsDefaultOrEmpty && clients is null)
             throw new AllianceInputException($"{data.SourceName} has no client_id column: change between sessions is paired by client");

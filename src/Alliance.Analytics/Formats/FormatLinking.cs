@@ -274,8 +274,8 @@ public static class FormatLinking
         ArgumentNullException.ThrowIfNull(y);
         options ??= new LinkingOptions();
         if (x.RowCount != y.RowCount) throw new AllianceInputException($"forms {nameX} and {nameY} have {x.RowCount} and {y.RowCount} rows: the same respondents must answer both");
-        if (options.Replicates < 20) throw new AllianceInputException("use at least 20 bootstrap resamples");
-        if (options.CalibrationReplicates < 0) throw new AllianceInputException("the number of calibration resamples cannot be negative");
+        if (options.Replicates < 20) throw new AllianceInputException($"use at least 20 bootstrap resamples (LinkingOptions.Replicates), not {options.Replicates}", "LinkingOptions.Replicates");
+        if (options.CalibrationReplicates < 0) throw new AllianceInputException("the number of calibration resamples (LinkingOptions.CalibrationReplicates) cannot be negative", "LinkingOptions.CalibrationReplicates");
         foreach (var (m, name) in new[] { (x, nameX), (y, nameY) })
             if (!m.Scale.IsInteger) throw new AllianceInputException($"form {name} is not on a Likert scale ({m.Scale})");
         bool rasch = options.Model is IrtModelType.PartialCredit or IrtModelType.RatingScale;
@@ -474,7 +474,7 @@ public static class FormatLinking
             foreach (var (m, name) in new[] { (x, nameX), (y, nameY) })
                 if (m.Items.IndexOf(anchor) < 0) throw new AllianceInputException($"anchor item {anchor} is not among the items of form {name}");
         if (x.ItemCount <= anchors.Count || y.ItemCount <= anchors.Count) throw new AllianceInputException("each form needs items besides the anchors");
-        if (options.CalibrationReplicates < 0) throw new AllianceInputException("the number of calibration resamples cannot be negative");
+        if (options.CalibrationReplicates < 0) throw new AllianceInputException("the number of calibration resamples (LinkingOptions.CalibrationReplicates) cannot be negative", "LinkingOptions.CalibrationReplicates");
         bool rasch = options.Model is IrtModelType.PartialCredit or IrtModelType.RatingScale;
         var irt = new IrtOptions { Model = options.Model, StandardErrors = false, Diagnostics = false, MaxDegreeOfParallelism = options.MaxDegreeOfParallelism };
         var warnings = new List<string>();

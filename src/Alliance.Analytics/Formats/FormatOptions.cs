@@ -75,11 +75,11 @@ public sealed record FormatOptions
         if (Model is { } m && m is not (IrtModelType.PartialCredit or IrtModelType.RatingScale))
             throw new AllianceInputException($"format comparisons fit Rasch models by conditional ML (rsm or pcm), not the {IrtFit.ModelName(m)}");
         if (TargetFrom.HasValue != TargetTo.HasValue)
-            throw new AllianceInputException("give both ends of the target range (--target FROM,TO in person-SD units) or neither");
+            throw new AllianceInputException("give both ends of the target range (FormatOptions.TargetFrom and TargetTo, in person-SD units) or neither", "FormatOptions.TargetFrom");
         if (TargetFrom is { } a && TargetTo is { } b && !(b > a))
             throw new AllianceInputException($"the target range must rise: {a.ToString(CultureInfo.InvariantCulture)} … {b.ToString(CultureInfo.InvariantCulture)}");
         if (!ChangeSessions.IsDefaultOrEmpty && (ChangeSessions.Length != 2 || ChangeSessions[0] == ChangeSessions[1]))
-            throw new AllianceInputException("sensitivity to change needs exactly two different sessions (--change-sessions 3,8)");
+            throw new AllianceInputException("sensitivity to change needs exactly two different sessions (FormatOptions.ChangeSessions, e.g. [3, 8])", "FormatOptions.ChangeSessions");
         if (!(ReliableChangeLevel is > 0 and < 1)) throw new AllianceInputException($"the reliable-change level must be between 0 and 1, not {ReliableChangeLevel.ToString(CultureInfo.InvariantCulture)}");
         if (MinimumCategories < 2) throw new AllianceInputException($"a scoring needs at least 2 categories, not {MinimumCategories}");
         if (MaxDegreeOfParallelism is < 1) throw new AllianceInputException("the thread count must be at least 1");

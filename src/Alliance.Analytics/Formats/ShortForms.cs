@@ -267,7 +267,7 @@ public static class ShortForms
         IProgress<AnalysisProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(data);
-        var instrument = data.Instrument ?? throw new AllianceInputException($"{data.SourceName}: a short form by subscale needs an instrument (DataSpec.Instrument)");
+        var instrument = data.Instrument ?? throw new AllianceInputException($"{data.SourceName}: a short form by subscale needs an instrument (DataSpec.Instrument)", "DataSpec.Instrument");
         var keyed = FormatInput.From(data, new FormatOptions()).Items;
         return Build(keyed, ShortFormGroup.Parse(balance, instrument, keyed.Items), options, data.Usage, progress, cancellationToken);
     }

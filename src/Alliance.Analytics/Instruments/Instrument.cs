@@ -165,7 +165,7 @@ public sealed record Instrument
             $"Status: {(Status == InstrumentStatus.Confirmed ? "confirmed" : "check")}{(StatusNote.Length > 0 ? " — " + StatusNote : "")}",
             $"Source: {Source}",
         };
-        if (RequiresUserKey) lines.Add("Scoring requires a user key (--key my-key.json) giving the item membership.");
+        if (RequiresUserKey) lines.Add("Scoring requires a user key (InstrumentRegistry.WithKeyFile) giving the item membership.");
         foreach (var c in CutOffs) lines.Add("Cut-off: " + c);
         if (Citation.Length > 0) lines.Add("Citation: " + Citation);
         var rows = Subscales.Select(s =>

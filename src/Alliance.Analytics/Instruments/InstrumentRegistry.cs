@@ -38,7 +38,7 @@ public sealed class InstrumentRegistry
     /// <summary>The instrument with id <paramref name="id"/> (case-insensitive).</summary>
     /// <exception cref="KeyNotFoundException">When no instrument has that id; the message lists the known ids.</exception>
     public Instrument Get(string id) => Find(id) ?? throw new KeyNotFoundException(
-        $"Unknown instrument '{id}'. Known instruments: {string.Join(", ", All.Select(i => i.Id))}. Add your own with --key FILE.");
+        $"Unknown instrument '{id}'. Known instruments: {string.Join(", ", All.Select(i => i.Id))}. Add your own with InstrumentRegistry.WithKeyFile.");
 
     /// <summary>A registry with <paramref name="instrument"/> added, replacing any entry with the same id.</summary>
     public InstrumentRegistry With(Instrument instrument) => new(_byId.SetItem(instrument.Id, instrument));

@@ -58,8 +58,8 @@ public static class IrtAnalysis
     internal static void Validate(IrtOptions options)
     {
         if (options.EffectiveEstimation == IrtEstimation.Conditional && !options.IsRasch)
-            throw new AllianceInputException($"Conditional ML exists only for Rasch models (rsm, pcm); the {IrtFit.ModelName(options.Model)} needs marginal ML (--estimation mml).");
-        if (options.QuadraturePoints is < 5 or > 501) throw new AllianceInputException($"Quadrature points must be between 5 and 501, not {options.QuadraturePoints}.");
+            throw new AllianceInputException($"Conditional ML exists only for Rasch models (rsm, pcm); the {IrtFit.ModelName(options.Model)} needs marginal ML (IrtOptions.Estimation = IrtEstimation.Marginal).", "IrtOptions.Estimation");
+        if (options.QuadraturePoints is < 5 or > 501) throw new AllianceInputException($"Quadrature points (IrtOptions.QuadraturePoints) must be between 5 and 501, not {options.QuadraturePoints}.", "IrtOptions.QuadraturePoints");
         if (!(options.QuadratureBound > 0)) throw new AllianceInputException("The quadrature bound must be positive.");
         if (!(options.Tolerance > 0)) throw new AllianceInputException("The tolerance must be positive.");
         if (options.MaxIterations < 1) throw new AllianceInputException("The iteration limit must be at least 1.");
@@ -96,7 +96,7 @@ public static class IrtAnalysis
                     {
                         inestimable = true;
                         warnings.Add($"category {(data.ScaleMin + c).ToString(CultureInfo.InvariantCulture)} was used only by persons with extreme raw scores, whose answers carry no " +
-                                     "information in CML: its rating scale threshold is not estimable (the fit is reported as not converged; recode the category or use --estimation mml)");
+                                     "information in CML: its rating scale threshold is not estimable (the fit is reported as not converged; recode the category or use IrtOptions.Estimation = IrtEstimation.Marginal)");
                     }
                 }
                 break;

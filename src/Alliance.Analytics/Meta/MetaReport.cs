@@ -107,7 +107,7 @@ public sealed record MetaReport : IAnalysisResult
                 notes.Add($"the three-level model is fitted by REML only: the {MetaNames.Abbreviation(options.Estimator)} estimator asked for was not used.");
             return new MetaReport { ThreeLevel = ml, ThreeLevelEgger = egger, Notes = [.. notes] };
         }
-        if (options.ClusterRobust) notes.Add("CR2 tests need the three-level model (--cluster).");
+        if (options.ClusterRobust) notes.Add("CR2 tests (MetaReportOptions.ClusterRobust) need the three-level model (MetaReportOptions.ThreeLevel).");
         progress?.Report(new AnalysisProgress("fitting", double.NaN));
         var fit = MetaAnalysis.Fit(studies, new MetaAnalysisOptions { Estimator = options.Estimator, Test = options.Test, Level = options.Level, Moderators = options.Moderators });
         PublicationBiasResult? bias = null;

@@ -107,16 +107,16 @@ public static class StudyTable
         if (spec.Yi is not null || spec.Vi is not null)
         {
             correlations = false;
-            c1 = Column(header, spec.Yi ?? "yi", "--yi", issues);
-            c2 = Column(header, spec.Vi ?? "vi", "--vi", issues);
+            c1 = Column(header, spec.Yi ?? "yi", "StudyTableSpec.Yi", issues);
+            c2 = Column(header, spec.Vi ?? "vi", "StudyTableSpec.Vi", issues);
         }
         else if (spec.R is not null || spec.N is not null || (Find(header, RNames) >= 0 && Find(header, NNames) >= 0))
         {
             correlations = true;
-            c1 = spec.R is null ? Find(header, RNames) : Column(header, spec.R, "--r", issues);
-            c2 = spec.N is null ? Find(header, NNames) : Column(header, spec.N, "--n", issues);
-            if (c1 < 0 && spec.R is null) issues.Add(Severity.Error, "missing_column", 1, null, null, "no correlation column (r or ri); name it with --r");
-            if (c2 < 0 && spec.N is null) issues.Add(Severity.Error, "missing_column", 1, null, null, "no sample-size column (n or ni); name it with --n");
+            c1 = spec.R is null ? Find(header, RNames) : Column(header, spec.R, "StudyTableSpec.R", issues);
+            c2 = spec.N is null ? Find(header, NNames) : Column(header, spec.N, "StudyTableSpec.N", issues);
+            if (c1 < 0 && spec.R is null) issues.Add(Severity.Error, "missing_column", 1, null, null, "no correlation column (r or ri); name it in StudyTableSpec.R");
+            if (c2 < 0 && spec.N is null) issues.Add(Severity.Error, "missing_column", 1, null, null, "no sample-size column (n or ni); name it in StudyTableSpec.N");
         }
         else
         {
@@ -129,8 +129,8 @@ public static class StudyTable
         }
         if (correlations && spec.Measure == EffectMeasure.Generic)
             issues.Add(Severity.Error, "bad_measure", null, null, null, "correlations need the Fisher z or raw r measure");
-        int labelColumn = spec.Study is null ? Find(header, LabelNames) : Column(header, spec.Study, "--study", issues);
-        int clusterColumn = spec.Cluster is null ? -1 : Column(header, spec.Cluster, "--cluster", issues);
+        int labelColumn = spec.Study is null ? Find(header, LabelNames) : Column(header, spec.Study, "StudyTableSpec.Study", issues);
+        int clusterColumn = spec.Cluster is null ? -1 : Column(header, spec.Cluster, "StudyTableSpec.Cluster", issues);
         if (issues.Errors > 0) return new(null, issues.ToReport(0, 0, [], null, null));
 
         string name1 = header[c1], name2 = header[c2];
@@ -259,10 +259,10 @@ public static class StudyTable
         return -1;
     }
 
-    private static int Column(IReadOnlyList<string> header, string name, string flag, IssueCollector issues)
+    private static int Column(IReadOnlyList<string> header, string name, string property, IssueCollector issues)
     {
         int j = Find(header, [name]);
-        if (j < 0) issues.Add(Severity.Error, "missing_column", 1, name, null, $"no column '{name}' ({flag}); columns: {string.Join(", ", header)}");
+        if (j < 0) issues.Add(Severity.Error, "missing_column", 1, name, null, $"no column '{name}' ({property}); columns: {string.Join(", ", header)}");
         return j;
     }
 }

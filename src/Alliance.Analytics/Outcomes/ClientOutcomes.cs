@@ -124,15 +124,15 @@ public static class ClientOutcomes
         ArgumentNullException.ThrowIfNull(options);
         var inv = System.Globalization.CultureInfo.InvariantCulture;
         if (options.Timing == AllianceTiming.AtSession && options.AtSession is null)
-            throw new AllianceInputException("alliance timing 'at session' needs a session number (--alliance-at N)");
-        var alliance = frame.Numeric(options.Alliance).ToArray();
-        var outcome = frame.Numeric(options.Outcome).ToArray();
-        var baseline = options.Baseline is { } b ? frame.Numeric(b).ToArray() : null;
-        bool hasClient = Has(frame, options.Client, "client_id", "client id");
+            throw new AllianceInputException("alliance timing 'at session' needs a session number (ClientOutcomeOptions.AtSession)", "ClientOutcomeOptions.AtSession");
+        var alliance = frame.NumericFor(options.Alliance, "ClientOutcomeOptions.Alliance");
+        var outcome = frame.NumericFor(options.Outcome, "ClientOutcomeOptions.Outcome");
+        var baseline = options.Baseline is { } b ? frame.NumericFor(b, "ClientOutcomeOptions.Baseline") : null;
+        bool hasClient = Has(frame, options.Client, "client_id", "client id", "ClientOutcomeOptions.Client");
         var (clientCodes, clientLevels) = hasClient ? frame.Factor(options.Client)
             : ([.. Enumerable.Range(0, frame.RowCount)], [.. Enumerable.Range(0, frame.RowCount).Select(i => "row " + frame.SourceLine(i).ToString(inv))]);
-        (int[] Codes, ImmutableArray<string> Levels)? therapist = options.Therapist is { } t && Has(frame, t, "therapist_id", "therapist id") ? frame.Factor(t) : null;
-        bool hasSession = Has(frame, options.Session, "session", "session number");
+        (int[] Codes, ImmutableArray<string> Levels)? therapist = options.Therapist is { } t && Has(frame, t, "therapist_id", "therapist id", "ClientOutcomeOptions.Therapist") ? frame.Factor(t) : null;
+        bool hasSession = Has(frame, options.Session, "session", "session number", "ClientOutcomeOptions.Session");
         double[] session = hasSession ? frame.Numeric(options.Session).ToArray() : [.. Enumerable.Range(1, frame.RowCount).Select(i => (double)i)];
         var noSession = Enumerable.Range(0, frame.RowCount).Where(r => double.IsNaN(session[r])).ToList();
         if (noSession.Count > 0)
@@ -140,7 +140,7 @@ public static class ClientOutcomes
         bool[]? raterKeep = null;
         if (options.Rater is { } raterColumn)
         {
-            if (options.RaterValue is null) throw new AllianceInputException("a rater column was named without the rater to keep (--rater VALUE)");
+            if (options.RaterValue is null) throw new AllianceInputException("a rater column was named without the rater to keep (ClientOutcomeOptions.RaterValue)", "ClientOutcomeOptions.RaterValue");
             var (codes, levels) = frame.Factor(raterColumn);
             int want = levels.IndexOf(options.RaterValue);
             if (want < 0) throw new AllianceInputException($"{frame.Source}: no rater '{options.RaterValue}' in column '{raterColumn}' (raters: {string.Join(", ", levels)})");
@@ -231,11 +231,11 @@ public static class ClientOutcomes
     }
 
     // A column named other than its default must exist; the default applies only when present.
-    internal static bool Has(ModelFrame frame, string column, string defaultName, string what)
+    internal static bool Has(ModelFrame frame, string column, string defaultName, string what, string property)
     {
         bool present = frame.HasFactor(column) || frame.HasNumeric(column);
         if (!present && column != defaultName)
-            throw new AllianceInputException($"{frame.Source}: no {what} column '{column}' (columns: {string.Join(", ", frame.NumericNames.Concat(frame.FactorNames))})");
+            throw new AllianceInputException($"{frame.Source}: no {what} column '{column}' for {property} (columns: {string.Join(", ", frame.NumericNames.Concat(frame.FactorNames))})", property);
         return present;
     }
 }

@@ -48,10 +48,15 @@ public sealed class ModelFrame
 
     /// <summary>A numeric variable.</summary>
     /// <exception cref="AllianceInputException">When there is none of that name (the message lists those there are).</exception>
-    public ReadOnlySpan<double> Numeric(string name) => _numeric.TryGetValue(name, out var v) ? v
-        : throw new AllianceInputException($"{Source}: no numeric column '{name}'" +
-            (_factors.ContainsKey(name) ? " (it holds text; it can only group)" : "") +
-            $" (numeric columns: {string.Join(", ", _numeric.Keys)})");
+    public ReadOnlySpan<double> Numeric(string name) => _numeric.TryGetValue(name, out var v) ? v : throw NoNumeric(name, null);
+
+    /// <summary>A numeric variable named by an option property; a missing one is reported with that property ("ClientOutcomeOptions.Alliance").</summary>
+    internal double[] NumericFor(string name, string property) => _numeric.TryGetValue(name, out var v) ? v.ToArray() : throw NoNumeric(name, property);
+
+    private AllianceInputException NoNumeric(string name, string? property) => new(
+        $"{Source}: no numeric column '{name}'" + (property is null ? "" : " for " + property) +
+        (_factors.ContainsKey(name) ? " (it holds text; it can only group)" : "") +
+        $" (numeric columns: {string.Join(", ", _numeric.Keys)})", property);
 
     /// <summary>A grouping factor: codes (−1 for missing) and levels. A numeric column can group too (its values become levels).</summary>
     /// <exception cref="AllianceInputException">When there is no column of that name.</exception>

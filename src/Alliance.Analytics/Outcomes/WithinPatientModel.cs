@@ -119,15 +119,15 @@ public static class WithinPatientModel
     {
         ArgumentNullException.ThrowIfNull(frame);
         ArgumentNullException.ThrowIfNull(options);
-        var alliance = frame.Numeric(options.Alliance).ToArray();
-        var symptoms = frame.Numeric(options.Symptoms).ToArray();
+        var alliance = frame.NumericFor(options.Alliance, "WithinPatientOptions.Alliance");
+        var symptoms = frame.NumericFor(options.Symptoms, "WithinPatientOptions.Symptoms");
         var session = frame.Numeric(options.Session).ToArray();
         var (client, levels) = frame.Factor(options.Client);
         (int[] Codes, ImmutableArray<string> Levels)? therapist = options.Therapist is { } t && (frame.HasFactor(t) || frame.HasNumeric(t)) ? frame.Factor(t) : null;
         bool[]? raterKeep = null;
         if (options.Rater is { } raterColumn)
         {
-            if (options.RaterValue is null) throw new AllianceInputException("a rater column was named without the rater to keep (--rater VALUE)");
+            if (options.RaterValue is null) throw new AllianceInputException("a rater column was named without the rater to keep (WithinPatientOptions.RaterValue)", "WithinPatientOptions.RaterValue");
             var (codes, raters) = frame.Factor(raterColumn);
             int want = raters.IndexOf(options.RaterValue);
             if (want < 0) throw new AllianceInputException($"{frame.Source}: no rater '{options.RaterValue}' in column '{raterColumn}' (raters: {string.Join(", ", raters)})");
@@ -170,7 +170,7 @@ public static class WithinPatientModel
                 if (session[rows[k]] == session[rows[k - 1]])
                     throw new AllianceInputException($"{frame.Source}: client {levels[client[rows[k]]]} has two rows for {options.Session} " +
                         $"{session[rows[k]].ToString(CultureInfo.InvariantCulture)} (lines {frame.SourceLine(rows[k - 1]).ToString(CultureInfo.InvariantCulture)}, " +
-                        $"{frame.SourceLine(rows[k]).ToString(CultureInfo.InvariantCulture)}){(options.Rater is null ? "; with several raters name the one to use (--rater)" : "")}");
+                        $"{frame.SourceLine(rows[k]).ToString(CultureInfo.InvariantCulture)}){(options.Rater is null ? "; with several raters name the one to use (WithinPatientOptions.Rater and RaterValue)" : "")}");
             double ma = rows.Average(r => alliance[r]);
             double ms = rows.Average(r => session[r]);
             double slope = 0;

@@ -97,7 +97,7 @@ internal static class AlphaBootstrap
         // Intervals from a minority of the resamples would describe a different population of resamples.
         if (sorted.Length < 2 || 2 * sorted.Length < replicates.Length)
             throw new AllianceInputException($"The bootstrap of alpha is undefined: only {sorted.Length} of {replicates.Length} resamples gave a defined alpha " +
-                "(with pairwise missing data a resample can leave two items without a row in common); use --missing listwise or the Feldt interval.");
+                "(with pairwise missing data a resample can leave two items without a row in common); use ReliabilityOptions.Missing = MissingData.Listwise or the Feldt interval.", "ReliabilityOptions.Missing");
         double mean = sorted.Average();
         double sd = Math.Sqrt(sorted.Sum(v => (v - mean) * (v - mean)) / (sorted.Length - 1));
         var (pl, pu) = BootstrapIntervals.Percentile(sorted, level);

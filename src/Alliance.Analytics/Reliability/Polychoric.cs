@@ -206,7 +206,7 @@ internal static class PolychoricEstimator
             var (i, j) = PairOf(p);
             if (double.IsNaN(fits[p].Rho))
                 throw new AllianceInputException($"The polychoric correlation of {matrix.Items[i]} and {matrix.Items[j]} is undefined ({fits[p].Convergence.ExitReason}): " +
-                    "in the rows where both are answered one of them uses a single category; use --missing listwise or leave the item out.");
+                    "in the rows where both are answered one of them uses a single category; use ReliabilityOptions.Missing = MissingData.Listwise or leave the item out.", "ReliabilityOptions.Missing");
             rho[i, j] = rho[j, i] = fits[p].Rho;
             int n = 0;
             for (int c = 0; c < cells; c++) n += tables[p * cells + c];

@@ -65,7 +65,7 @@ public static class ReliabilityAnalysis
         var extra = options.Reverse.IsDefault ? [] : options.Reverse;
         foreach (string r in extra)
             if (!items.Items.Contains(r))
-                throw new AllianceInputException($"ReliabilityOptions.Reverse names '{r}', which is not an item (items: {string.Join(", ", items.Items)}).");
+                throw new AllianceInputException($"ReliabilityOptions.Reverse names '{r}', which is not an item (items: {string.Join(", ", items.Items)}).", "ReliabilityOptions.Reverse");
         if (instrument is not null && items.ItemCount != instrument.ItemCount)
             throw new AllianceInputException($"{instrument.Id} has {instrument.ItemCount} items; the data have {items.ItemCount} item columns ({string.Join(", ", items.Items)}).");
         var also = instrument is null ? extra : [.. extra.Where(r => !instrument.ReverseKeyed.Any(i => items.Items[i - 1] == r))];
@@ -98,7 +98,7 @@ public static class ReliabilityAnalysis
     private static void RequireNoReverse(ReliabilityOptions? options)
     {
         if (options is { Reverse.IsDefaultOrEmpty: false })
-            throw new AllianceInputException("prepared data are keyed when they are prepared: name the items to reverse in PreparationOptions.AlsoReverse, not ReliabilityOptions.Reverse");
+            throw new AllianceInputException("prepared data are keyed when they are prepared: name the items to reverse in PreparationOptions.AlsoReverse, not ReliabilityOptions.Reverse", "ReliabilityOptions.Reverse");
     }
 
     /// <summary>The scales of an instrument on items already keyed; <paramref name="reversed"/> names the items that were reversed (for the report).</summary>
@@ -129,7 +129,7 @@ public static class ReliabilityAnalysis
         }
         else
         {
-            if (subscale is not null) throw new AllianceInputException($"a subscale ('{subscale}') needs an instrument that defines subscales (DataSpec.Instrument).");
+            if (subscale is not null) throw new AllianceInputException($"subscale '{subscale}' asked for, but no instrument that defines subscales is named (DataSpec.Instrument).", "subscale");
             scales.Add(("items", [.. Enumerable.Range(0, items.ItemCount)]));
         }
 

@@ -64,7 +64,7 @@ internal static class ScaleAnalysis
         var r = SymmetricMatrices.CovarianceToCorrelation(c);
         var warnings = new List<string>();
         if (options.Missing == MissingData.Pairwise && data.HasMissing && SymmetricMatrices.Eigen(c).Values[^1] < 0)
-            warnings.Add("the pairwise covariance matrix is not positive semi-definite (missing data are not missing at random, or too few rows per pair); figures may be distorted — compare with --missing listwise");
+            warnings.Add("the pairwise covariance matrix is not positive semi-definite (missing data are not missing at random, or too few rows per pair); figures may be distorted — compare with ReliabilityOptions.Missing = MissingData.Listwise");
 
         var total = AlphaFigures.Of(c, r);
         double sumR = SymmetricMatrices.Sum(r), sumC = SymmetricMatrices.Sum(c);
@@ -187,7 +187,7 @@ internal static class ScaleAnalysis
     /// <summary>A pairwise correlation 0/0: one item of the pair does not vary in the rows where both are answered.</summary>
     internal static AllianceInputException UndefinedCorrelation(string a, string b, string scale) => new(
         $"The correlation of items '{a}' and '{b}'{(scale.Length > 0 ? $" ({scale})" : "")} is undefined: in the rows where both are answered, one of them does not vary. " +
-        "Omega and the factor solutions need it; use --missing listwise or leave the item out.");
+        "Omega and the factor solutions need it; use ReliabilityOptions.Missing = MissingData.Listwise or leave the item out.", "ReliabilityOptions.Missing");
 
     /// <summary>
     /// psych's check: items with a negative loading on the first principal component (of R, signed so most loadings
@@ -202,8 +202,8 @@ internal static class ScaleAnalysis
         var against = Enumerable.Range(0, k).Where(i => Math.Sign(vectors[i, 0]) == -Math.Sign(sum) && vectors[i, 0] != 0).Select(i => items[i]).ToArray();
         if (alpha < 0)
             yield return $"alpha is negative ({alpha.ToString("F3", CultureInfo.InvariantCulture)}): the items' average covariance is negative" +
-                (against.Length > 0 ? $"; {string.Join(", ", against)} run against the other items and are probably not reverse-keyed (--reverse {string.Join(",", against)})" : "");
+                (against.Length > 0 ? $"; {string.Join(", ", against)} run against the other items and are probably not reverse-keyed (ReliabilityOptions.Reverse = {string.Join(",", against)})" : "");
         else if (against.Length > 0)
-            yield return $"{string.Join(", ", against)} correlate{(against.Length == 1 ? "s" : "")} negatively with the scale (first principal component) and probably should be reversed (--reverse {string.Join(",", against)})";
+            yield return $"{string.Join(", ", against)} correlate{(against.Length == 1 ? "s" : "")} negatively with the scale (first principal component) and probably should be reversed (ReliabilityOptions.Reverse = {string.Join(",", against)})";
     }
 }

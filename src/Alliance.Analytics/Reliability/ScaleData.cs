@@ -83,7 +83,7 @@ internal sealed class ScaleData
             throw new AllianceInputException($"Reliability needs at least two items{where}; got {matrix.ItemCount} ({string.Join(", ", matrix.Items)}).");
         foreach (string r in reverse)
             if (!matrix.Items.Contains(r))
-                throw new AllianceInputException($"--reverse names '{r}', which is not an item{where} (items: {string.Join(", ", matrix.Items)}).");
+                throw new AllianceInputException($"ReliabilityOptions.Reverse names '{r}', which is not an item{where} (items: {string.Join(", ", matrix.Items)}).", "ReliabilityOptions.Reverse");
         if (reverse.Count > 0) matrix = matrix.Reverse(reverse);
 
         int n = matrix.RowCount, m = matrix.ItemCount, stride = m + 1;
@@ -130,20 +130,20 @@ internal sealed class ScaleData
         var (min, max, counts, floor, ceiling) = CountResponses(values, keep.Count, m, scale, points);
         for (int j = 0; j < m; j++)
             if (double.IsPositiveInfinity(min[j]) && matrix.Column(j).All(double.IsNaN))
-                throw new AllianceInputException($"Item '{matrix.Items[j]}'{where} is missing in every row; drop it from --items.");
+                throw new AllianceInputException($"Item '{matrix.Items[j]}'{where} is missing in every row; drop it from DataSpec.Items.", "DataSpec.Items");
         var usage = DataUsage.All(n).Exclude(missing == MissingData.Listwise
             ? "one or more items missing (listwise deletion)"
             : "no item answered", dropped.Count, dropped);
         if (prior is not null) usage = prior.Then(usage);
         if (keep.Count < 3)
             throw new AllianceInputException(missing == MissingData.Listwise
-                ? $"Only {keep.Count} row{(keep.Count == 1 ? "" : "s")}{where} have every item answered; reliability needs at least three (try --missing pairwise)."
+                ? $"Only {keep.Count} row{(keep.Count == 1 ? "" : "s")}{where} have every item answered; reliability needs at least three (try ReliabilityOptions.Missing = MissingData.Pairwise)."
                 : $"Only {keep.Count} row{(keep.Count == 1 ? "" : "s")}{where} have any item answered; reliability needs at least three.");
         var categories = Enumerable.Range(0, m).Select(j => points == 0 ? [] : counts.AsSpan(j * points, points).ToArray()).ToArray();
         for (int j = 0; j < m; j++)
             if (min[j] == max[j])
                 throw new AllianceInputException(
-                    $"Item '{matrix.Items[j]}'{where} has the same response ({min[j].ToString(CultureInfo.InvariantCulture)}) in every row used; a constant item has no variance, so α and the correlations are undefined. Drop it from --items.");
+                    $"Item '{matrix.Items[j]}'{where} has the same response ({min[j].ToString(CultureInfo.InvariantCulture)}) in every row used; a constant item has no variance, so α and the correlations are undefined. Drop it from DataSpec.Items.", "DataSpec.Items");
 
         return new ScaleData(matrix.Items, matrix.Scale, values, keep.Count, hasMissing, usage,
             () => keep.Count == n ? matrix : matrix.SelectRows(keep), categories, floor, ceiling);

@@ -64,7 +64,7 @@ public static class InstrumentScoring
     {
         if (instrument.RequiresUserKey)
             throw new InstrumentKeyException(
-                $"{instrument.Id}: {instrument.StatusNote}. Supply your key with --key my-key.json (schema: docs/instruments.md).");
+                $"{instrument.Id}: {instrument.StatusNote}. Supply your key with InstrumentRegistry.WithKeyFile (schema: docs/instruments.md).");
     }
 
     private static ScoreSet ScoreKeyed(ResponseMatrix items, Instrument instrument, ScoringOptions options, bool keysApplied, ImmutableArray<string> reversedItems)
@@ -78,7 +78,7 @@ public static class InstrumentScoring
         var warnings = new List<string>();
         var unscored = instrument.Subscales.Where(s => !s.HasItems).Select(s => s.Name).ToArray();
         if (unscored.Length > 0)
-            warnings.Add($"{instrument.Id} subscale{(unscored.Length == 1 ? "" : "s")} {string.Join(", ", unscored)} not scored: item membership is not in the registry (supply --key)");
+            warnings.Add($"{instrument.Id} subscale{(unscored.Length == 1 ? "" : "s")} {string.Join(", ", unscored)} not scored: item membership is not in the registry (supply a key: InstrumentRegistry.WithKeyFile)");
         if (items.Scale != instrument.Scale)
             warnings.Add($"the data's scale ({items.Scale}) differs from {instrument.Id}'s ({instrument.Scale}); reverse keys use the data's declared scale");
 

@@ -38,7 +38,7 @@ public static class SimulationSettings
         foreach (string a in assignments)
         {
             int eq = a.IndexOf('=', StringComparison.Ordinal);
-            if (eq <= 0) throw new AllianceInputException($"--set '{a}': expected key=value (e.g. --set clients=500)");
+            if (eq <= 0) throw new AllianceInputException($"setting '{a}': expected key=value (e.g. clients=500)", "assignments");
             list.Add(new(a[..eq].Trim(), a[(eq + 1)..].Trim()));
         }
         return list;
@@ -59,7 +59,7 @@ public static class SimulationSettings
         {
             string k = key.Replace('-', '_');
             if (!byKey.TryGetValue(k, out var property))
-                throw new AllianceInputException($"unknown setting '{key}' (settings: {string.Join(", ", byKey.Keys)}; `alliance simulate --preset NAME --list-settings` describes them)");
+                throw new AllianceInputException($"unknown setting '{key}' (settings: {string.Join(", ", byKey.Keys)}; SimulationSettings.List describes them)", "settings");
             property.SetValue(copy, ParseValue(property, text));
         }
         return copy;

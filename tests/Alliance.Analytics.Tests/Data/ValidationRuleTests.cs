@@ -107,7 +107,7 @@ public sealed class ValidationRuleTests : IDisposable
         var result = AllianceDataset.Read(_dir.File("data.csv", $"{Header}\nc1,t1,1,5,6,5,10\n"), new DataSpec { Items = ["q1", "q2", "q9"], Points = 7 });
         var issue = Single(result.Report, "missing_item_column");
         Assert.Equal((1, "q9"), (issue.Line!.Value, issue.Column!));
-        Assert.Contains("item column 'q9' is named but not in the file", issue.Message);
+        Assert.Contains("item column 'q9' is named in DataSpec.Items but not in the file", issue.Message);
         Assert.Null(result.Dataset);
     }
 
@@ -202,7 +202,7 @@ public sealed class ValidationRuleTests : IDisposable
         var report = AllianceDataset.Read(_dir.File("d.csv", "q1,q2\n1,4\n-99,5\n")).Report;
         var issue = Single(report, "scale_inferred");
         Assert.Equal(Severity.Warning, issue.Severity);
-        Assert.Contains("--missing-codes", issue.Message);
+        Assert.Contains("DataSpec.MissingCodes", issue.Message);
     }
 
     [Fact]

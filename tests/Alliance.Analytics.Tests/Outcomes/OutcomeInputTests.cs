@@ -186,7 +186,7 @@ public sealed class OutcomeInputTests
         // Without the rater, two rows per session are refused rather than paired arbitrarily.
         var e = Assert.Throws<AllianceInputException>(() => WithinPatientModel.Fit(Frame(both), new WithinPatientOptions { Alliance = "alliance", Symptoms = "symptoms" }));
         Assert.Contains("two rows for session", e.Message);
-        Assert.Contains("--rater", e.Message);
+        Assert.Contains("WithinPatientOptions.Rater", e.Message);
     }
 
     [Fact]

@@ -220,7 +220,7 @@ public sealed class ReliabilityCliTests : IDisposable
         Assert.True(a.Alpha < 0, $"alpha {a.Alpha}");
         var warning = Assert.Single(a.Warnings, w => w.StartsWith("alpha is negative", StringComparison.Ordinal));
         Assert.Contains("p1, p2", warning);
-        Assert.Contains("--reverse p1,p2", warning);
+        Assert.Contains("ReliabilityOptions.Reverse = p1,p2", warning);
     }
 
     [Fact]

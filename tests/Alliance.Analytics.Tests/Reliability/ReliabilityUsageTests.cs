@@ -54,7 +54,7 @@ public sealed class ReliabilityUsageTests : IDisposable
             var keyless = Exclusion(part, "without client_id");
             Assert.Equal(2, keyless["count"]!.GetValue<int>());
             Assert.Equal([2, 3], keyless["lines"]!.AsArray().Select(l => l!.GetValue<int>()).ToArray());
-            var invalid = Exclusion(part, "--drop-invalid");
+            var invalid = Exclusion(part, "(DropInvalidRows)");
             Assert.Equal(1, invalid["count"]!.GetValue<int>());
             Assert.Equal([6], invalid["lines"]!.AsArray().Select(l => l!.GetValue<int>()).ToArray());
             // Available: 300 clients (c0, c1 and c4 still have session 2) plus the 3 rows that reached no client.

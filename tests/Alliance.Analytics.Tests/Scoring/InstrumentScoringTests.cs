@@ -82,7 +82,7 @@ public sealed class InstrumentScoringTests
     public void StructureOnlyInstrumentRefusesToScoreWithoutAKey()
     {
         var e = Assert.Throws<InstrumentKeyException>(() => InstrumentScoring.Score(Row(ItemScale.Likert(7), [.. Enumerable.Repeat(4.0, 12)]), Registry.Get("WAI-S")));
-        Assert.Contains("--key", e.Message);
+        Assert.Contains("InstrumentRegistry.WithKeyFile", e.Message);
     }
 
     [Fact]

@@ -36,7 +36,7 @@ public static class MetaMainJob
         MetaReport? report = null;
         Section("meta", () => report = MetaReport.Run(studies, new MetaReportOptions { ThreeLevel = threeLevel, Seed = options.Seed }, progress, cancellationToken));
         var fit = report?.Model;
-        if (fit is null) outcomes.Add(new("meta_bias", null, "skipped", threeLevel ? "three-level model: run `alliance meta --cluster study --bias`" : "the model could not be fitted"));
+        if (fit is null) outcomes.Add(new("meta_bias", null, "skipped", threeLevel ? "three-level model: the bias test needs MetaReportOptions.Bias with StudyTableSpec.Cluster = study" : "the model could not be fitted"));
         else if (fit.K < 3) outcomes.Add(new("meta_bias", null, "skipped", "fewer than 3 studies"));
         else Section("meta_bias", () => PublicationBias.Analyze(fit));
         if (fit is null || fit.K <= fit.P + 1) outcomes.Add(new("meta_influence", null, "skipped", fit is null ? "univariate model only" : "too few studies"));
