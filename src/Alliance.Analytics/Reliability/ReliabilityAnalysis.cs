@@ -209,7 +209,7 @@ public static class ReliabilityAnalysis
     /// (columns), from the rows with every rating present. R: <c>psych::ICC(x, lmer = FALSE)</c>.
     /// </summary>
     /// <exception cref="AllianceInputException">Fewer than two raters, or fewer than two targets with every rating.</exception>
-    public static IntraclassCorrelationResult IntraclassCorrelation(ResponseMatrix ratings, double level = 0.95)
+    public static IntraclassCorrelationResult IntraclassCorrelation(ResponseMatrix ratings, double level = Defaults.Level)
     {
         ArgumentNullException.ThrowIfNull(ratings);
         if (!(level > 0 && level < 1)) throw new ArgumentOutOfRangeException(nameof(level), level, "The confidence level must be in (0, 1).");
@@ -232,7 +232,7 @@ public static class ReliabilityAnalysis
     /// <param name="options">Reversed items (<see cref="ReliabilityOptions.Reverse"/>) applied to the sum of items.</param>
     /// <param name="usage">The rows behind <paramref name="data"/> (e.g. after dropping invalid rows).</param>
     /// <exception cref="AllianceInputException">No client_id or session column, a duplicate client–session row, or too few clients.</exception>
-    public static IntraclassCorrelationResult IntraclassCorrelation(AllianceDataset data, IReadOnlyList<double>? sessions = null, double level = 0.95,
+    public static IntraclassCorrelationResult IntraclassCorrelation(AllianceDataset data, IReadOnlyList<double>? sessions = null, double level = Defaults.Level,
         ReliabilityOptions? options = null, DataUsage? usage = null)
     {
         ArgumentNullException.ThrowIfNull(data);
