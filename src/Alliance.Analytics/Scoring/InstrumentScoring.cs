@@ -29,12 +29,12 @@ public static class InstrumentScoring
     /// Scores a data set with its instrument (<see cref="AllianceDataset.Instrument"/>), carrying the id columns into
     /// the result. Rows with validation errors must have been dropped (see <see cref="AllianceDataset.ForAnalysis"/>).
     /// </summary>
-    /// <exception cref="InvalidOperationException">When the data set names no instrument.</exception>
+    /// <exception cref="AllianceInputException">When the data set names no instrument (bad input: the caller must name one).</exception>
     /// <exception cref="InstrumentKeyException">When the instrument requires a user key.</exception>
     public static ScoreSet Score(AllianceDataset data, ScoringOptions? options = null, DataUsage? usage = null)
     {
         ArgumentNullException.ThrowIfNull(data);
-        var instrument = data.Instrument ?? throw new InvalidOperationException(
+        var instrument = data.Instrument ?? throw new AllianceInputException(
             $"{data.Source}: no instrument named; give --instrument (e.g. WAI-SR) to score, or add \"instrument\" to the sidecar.");
         var ids = DataSpec.IdColumns.Select(data.Column).OfType<DataColumn>().ToImmutableArray();
         return Score(data.Items, instrument, options) with { IdColumns = ids, Usage = usage ?? DataUsage.All(data.RowCount) };
