@@ -37,9 +37,9 @@ public static class FormatsVerb
         var allRows = new Option<bool>("--all-rows") { Description = "--explore: fit every row (default: the rows with every item answered, several times faster)." };
         var theta = new Option<string?>("--theta") { Description = "--short-form: θ range FROM,TO in logits of the full-form calibration (default: 5th to 95th percentile of the persons).", HelpName = "FROM,TO" };
         var spread = new Option<double?>("--spread-weight") { Description = "--short-form: weight of the spread of item locations in the objective (default 1; 0 for information alone).", HelpName = "W" };
-        var bootstrap = new Option<int?>("--bootstrap") { Description = "--link: bootstrap resamples for the crosswalk SEs (default 500).", HelpName = "N" };
+        var bootstrap = SharedOptions.Bootstrap(500, "the crosswalk SEs (--link only)", minimum: 20);
         var calibrationBootstrap = new Option<int?>("--calibration-bootstrap") { Description = "--link: resamples with both forms recalibrated, for SEs of the IRT true-score crosswalk (default 0; each refits both forms).", HelpName = "N" };
-        var seed = new Option<long?>("--seed") { Description = "Seed of the random starts and resamples (default fixed).", HelpName = "N" };
+        var seed = SharedOptions.Seed("the random starts and resamples");
         var plot = new Option<string?>("--plot") { Description = "Write a chart (PNG or SVG by extension): category curves side by side (compare), candidates (--explore), information (--short-form), crosswalk (--link).", HelpName = "FILE" };
         var plotItem = new Option<string?>("--plot-item") { Description = "Item whose category curves are drawn (default the first).", HelpName = "ITEM" };
         var command = new Command("formats",
@@ -52,7 +52,7 @@ public static class FormatsVerb
         foreach (var o in new Option[] { collapse, explore, shortForm, link, anchorItems, model, target, outcome, outcomeBaseline, outcomeSession, change, noReverse, allRows, theta, spread, bootstrap, calibrationBootstrap, seed, plot, plotItem })
             command.Options.Add(o);
         output.AddTo(command);
-        command.Validators.Add(result =>
+        command.AddValidator(result =>
         {
             int modes = (result.GetValue(explore) ? 1 : 0) + (result.GetValue(shortForm) is null ? 0 : 1) + (result.GetValue(link) is null ? 0 : 1);
             if (modes > 1) result.AddError("choose one of --explore, --short-form and --link");
@@ -76,7 +76,7 @@ public static class FormatsVerb
             bool json = output.IsJson(parse);
             var progress = ConsoleProgress.For(context, json);
             IrtModelType? irtModel = parse.GetValue(model) switch { "rsm" => IrtModelType.RatingScale, "pcm" => IrtModelType.PartialCredit, "grm" => IrtModelType.GradedResponse, _ => null };
-            long? seedValue = parse.GetValue(seed);
+            long seedValue = parse.GetValue(seed);
             IAnalysisResult result;
             Func<ScottPlot.Plot>? chart = null;
             if (parse.GetValue(link) is { } other)
@@ -86,9 +86,9 @@ public static class FormatsVerb
                 var options = new LinkingOptions
                 {
                     Model = irtModel ?? IrtModelType.GradedResponse,
-                    Replicates = parse.GetValue(bootstrap) ?? 500,
+                    Replicates = parse.GetValue(bootstrap),
                     CalibrationReplicates = parse.GetValue(calibrationBootstrap) ?? 0,
-                    Seed = seedValue ?? 20261126,
+                    Seed = seedValue,
                     ReverseKeys = !parse.GetValue(noReverse),
                 };
                 var linked = parse.GetValue(anchorItems) is { } anchorList
@@ -106,7 +106,7 @@ public static class FormatsVerb
                     Model = irtModel ?? IrtModelType.PartialCredit,
                     ThetaFrom = from, ThetaTo = to,
                     SpreadWeight = parse.GetValue(spread) ?? 1,
-                    Seed = seedValue ?? 20261126,
+                    Seed = seedValue,
                     ReverseKeys = !parse.GetValue(noReverse),
                 };
                 var form = ShortForms.Build(dataset, balance, options, usage, progress, context.CancellationToken);
