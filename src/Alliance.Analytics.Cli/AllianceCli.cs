@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using Alliance.Analytics.Data;
 using Alliance.Analytics.Instruments;
 using Alliance.Analytics.Cli.Verbs;
@@ -47,9 +48,13 @@ public static class AllianceCli
         ParseResult parse;
         try { parse = root.Parse(args); }
         catch (Exception e) { return Report(e, stderr); }
-        if (parse.Errors.Count > 0)
+        // An unknown option taken as an argument's value (`instruments --kye`, `describe --itmes FILE`) is an unknown
+        // option too: a file or an instrument id does not start with "--".
+        var stray = parse.CommandResult.Children.OfType<ArgumentResult>().SelectMany(a => a.Tokens).Select(t => t.Value)
+            .Where(v => v.Length > 2 && v.StartsWith("--", StringComparison.Ordinal)).ToArray();
+        if (parse.Errors.Count > 0 || stray.Length > 0)
         {
-            ReportUsageErrors(root, parse, args, stderr);
+            ReportUsageErrors(root, parse, args, stray, stderr);
             return ExitCodes.BadInput;
         }
         var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
@@ -67,7 +72,7 @@ public static class AllianceCli
     /// Prints the parse errors on stderr: an unknown verb or option with the nearest names by edit distance
     /// ("did you mean --items?"), then where to find the usage. Parse errors always exit <see cref="ExitCodes.BadInput"/>.
     /// </summary>
-    private static void ReportUsageErrors(RootCommand root, ParseResult parse, string[] args, TextWriter stderr)
+    private static void ReportUsageErrors(RootCommand root, ParseResult parse, string[] args, string[] stray, TextWriter stderr)
     {
         var command = parse.CommandResult.Command;
         var unmatched = parse.UnmatchedTokens;
@@ -80,16 +85,15 @@ public static class AllianceCli
             return;
         }
         var options = command.Options.Where(o => !o.Hidden).SelectMany(o => o.Aliases.Prepend(o.Name)).Append("--help").Distinct().ToArray();
+        string where = command == root ? "alliance" : "alliance " + command.Name;
+        void Unknown(string token) =>
+            stderr.WriteLine($"error: unknown option '{token}' for '{where}'{(DidYouMean(token, options) is { } option ? $"; did you mean {option}?" : "")}");
+        foreach (string token in stray) Unknown(token);
         foreach (var error in parse.Errors)
         {
             string? token = unmatched.FirstOrDefault(t => t.StartsWith('-') && error.Message.Contains($"'{t}'", StringComparison.Ordinal));
             if (token is null) stderr.WriteLine("error: " + error.Message);
-            else
-            {
-                string where = command == root ? "alliance" : "alliance " + command.Name;
-                string hint = DidYouMean(token, options) is { } option ? $"; did you mean {option}?" : "";
-                stderr.WriteLine($"error: unknown option '{token}' for '{where}'{hint}");
-            }
+            else Unknown(token);
         }
         string verbName = command == root ? "" : command.Name + " ";
         stderr.WriteLine($"Run 'alliance {verbName}--help' for usage.");

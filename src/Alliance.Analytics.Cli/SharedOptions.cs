@@ -65,7 +65,7 @@ public static class SharedOptions
     /// <summary><c>--delimiter</c>: ',' or 'tab' (default by extension); parsed by <see cref="DataOptions.ParseDelimiter"/>.</summary>
     public static Option<string?> Delimiter() => new("--delimiter")
     {
-        Description = "Field delimiter: one character such as ',' or ';', or 'tab' (default: by extension, .tsv is tab, otherwise ',').",
+        Description = "Field delimiter: one character such as ',' or ';', or 'tab' (default: by extension, .tsv and .tab tab, .csv ','; otherwise tab when the header has tabs and no commas).",
         HelpName = "CHAR",
         Validators = { result => { if (result.Tokens.Count == 1 && !IsDelimiter(result.Tokens[0].Value)) result.AddError($"--delimiter must be one character or 'tab', not '{result.Tokens[0].Value}'"); } },
     };
