@@ -65,8 +65,12 @@ public static class FormatsVerb
                 (anchorItems, "--link", linking), (bootstrap, "--link", linking), (calibrationBootstrap, "--link", linking),
                 (theta, "--short-form", building), (spread, "--short-form", building), (allRows, "--explore", exploring),
                 (target, "comparisons and --explore", !linking && !building),
+                (outcome, "comparisons", !linking && !building && !exploring), (outcomeBaseline, "comparisons", !linking && !building && !exploring),
+                (outcomeSession, "comparisons", !linking && !building && !exploring), (change, "comparisons", !linking && !building && !exploring),
             })
                 if (!applies && result.GetResult(option) is { Implicit: false }) result.AddError($"{option.Name} applies to {mode} only");
+            if (result.IsGiven(outcomeSession) && result.GetValue(outcome) is null) result.AddError("--outcome-session picks the rows correlated with --outcome; give --outcome too");
+            if (result.IsGiven(plotItem) && result.GetValue(plot) is null) result.AddError("--plot-item chooses the item drawn by --plot; give --plot FILE too");
             if (linking && result.GetValue(anchorItems) is null && result.GetValue(model) is "pcm" or "rsm" && result.GetValue(calibrationBootstrap) is > 0)
                 result.AddError("--calibration-bootstrap applies to graded links (--model grm) or to --anchors; Rasch links of the same respondents take their SEs from --bootstrap");
         });
