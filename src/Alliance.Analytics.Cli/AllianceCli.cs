@@ -92,11 +92,25 @@ public static class AllianceCli
         foreach (var error in parse.Errors)
         {
             string? token = unmatched.FirstOrDefault(t => t.StartsWith('-') && error.Message.Contains($"'{t}'", StringComparison.Ordinal));
-            if (token is null) stderr.WriteLine("error: " + error.Message);
+            if (token is null) stderr.WriteLine("error: " + Readable(error.Message));
             else Unknown(token);
         }
         string verbName = command == root ? "" : command.Name + " ";
         stderr.WriteLine($"Run 'alliance {verbName}--help' for usage.");
+    }
+
+    /// <summary>
+    /// System.CommandLine's conversion error names a .NET type ("Cannot parse argument 'x' for option '--points' as
+    /// expected type 'System.Nullable`1[System.Int32]'"); say what the option takes instead.
+    /// </summary>
+    internal static string Readable(string message)
+    {
+        var m = System.Text.RegularExpressions.Regex.Match(message, @"^Cannot parse argument '(?<value>.*)' for option '(?<option>[^']+)' as expected type '(?<type>[^']+)'\.?$");
+        if (!m.Success) return message;
+        string type = m.Groups["type"].Value;
+        string? expected = type.Contains("Int32", StringComparison.Ordinal) || type.Contains("Int64", StringComparison.Ordinal) ? "a whole number"
+            : type.Contains("Double", StringComparison.Ordinal) ? "a number" : null;
+        return expected is null ? message : $"{m.Groups["option"].Value} must be {expected}, not '{m.Groups["value"].Value}'";
     }
 
     /// <summary>

@@ -85,6 +85,13 @@ public sealed class UsageErrorTests : IDisposable
         Assert.Equal(expected, AllianceCli.DidYouMean(token, ["--items", "--instrument", "--bootstrap", "--seed", "--level", "--delimiter"]));
 
     [Theory]
+    [InlineData("Cannot parse argument 'x' for option '--points' as expected type 'System.Nullable`1[System.Int32]'.", "--points must be a whole number, not 'x'")]
+    [InlineData("Cannot parse argument '1,5' for option '--rxx' as expected type 'System.Nullable`1[System.Double]'.", "--rxx must be a number, not '1,5'")]
+    [InlineData("Option '--alliance' is required.", "Option '--alliance' is required.")]
+    public void ConversionErrorsSayWhatTheOptionTakes(string message, string readable) =>
+        Assert.Equal(readable, AllianceCli.Readable(message));
+
+    [Theory]
     [InlineData("itmes", "items", 1)] // a swap counts once
     [InlineData("reliabilty", "reliability", 1)]
     [InlineData("kitten", "sitting", 3)]
@@ -159,11 +166,12 @@ public sealed class UsageErrorTests : IDisposable
         { "--delimiter must be one character or 'tab', not 'xx'", ["validate", "{clinic}", "--delimiter", "xx"] },
         // score
         { "The prorating fraction must be in (0, 1]", ["score", "{clinic}", "--prorate", "2"] },
-        { "Cannot parse argument 'x' for option '--prorate'", ["score", "{clinic}", "--prorate", "x"] },
+        { "--prorate must be a number, not 'x'", ["score", "{clinic}", "--prorate", "x"] },
         // describe
         { "unknown instrument 'NOPE'", ["describe", "{clinic}", "--instrument", "NOPE"] },
         { "--points must be at least 2, not 1", ["describe", "{clinic}", "--points", "1"] },
-        { "Cannot parse argument 'x' for option '--min'", ["describe", "{clinic}", "--min", "x"] },
+        { "--min must be a number, not 'x'", ["describe", "{clinic}", "--min", "x"] },
+        { "--points must be a whole number, not '5.5'", ["describe", "{clinic}", "--points", "5.5"] },
         { "item column 'zz' is named but not in the file", ["describe", "{clinic}", "--instrument", "ARM-5", "--items", "wai1,wai2,wai3,wai4,zz"] },
         { "nope.csv: file not found", ["describe", "nope.csv"] },
         // reliability
@@ -206,6 +214,11 @@ public sealed class UsageErrorTests : IDisposable
         { "collapse map '1,2,3' has 3 entries", ["formats", "{wai7}", "--collapse", "1,2,3"] },
         { "WAI has no subscale 'Nope'", ["formats", "{wai7}", "--short-form", "Nope=3"] },
         { "nope.csv: file not found", ["formats", "{wai7}", "--link", "nope.csv"] },
+        { "--outcome applies to comparisons only", ["formats", "{wai7}", "--short-form", "Bond=2", "--outcome", "post"] },
+        { "--change-sessions applies to comparisons only", ["formats", "{wai7}", "--link", "{wai7}", "--change-sessions", "3,8"] },
+        { "--outcome-session picks the rows correlated with --outcome", ["formats", "{wai7}", "--outcome-session", "3"] },
+        { "--plot-item chooses the item drawn by --plot", ["formats", "{wai7}", "--plot-item", "wai2"] },
+        { "--quadrature must be a whole number, not 'many'", ["irt", "{clinic}", "--quadrature", "many"] },
         // meta
         { "--level must be a number between 0 and 1 (e.g. 0.9), not '2'", ["meta", "{studies}", "--level", "2"] },
         { "--seed must be a whole number, not 'x'", ["meta", "{studies}", "--seed", "x"] },
