@@ -80,13 +80,13 @@ public static class SharedOptions
     /// <summary><c>--drop-invalid</c>: leave out rows with validation errors instead of stopping.</summary>
     public static Option<bool> DropInvalid() => new("--drop-invalid")
     {
-        Description = "Leave out rows with validation errors (reported with their lines) instead of stopping with exit 2.",
+        Description = "Leave out rows with validation errors (reported with their lines) instead of stopping (default: stop with exit 2).",
     };
 
     /// <summary><c>--key FILE</c>, repeatable: instrument key files adding or overriding instruments.</summary>
     public static Option<string[]> Key() => new("--key")
     {
-        Description = "Instrument key file (JSON, docs/instruments.md) adding or overriding an instrument; may be repeated.",
+        Description = "Instrument key file (JSON, docs/instruments.md) adding or overriding an instrument; may be repeated (default: the built-in instruments only).",
         HelpName = "FILE",
         AllowMultipleArgumentsPerToken = false,
     };
