@@ -44,5 +44,5 @@ public static class AnalyzeVerb
     }
 
     /// <summary>Keys <c>--skip</c> accepts: the main job's sections, and those of a study table's meta-analysis (MetaMainJob).</summary>
-    private static readonly string[] SectionKeys = [.. MainJob.Sections.Select(s => s.Key), "meta", "meta_bias", "meta_influence"];
+    private static readonly ImmutableArray<string> SectionKeys = [.. MainJob.Sections.Select(s => s.Key), "meta", "meta_bias", "meta_influence"];
 }
