@@ -16,7 +16,7 @@ namespace Alliance.Analytics.Bench;
 [SimpleJob(launchCount: 1, warmupCount: 1, iterationCount: 3)]
 public class FormatsBenchmarks
 {
-    private AllianceDataset _seven = null!, _five = null!;
+    private AnalysisData _seven = null!, _five = null!;
     private ResponseMatrix _keyedComplete = null!;
     private static readonly CategoryMap Merge = CategoryMap.Parse("1,2,2,2,3,4,5", 7);
 
@@ -25,9 +25,9 @@ public class FormatsBenchmarks
     public void Setup()
     {
         string dir = Path.Combine(IrtBenchmarks.FindRoot(), "data", "synthetic", "formats");
-        _seven = AllianceDataset.Load(Path.Combine(dir, "wai36_7point.csv"));
-        _five = AllianceDataset.Load(Path.Combine(dir, "wai_revised_5point.csv"));
-        var keyed = _seven.Items.Reverse(_seven.Instrument!.ReverseKeyed.Select(k => _seven.Items.Items[k - 1]));
+        _seven = AnalysisData.Load(Path.Combine(dir, "wai36_7point.csv"));
+        _five = AnalysisData.Load(Path.Combine(dir, "wai_revised_5point.csv"));
+        var keyed = _seven.Items; // prepared data are keyed (the instrument's reverse keys applied)
         _keyedComplete = keyed.CompleteRows().Complete;
     }
 

@@ -58,14 +58,53 @@ public sealed class DataOptions
     /// <summary><c>--drop-invalid</c>.</summary>
     public Option<bool> DropInvalid { get; } = SharedOptions.DropInvalid();
 
+    /// <summary><c>--no-reverse</c>.</summary>
+    public Option<bool> NoReverse { get; } = new("--no-reverse") { Description = "Do not apply the instrument's reverse keys (the file is already reverse-scored). Default: the keys apply to every analysis." };
+
+    /// <summary><c>--reverse</c>.</summary>
+    public Option<string?> Reverse { get; } = new("--reverse") { Description = "Also reverse these item columns (min + max − x on the scale), comma-separated; the instrument's own reverse keys apply without it.", HelpName = "a,b" };
+
+    /// <summary><c>--administration</c>.</summary>
+    public Option<string> Administration { get; } = new("--administration")
+    {
+        Description = "Which administrations of each client to use when clients have several: all (default: every row), first, last, or a session number.",
+        HelpName = "all|first|last|N",
+        DefaultValueFactory = _ => "all",
+    };
+
     /// <summary>Adds the file argument and every data option to <paramref name="command"/>.</summary>
-    public void AddTo(Command command, bool dropInvalid = true)
+    /// <param name="command">The verb.</param>
+    /// <param name="prepared">True for verbs that analyse the data (adds --drop-invalid, --no-reverse, --reverse and --administration); false for verbs that only read and check them.</param>
+    public void AddTo(Command command, bool prepared = true)
     {
         command.Arguments.Add(File);
         foreach (var o in new Option[] { Items, Instrument, Points, Min, Max, Continuous, MissingCodes, Delimiter, Key })
             command.Options.Add(o);
-        if (dropInvalid) command.Options.Add(DropInvalid);
+        if (prepared)
+            foreach (var o in new Option[] { DropInvalid, NoReverse, Reverse, Administration })
+                command.Options.Add(o);
     }
+
+    /// <summary>The <see cref="PreparationOptions"/> the flags describe: --drop-invalid, --no-reverse, --reverse and --administration.</summary>
+    /// <exception cref="AllianceInputException">When --administration is not all, first, last or a number.</exception>
+    public PreparationOptions ToPreparation(ParseResult parse) => new()
+    {
+        DropInvalidRows = parse.GetValue(DropInvalid),
+        ApplyReverseKeys = !parse.GetValue(NoReverse),
+        AlsoReverse = parse.GetValue(Reverse) is { } r ? DataSpec.SplitList(r) : [],
+        Administrations = ParseAdministration(parse.GetValue(Administration)),
+    };
+
+    /// <summary>Parses an <c>--administration</c> value.</summary>
+    /// <exception cref="AllianceInputException">When the value is not all, first, last or a session number.</exception>
+    public static AdministrationSelection ParseAdministration(string? value) => value?.Trim().ToLowerInvariant() switch
+    {
+        null or "all" => AdministrationSelection.All,
+        "first" => AdministrationSelection.First,
+        "last" => AdministrationSelection.Last,
+        var s when double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double n) && double.IsFinite(n) => AdministrationSelection.AtSession(n),
+        var s => throw new AllianceInputException($"--administration must be all, first, last or a session number, not '{s}'"),
+    };
 
     /// <summary>Builds the <see cref="DataSpec"/> the flags describe (unset flags stay unset, so the sidecar applies).</summary>
     /// <exception cref="AllianceInputException">When a flag's value is malformed.</exception>
@@ -108,14 +147,22 @@ public sealed class DataOptions
         return registry;
     }
 
-    /// <summary>Reads the file, refusing it (with every error) when it has errors unless <c>--drop-invalid</c>; dropped rows are noted on stderr.</summary>
+    /// <summary>
+    /// Reads the file and prepares it once for the verb's analysis (<see cref="AnalysisData"/>): refused (with every
+    /// error) when it has errors unless <c>--drop-invalid</c>; reverse keys applied unless <c>--no-reverse</c>;
+    /// rows left out and what the preparation did are noted on stderr.
+    /// </summary>
     /// <exception cref="DataValidationException">When the data have errors and --drop-invalid was not given.</exception>
-    public (AllianceDataset Data, DataUsage Usage) Load(ParseResult parse, CliContext context)
+    public AnalysisData Prepare(ParseResult parse, CliContext context) => Prepare(parse.GetValue(File)!, ToSpec(parse), parse, context);
+
+    /// <summary>Reads and prepares another file (e.g. <c>--link FILE2</c>, described by its own sidecar: <paramref name="spec"/> null) with the same preparation flags.</summary>
+    /// <exception cref="DataValidationException">When the data have errors and --drop-invalid was not given.</exception>
+    public AnalysisData Prepare(string path, DataSpec? spec, ParseResult parse, CliContext context)
     {
-        var dataset = AllianceDataset.Load(parse.GetValue(File)!, ToSpec(parse), Registry(parse), context.CancellationToken);
-        var (data, usage) = dataset.ForAnalysis(parse.GetValue(DropInvalid));
-        if (usage.RowsExcluded > 0) context.Error.WriteLine("note: " + usage);
-        return (data, usage);
+        var data = AnalysisData.Load(path, spec, ToPreparation(parse), Registry(parse), context.CancellationToken);
+        if (data.Usage.RowsExcluded > 0) context.Error.WriteLine("note: " + data.Usage);
+        foreach (string note in data.Notes) context.Error.WriteLine("note: " + note);
+        return data;
     }
 }
 

@@ -30,7 +30,7 @@ public static class AnalyzeVerb
         {
             var options = new MainJobOptions
             {
-                DropInvalidRows = parse.GetValue(data.DropInvalid),
+                Preparation = data.ToPreparation(parse),
                 Skip = parse.GetValue(skip) is { } s ? [.. s.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)] : ImmutableHashSet<string>.Empty,
             };
             options = options with { Seed = parse.GetValue(seed) };

@@ -33,7 +33,6 @@ public static class FormatsVerb
         var outcomeBaseline = new Option<string?>("--outcome-baseline") { Description = "With --outcome: correlate with the improvement BASELINE − OUTCOME instead (symptom measures).", HelpName = "COL" };
         var outcomeSession = new Option<double?>("--outcome-session") { Description = "Session whose rows are correlated with the outcome (default the earliest).", HelpName = "S" };
         var change = new Option<string?>("--change-sessions") { Description = "Sensitivity to change between two sessions, e.g. 3,8: standardized response mean and share of reliable change.", HelpName = "FROM,TO" };
-        var noReverse = new Option<bool>("--no-reverse") { Description = "Do not reverse-score the instrument's reverse-keyed items (the file is already keyed)." };
         var allRows = new Option<bool>("--all-rows") { Description = "--explore: fit every row (default: the rows with every item answered, several times faster)." };
         var theta = new Option<string?>("--theta") { Description = "--short-form: θ range FROM,TO in logits of the full-form calibration (default: 5th to 95th percentile of the persons).", HelpName = "FROM,TO" };
         var spread = new Option<double?>("--spread-weight") { Description = "--short-form: weight of the spread of item locations in the objective (default 1; 0 for information alone).", HelpName = "W" };
@@ -49,7 +48,7 @@ public static class FormatsVerb
             "chooses items under subscale quotas; --link puts two formats of the same respondents on one scale with a crosswalk. Reverse-keyed " +
             "items of the instrument are reverse-scored first, so maps refer to the keyed direction.");
         data.AddTo(command);
-        foreach (var o in new Option[] { collapse, explore, shortForm, link, anchorItems, model, target, outcome, outcomeBaseline, outcomeSession, change, noReverse, allRows, theta, spread, bootstrap, calibrationBootstrap, seed, plot, plotItem })
+        foreach (var o in new Option[] { collapse, explore, shortForm, link, anchorItems, model, target, outcome, outcomeBaseline, outcomeSession, change, allRows, theta, spread, bootstrap, calibrationBootstrap, seed, plot, plotItem })
             command.Options.Add(o);
         output.AddTo(command);
         command.AddValidator(result =>
@@ -76,7 +75,7 @@ public static class FormatsVerb
         });
         command.SetAction(parse =>
         {
-            var (dataset, usage) = data.Load(parse, context);
+            var prepared = data.Prepare(parse, context);
             bool json = output.IsJson(parse);
             var progress = ConsoleProgress.For(context, json);
             IrtModelType? irtModel = parse.GetValue(model) switch { "rsm" => IrtModelType.RatingScale, "pcm" => IrtModelType.PartialCredit, "grm" => IrtModelType.GradedResponse, _ => null };
@@ -85,20 +84,18 @@ public static class FormatsVerb
             Func<ScottPlot.Plot>? chart = null;
             if (parse.GetValue(link) is { } other)
             {
-                var second = AllianceDataset.Load(other, null, data.Registry(parse), context.CancellationToken);
-                var (secondData, secondUsage) = second.ForAnalysis(parse.GetValue(data.DropInvalid));
+                var secondData = data.Prepare(other, null, parse, context);
                 var options = new LinkingOptions
                 {
                     Model = irtModel ?? IrtModelType.GradedResponse,
                     Replicates = parse.GetValue(bootstrap),
                     CalibrationReplicates = parse.GetValue(calibrationBootstrap) ?? 0,
                     Seed = seedValue,
-                    ReverseKeys = !parse.GetValue(noReverse),
                 };
                 var linked = parse.GetValue(anchorItems) is { } anchorList
-                    ? FormatLinking.LinkCommonItems(dataset, secondData, anchorList.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries), options,
-                        usageX: usage, usageY: secondUsage, progress: progress, cancellationToken: context.CancellationToken)
-                    : FormatLinking.Link(dataset, secondData, options, usage: usage, progress: progress, cancellationToken: context.CancellationToken);
+                    ? FormatLinking.LinkCommonItems(prepared, secondData, anchorList.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries), options,
+                        progress: progress, cancellationToken: context.CancellationToken)
+                    : FormatLinking.Link(prepared, secondData, options, progress: progress, cancellationToken: context.CancellationToken);
                 result = linked;
                 chart = () => FormatPlots.CrosswalkChart(linked);
             }
@@ -111,9 +108,8 @@ public static class FormatsVerb
                     ThetaFrom = from, ThetaTo = to,
                     SpreadWeight = parse.GetValue(spread) ?? 1,
                     Seed = seedValue,
-                    ReverseKeys = !parse.GetValue(noReverse),
                 };
-                var form = ShortForms.Build(dataset, balance, options, usage, progress, context.CancellationToken);
+                var form = ShortForms.Build(prepared, balance, options, progress, context.CancellationToken);
                 result = form;
                 chart = () => FormatPlots.ShortFormChart(form);
             }
@@ -124,7 +120,6 @@ public static class FormatsVerb
                 {
                     Model = irtModel,
                     TargetFrom = from, TargetTo = to,
-                    ReverseKeys = !parse.GetValue(noReverse),
                     Outcome = parse.GetValue(outcome),
                     OutcomeBaseline = parse.GetValue(outcomeBaseline),
                     OutcomeSession = parse.GetValue(outcomeSession),
@@ -135,15 +130,15 @@ public static class FormatsVerb
                 {
                     if (options.Outcome is not null || !options.ChangeSessions.IsDefaultOrEmpty)
                         throw new AllianceInputException("--outcome and --change-sessions apply to comparisons (--collapse), not to --explore");
-                    var exploration = FormatAnalysis.Explore(dataset, usage, options, progress, context.CancellationToken);
+                    var exploration = FormatAnalysis.Explore(prepared, options, progress, context.CancellationToken);
                     result = exploration;
                     chart = () => FormatPlots.ExplorationChart(exploration);
                 }
                 else
                 {
-                    int points = dataset.Items.Scale.Points ?? throw new AllianceInputException($"format comparisons need a Likert scale; {dataset.Source} is on a {dataset.Items.Scale} scale");
+                    int points = prepared.Scale.Points ?? throw new AllianceInputException($"format comparisons need a Likert scale; {prepared.SourceName} is on a {prepared.Scale} scale");
                     var maps = (parse.GetValue(collapse) ?? []).Select(m => CategoryMap.Parse(m, points)).ToArray();
-                    var comparison = FormatAnalysis.Compare(dataset, usage, maps, options, progress, context.CancellationToken);
+                    var comparison = FormatAnalysis.Compare(prepared, maps, options, progress, context.CancellationToken);
                     result = comparison;
                     int item = parse.GetValue(plotItem) is { } name ? comparison.Original.Fit.IndexOf(name) : 0;
                     chart = () => FormatPlots.CategoryCurvesChart(comparison, item);

@@ -39,7 +39,7 @@ public static class IrtVerb
         output.AddTo(command);
         command.SetAction(parse =>
         {
-            var (dataset, usage) = data.Load(parse, context);
+            var prepared = data.Prepare(parse, context);
             var options = new IrtOptions
             {
                 Model = parse.GetValue(model) switch { "pcm" => IrtModelType.PartialCredit, "gpcm" => IrtModelType.GeneralizedPartialCredit, "grm" => IrtModelType.GradedResponse, _ => IrtModelType.RatingScale },
@@ -52,19 +52,17 @@ public static class IrtVerb
             };
             bool json = output.IsJson(parse);
             var progress = ConsoleProgress.For(context, json);
-            var fit = IrtAnalysis.Fit(dataset.Items, options, usage, progress, context.CancellationToken);
+            var fit = IrtAnalysis.Fit(prepared, options, progress, context.CancellationToken);
             AndersenTest? andersenTest = null;
             DifResult? difResult = null;
             if (parse.GetValue(andersen) is { } split)
-                andersenTest = split == "median"
-                    ? IrtTests.Andersen(dataset.Items, options, cancellationToken: context.CancellationToken, usage: usage)
-                    : IrtTests.Andersen(dataset.Items, options, Labels(dataset, split), split, context.CancellationToken, usage);
+                andersenTest = IrtTests.Andersen(prepared, options, split == "median" ? null : split, context.CancellationToken);
             if (parse.GetValue(dif) is { } column)
-                difResult = IrtTests.Dif(dataset.Items, Labels(dataset, column), options, context.CancellationToken, usage);
+                difResult = IrtTests.Dif(prepared, column, options, context.CancellationToken);
             (progress as ConsoleProgress)?.Done();
             if (parse.GetValue(persons) is { } path)
             {
-                AtomicFile.WriteAllText(path, PersonsCsv(fit, dataset));
+                AtomicFile.WriteAllText(path, PersonsCsv(fit, prepared));
                 context.Error.WriteLine($"wrote {path}");
             }
             if (json)
@@ -87,13 +85,7 @@ public static class IrtVerb
         return command;
     }
 
-    private static string?[] Labels(AllianceDataset dataset, string column)
-    {
-        var col = dataset.Column(column) ?? throw new AllianceInputException($"No column '{column}' in {dataset.Source} (columns: {string.Join(", ", dataset.ColumnOrder)}).");
-        return [.. Enumerable.Range(0, dataset.RowCount).Select(col.Format)];
-    }
-
-    private static string PersonsCsv(IrtFit fit, AllianceDataset dataset)
+    private static string PersonsCsv(IrtFit fit, AnalysisData dataset)
     {
         var sb = new StringBuilder("line,answered,raw_score,theta,se,extreme,infit,outfit,lz\n");
         foreach (var p in fit.Persons)

@@ -54,22 +54,15 @@ public static class OutcomeVerb
         });
         command.SetAction(parse =>
         {
-            var (dataset, loaded) = data.Load(parse, context);
-            var frame = ModelFrame.FromDataset(dataset);
+            var prepared = data.Prepare(parse, context);
             string allianceName = parse.GetValue(alliance)!;
-            // With an instrument, a score key (total, bond …) is computed on the fly.
-            if (dataset.Instrument is not null && IsScoreKey(dataset, allianceName))
-            {
-                var scores = InstrumentScoring.Score(dataset);
-                frame = frame.WithNumeric(allianceName, scores[allianceName].AsSpan());
-            }
             var (when, at) = ParseTiming(parse.GetValue(timing));
             int reps = parse.GetValue(bootstrap);
             string? raterValue = parse.GetValue(rater);
             // A column named on the command line must exist; the defaults (client_id, therapist_id, session) apply only when present.
             foreach (var (flag, name) in new[] { ("--client", parse.GetValue(client)), ("--therapist", parse.GetValue(therapist)), ("--session", parse.GetValue(session)) })
-                if (name is not null && !frame.HasFactor(name) && !frame.HasNumeric(name))
-                    throw new AllianceInputException($"{frame.Source}: no column '{name}' ({flag})");
+                if (name is not null && prepared.Column(name) is null && !prepared.ItemNames.Contains(name))
+                    throw new AllianceInputException($"{prepared.SourceName}: no column '{name}' ({flag})");
             var options = new OutcomeOptions
             {
                 Alliance = allianceName,
@@ -100,7 +93,8 @@ public static class OutcomeVerb
             if (options.AllianceReliability.HasValue != options.OutcomeReliability.HasValue)
                 throw new AllianceInputException("give both --alliance-reliability and --outcome-reliability for the disattenuated r");
             var progress = ConsoleProgress.For(context, output.IsJson(parse));
-            var result = OutcomeAnalysis.Analyze(frame, options, loaded, progress, context.CancellationToken);
+            // With an instrument, --alliance may name a score (total, bond …): the library scores the keyed items.
+            var result = OutcomeAnalysis.Analyze(prepared, options, progress, context.CancellationToken);
             (progress as ConsoleProgress)?.Done();
             if (parse.GetValue(plot) is { } plotPath)
             {
@@ -112,9 +106,6 @@ public static class OutcomeVerb
         });
         return command;
     }
-
-    private static bool IsScoreKey(Data.AllianceDataset dataset, string name) =>
-        dataset.Instrument!.Scores().Any(s => s.Key == Instruments.Instrument.ToKey(name));
 
     private static (AllianceTiming, double?) ParseTiming(string? text) => text?.Trim().ToLowerInvariant() switch
     {

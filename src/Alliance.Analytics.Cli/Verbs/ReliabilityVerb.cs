@@ -18,7 +18,6 @@ public static class ReliabilityVerb
     {
         var data = new DataOptions();
         var output = new OutputOptions(OutputFormat.Table, OutputFormat.Json, OutputFormat.Markdown);
-        var reverse = new Option<string?>("--reverse") { Description = "Reverse these items (min + max − x) before analysis, comma-separated; an instrument's own reverse keys apply without it.", HelpName = "a,b" };
         var subscale = new Option<string?>("--subscale") { Description = "Analyse only this subscale of the instrument (e.g. Bond).", HelpName = "NAME" };
         var missing = new Option<string>("--missing") { Description = "Missing responses: pairwise (default, as psych) or listwise.", HelpName = "pairwise|listwise", DefaultValueFactory = _ => "pairwise" };
         missing.AcceptOnlyFromAmong("pairwise", "listwise");
@@ -42,7 +41,7 @@ public static class ReliabilityVerb
             "SEM, item analysis (item-rest r, alpha and omega if deleted, floor and ceiling), and with --ordinal polychoric ordinal alpha and omega; " +
             "per subscale and total when the instrument has subscales.");
         data.AddTo(command);
-        foreach (var o in new Option[] { reverse, subscale, missing, ci, bootstrap, seed, level, ordinal, omega, splits, icc, change, rxx, plot })
+        foreach (var o in new Option[] { subscale, missing, ci, bootstrap, seed, level, ordinal, omega, splits, icc, change, rxx, plot })
             command.Options.Add(o);
         output.AddTo(command);
         command.AddValidator(result =>
@@ -54,12 +53,11 @@ public static class ReliabilityVerb
         });
         command.SetAction(parse =>
         {
-            var (dataset, usage) = data.Load(parse, context);
+            var prepared = data.Prepare(parse, context);
             bool boot = parse.GetValue(ci) == "bootstrap" || parse.IsGiven(bootstrap);
             var options = new ReliabilityOptions
             {
                 Missing = parse.GetValue(missing) == "listwise" ? MissingData.Listwise : MissingData.Pairwise,
-                Reverse = parse.GetValue(reverse) is { } r ? [.. r.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)] : [],
                 Interval = boot ? AlphaIntervalMethod.Bootstrap : AlphaIntervalMethod.Feldt,
                 BootstrapReplicates = parse.GetValue(bootstrap),
                 Ordinal = parse.GetValue(ordinal),
@@ -69,9 +67,9 @@ public static class ReliabilityVerb
             options = options with { Seed = parse.GetValue(seed), Level = parse.GetValue(level) };
 
             var progress = ConsoleProgress.For(context, output.IsJson(parse));
-            var report = ReliabilityAnalysis.Analyze(dataset.Items, dataset.Instrument, options, parse.GetValue(subscale), usage, progress, context.CancellationToken);
+            var report = ReliabilityAnalysis.Analyze(prepared, options, parse.GetValue(subscale), progress, context.CancellationToken);
             if (parse.GetValue(icc))
-                report = report with { Sessions = ReliabilityAnalysis.IntraclassCorrelation(dataset, level: options.Level, options: options, usage: usage) };
+                report = report with { Sessions = ReliabilityAnalysis.IntraclassCorrelation(prepared, level: options.Level) };
             if (parse.GetValue(change) is { } pair)
             {
                 var sessions = pair.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
@@ -80,7 +78,7 @@ public static class ReliabilityVerb
                     throw new AllianceInputException($"--change needs two session numbers, e.g. --change 1,8; got '{pair}'.");
                 report = report with
                 {
-                    Change = ReliabilityAnalysis.ReliableChange(dataset, from, to, new ReliableChangeOptions { Reliability = parse.GetValue(rxx), Level = options.Level }, options, usage),
+                    Change = ReliabilityAnalysis.ReliableChange(prepared, from, to, new ReliableChangeOptions { Reliability = parse.GetValue(rxx), Level = options.Level }, options),
                 };
             }
             (progress as ConsoleProgress)?.Done();

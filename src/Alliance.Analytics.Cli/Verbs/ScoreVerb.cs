@@ -12,19 +12,16 @@ public static class ScoreVerb
         var data = new DataOptions();
         var output = new OutputOptions(OutputFormat.Table, OutputFormat.Json, OutputFormat.Csv, OutputFormat.Markdown);
         var prorate = new Option<double?>("--prorate") { Description = "Minimum share of a score's items answered for it to be computed (default the instrument's, 0.8).", HelpName = "F" };
-        var noReverse = new Option<bool>("--no-reverse") { Description = "Do not apply the instrument's reverse keys (the file is already reverse-scored)." };
         var command = new Command("score", "Score an instrument: reverse keys (min + max − x), subscale and total scores, prorating " +
             "(a score needs 80% of its items by default: mean of answered items × number of items for sum scores), cut-off flags. " +
             "Table output summarises the scores; --format csv or json (or --out scores.csv) gives one row per administration.");
         data.AddTo(command);
         command.Options.Add(prorate);
-        command.Options.Add(noReverse);
         output.AddTo(command);
         command.SetAction(parse =>
         {
-            var (dataset, usage) = data.Load(parse, context);
-            var options = new ScoringOptions { ProrateMinimumFraction = parse.GetValue(prorate), ApplyReverseKeys = !parse.GetValue(noReverse) };
-            var scores = InstrumentScoring.Score(dataset, options, usage);
+            var prepared = data.Prepare(parse, context);
+            var scores = InstrumentScoring.Score(prepared, new ScoringOptions { ProrateMinimumFraction = parse.GetValue(prorate) });
             output.Write(parse, context, scores, csv: () => scores.ToTable().ToCsv());
             return ExitCodes.Ok;
         });

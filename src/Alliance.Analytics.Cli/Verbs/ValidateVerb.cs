@@ -16,7 +16,7 @@ public static class ValidateVerb
             "file, line, column and value. Exit 2 when any is an error (a value off the scale, a non-integer on a Likert item, text in a " +
             "numeric column, a row with too few or too many fields, a duplicate administration, a named item column that is absent, an " +
             "empty file); warnings (an item nobody answered, a constant item, a category never used) leave the exit code 0.");
-        data.AddTo(command, dropInvalid: false);
+        data.AddTo(command, prepared: false);
         command.Options.Add(all);
         output.AddTo(command);
         command.SetAction(parse =>

@@ -11,8 +11,8 @@ namespace Alliance.Analytics.Composition;
 /// <summary>Options for the main job (<c>alliance analyze</c>).</summary>
 public sealed record MainJobOptions
 {
-    /// <summary>Leave out rows with validation errors instead of refusing the file (<c>--drop-invalid</c>).</summary>
-    public bool DropInvalidRows { get; init; }
+    /// <summary>How the data are prepared for every section: invalid rows, reverse keys, administrations (defaults as <see cref="PreparationOptions"/>).</summary>
+    public PreparationOptions Preparation { get; init; } = new();
 
     /// <summary>Seed for sections that resample (bootstrap, permutation); fixed by default so reports are reproducible.</summary>
     public long Seed { get; init; } = Defaults.Seed;
@@ -21,21 +21,28 @@ public sealed record MainJobOptions
     public ImmutableHashSet<string> Skip { get; init; } = [];
 }
 
-/// <summary>What a section of the main job sees: the usable data, its usage, the scores (when an instrument was scored) and the options.</summary>
-/// <param name="Data">The data set, rows with validation errors already dropped or refused.</param>
-/// <param name="Usage">The rows behind <paramref name="Data"/>.</param>
+/// <summary>What a section of the main job sees: the prepared data (with their usage), the scores (when an instrument was scored) and the options.</summary>
+/// <param name="Data">The prepared data: rows with validation errors dropped or refused, reverse keys applied.</param>
 /// <param name="Scores">Instrument scores, or null when no instrument was scored.</param>
 /// <param name="Options">The main job's options.</param>
-public sealed record MainJobContext(AllianceDataset Data, DataUsage Usage, ScoreSet? Scores, MainJobOptions Options);
+public sealed record MainJobContext(AnalysisData Data, ScoreSet? Scores, MainJobOptions Options)
+{
+    /// <summary>The rows behind <see cref="Data"/>.</summary>
+    public DataUsage Usage => Data.Usage;
+}
 
 /// <summary>
-/// One section of the main job's report. Each analysis domain contributes one (validation, scores, descriptives,
-/// reliability, IRT, formats, outcome, meta-analysis); <see cref="MainJob.Sections"/> lists them in report order.
+/// One section of the main job's report on item data (descriptives, reliability, IRT, formats, outcome). Sections
+/// are found by <see cref="SectionRegistry"/>: a class in this assembly that implements the interface and has a
+/// public parameterless constructor joins the report at its <see cref="Order"/>; no list is kept by hand.
 /// </summary>
 public interface IMainJobSection
 {
     /// <summary>Key of the section in the JSON report ("descriptives").</summary>
     string Key { get; }
+
+    /// <summary>Position in the report: lower first (descriptives 10, reliability 20, IRT 30, formats 40, outcome 50).</summary>
+    int Order { get; }
 
     /// <summary>Whether the section applies to these data (e.g. IRT needs an integer scale).</summary>
     bool AppliesTo(MainJobContext context);
@@ -60,6 +67,9 @@ public sealed record MainJobReport : IAnalysisResult
     /// <summary>The validation report of the file.</summary>
     public required ValidationReport Validation { get; init; }
 
+    /// <summary>What preparing the data did (reverse keys applied, administrations chosen …), in words.</summary>
+    public ImmutableArray<string> Preparation { get; init; } = [];
+
     /// <summary>Every section, in order, with its status.</summary>
     public required ImmutableArray<MainJobSectionOutcome> Sections { get; init; }
 
@@ -77,6 +87,7 @@ public sealed record MainJobReport : IAnalysisResult
     public ResultSummary Summary()
     {
         var lines = new List<string> { Usage.ToString(), Validation.ToString() };
+        lines.AddRange(Preparation.IsDefault ? [] : Preparation.Select(p => "Data: " + p));
         foreach (var s in Sections.Where(s => s.Status != "ok")) lines.Add($"Section {s.Key}: {s.Status}{(s.Message is null ? "" : " — " + s.Message)}");
         var tables = Sections.Where(s => s.Result is not null).SelectMany(s => s.Result!.Summary().Tables).ToArray();
         return new ResultSummary($"Alliance analysis of {Path.GetFileName(Source)}", lines, tables, [], Warnings);
@@ -88,6 +99,7 @@ public sealed record MainJobReport : IAnalysisResult
         var sb = new StringBuilder();
         sb.AppendLine($"ALLIANCE ANALYSIS: {Source}");
         sb.AppendLine(Usage.ToString());
+        foreach (var p in Preparation.IsDefault ? [] : Preparation) sb.Append("Data: ").AppendLine(p);
         foreach (var w in Warnings) sb.Append("WARNING: ").AppendLine(w);
         sb.AppendLine();
         sb.AppendLine(Validation.Summary(maxListed: 20).ToText());
@@ -105,6 +117,7 @@ public sealed record MainJobReport : IAnalysisResult
         var o = JsonOutput.Document(this);
         o["file"] = Source;
         o["validation"] = Validation.ToJson();
+        o["preparation"] = JsonOutput.Strings(Preparation.IsDefault ? [] : Preparation);
         var sections = new JsonObject();
         var status = new JsonObject();
         foreach (var s in Sections)
@@ -124,30 +137,30 @@ public sealed record MainJobReport : IAnalysisResult
 /// </summary>
 public static class MainJob
 {
-    /// <summary>The sections, in report order. Each domain adds its section here.</summary>
-    public static ImmutableArray<IMainJobSection> Sections { get; } =
-    [
-        new DescriptivesSection(),
-        new ReliabilitySection(),
-        new IrtSection(),
-        new FormatsSection(),
-        new OutcomeSection(),
-    ];
+    /// <summary>The sections of the default registry, in report order (<see cref="SectionRegistry.Default"/>).</summary>
+    public static ImmutableArray<IMainJobSection> Sections => SectionRegistry.Default.Sections;
 
     /// <summary>
     /// Reads, validates and analyses a file.
     /// </summary>
     /// <exception cref="DataValidationException">When the file has errors (or no data set could be built) and invalid rows are not to be dropped.</exception>
     public static MainJobReport Run(string path, DataSpec? spec = null, MainJobOptions? options = null, InstrumentRegistry? registry = null,
+        IProgress<AnalysisProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        Run(path, spec, options, registry, SectionRegistry.Default, progress, cancellationToken);
+
+    /// <summary>Reads, validates and analyses a file with the sections of <paramref name="sections"/>.</summary>
+    /// <exception cref="DataValidationException">When the file has errors (or no data set could be built) and invalid rows are not to be dropped.</exception>
+    public static MainJobReport Run(string path, DataSpec? spec, MainJobOptions? options, InstrumentRegistry? registry, SectionRegistry sections,
         IProgress<AnalysisProgress>? progress = null, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(sections);
         options ??= new MainJobOptions();
         // A study table (r and n, or yi and vi columns) is meta-analysed, not read as item responses (Meta/MetaMainJob.cs).
         if (MetaMainJob.Applies(path, spec)) return MetaMainJob.Run(path, spec, options, progress, cancellationToken);
         progress?.Report(new AnalysisProgress("reading " + Path.GetFileName(path), double.NaN));
         var read = AllianceDataset.Read(path, spec, registry, cancellationToken);
         var dataset = read.Dataset ?? throw new DataValidationException(read.Report);
-        var (data, usage) = dataset.ForAnalysis(options.DropInvalidRows);
+        var data = AnalysisData.Prepare(dataset, options.Preparation);
 
         var outcomes = ImmutableArray.CreateBuilder<MainJobSectionOutcome>();
         ScoreSet? scores = null;
@@ -157,14 +170,14 @@ public static class MainJob
                 outcomes.Add(new("scores", null, "skipped", $"{instrument.Id} needs a user key (--key) for scoring"));
             else
             {
-                scores = InstrumentScoring.Score(data, usage: usage);
+                scores = InstrumentScoring.Score(data);
                 outcomes.Add(new("scores", scores, "ok", null));
             }
         }
         else outcomes.Add(new("scores", null, "skipped", "no instrument named (--instrument)"));
 
-        var context = new MainJobContext(data, usage, scores, options);
-        foreach (var section in Sections)
+        var context = new MainJobContext(data, scores, options);
+        foreach (var section in sections.Sections)
         {
             cancellationToken.ThrowIfCancellationRequested();
             if (options.Skip.Contains(section.Key)) { outcomes.Add(new(section.Key, null, "skipped", "skipped on request")); continue; }
@@ -179,14 +192,6 @@ public static class MainJob
                 outcomes.Add(new(section.Key, null, "failed", e.Message));
             }
         }
-        return new MainJobReport { Source = path, Validation = read.Report, Sections = outcomes.ToImmutable(), Usage = usage };
-    }
-
-    private sealed class DescriptivesSection : IMainJobSection
-    {
-        public string Key => "descriptives";
-        public bool AppliesTo(MainJobContext context) => true;
-        public IAnalysisResult Run(MainJobContext context, IProgress<AnalysisProgress>? progress, CancellationToken cancellationToken) =>
-            Descriptives.Describe(context.Data.Items, context.Scores, context.Usage);
+        return new MainJobReport { Source = path, Validation = read.Report, Sections = outcomes.ToImmutable(), Usage = data.Usage, Preparation = data.Notes };
     }
 }

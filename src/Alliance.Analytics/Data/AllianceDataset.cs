@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
 using Alliance.Analytics.Instruments;
+using Alliance.Analytics.Presentation;
 using Microsoft.Data.Analysis;
 
 namespace Alliance.Analytics.Data;
@@ -68,7 +69,21 @@ public sealed class AllianceDataset
     }
 
     /// <summary>
-    /// Reads a file like <see cref="Read"/> and returns the data set, throwing when its structure made one impossible.
+    /// Reads and validates any <see cref="IRecordSource"/> (a reader of another file format, a database query …) under
+    /// <paramref name="spec"/>, applying the same rules as a CSV file. Never throws for problems in the data.
+    /// </summary>
+    /// <param name="source">The records; read once, from the start, and not disposed here.</param>
+    /// <param name="spec">What describes the data (the source has no sidecar); null to infer everything.</param>
+    /// <param name="registry">Instruments to resolve <see cref="DataSpec.Instrument"/> against; default the built-in ones.</param>
+    /// <param name="cancellationToken">Cancels a long read.</param>
+    public static LoadResult Read(IRecordSource source, DataSpec? spec, InstrumentRegistry? registry = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return new DatasetBuilder(source.Name, spec ?? DataSpec.Empty, registry ?? InstrumentRegistry.BuiltIn).Build(source, cancellationToken);
+    }
+
+    /// <summary>
+    /// Reads a file like <see cref="Read(string, DataSpec?, InstrumentRegistry?, CancellationToken)"/> and returns the data set, throwing when its structure made one impossible.
     /// Rows with errors are kept and marked; see <see cref="ForAnalysis"/>.
     /// </summary>
     /// <exception cref="DataValidationException">When no data set could be built (empty file, missing item columns …).</exception>

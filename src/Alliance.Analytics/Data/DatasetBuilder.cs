@@ -18,6 +18,7 @@ internal sealed class DatasetBuilder
     private readonly InstrumentRegistry _registry;
     private readonly IssueCollector _issues;
     private readonly string[] _missingCodes;
+    private Dictionary<string, ColumnKind> _declared = [];
 
     public DatasetBuilder(string name, DataSpec spec, InstrumentRegistry registry)
     {
@@ -29,14 +30,16 @@ internal sealed class DatasetBuilder
     }
 
     /// <summary>Builds from one source that holds the header and every row.</summary>
-    public LoadResult Build(ITabularSource source, CancellationToken cancellationToken) =>
-        Build(source.Header, source.HeaderLine, [source], cancellationToken);
+    public LoadResult Build(IRecordSource source, CancellationToken cancellationToken) =>
+        Build(source.Header, source.HeaderLine, [source], cancellationToken, source.Columns);
 
     /// <summary>
     /// Builds from a header and consecutive chunks of data rows (parsed in parallel when there are several).
     /// </summary>
-    public LoadResult Build(IReadOnlyList<string>? header, int headerLine, IReadOnlyList<ITabularSource> chunks, CancellationToken cancellationToken)
+    public LoadResult Build(IReadOnlyList<string>? header, int headerLine, IReadOnlyList<IRecordSource> chunks, CancellationToken cancellationToken,
+        IReadOnlyList<SourceColumn>? declared = null)
     {
+        _declared = declared?.Where(c => c.Kind != ColumnKind.Inferred).ToDictionary(c => c.Name, c => c.Kind, StringComparer.Ordinal) ?? [];
         Instrument? instrument = null;
         if (_spec.Instrument is { } id)
         {
@@ -186,7 +189,7 @@ internal sealed class DatasetBuilder
         public ReadOnlySpan<double> Values => ValuesBuffer.AsSpan();
     }
 
-    private static ChunkResult ParseChunk(ITabularSource source, RowPlan plan, CancellationToken cancellationToken)
+    private static ChunkResult ParseChunk(IRecordSource source, RowPlan plan, CancellationToken cancellationToken)
     {
         var result = new ChunkResult(source.Name, plan.ItemColumns.Length, plan.OtherColumns.Length, source.ExpectedRows);
         var tally = result.Tally;
@@ -197,6 +200,7 @@ internal sealed class DatasetBuilder
         string missingList = plan.MissingCodes.Length > 0 ? ", " + string.Join(", ", plan.MissingCodes) : "";
         while (source.Read())
         {
+            foreach (var finding in source.TakeFindings()) result.Issues.Add(finding.Severity, finding.Code, finding.Line, finding.Column, finding.Value, finding.Message);
             result.RowsRead++;
             if ((result.RowsRead & 0xFFFF) == 0) cancellationToken.ThrowIfCancellationRequested();
             int line = source.Line;
@@ -397,7 +401,8 @@ internal sealed class DatasetBuilder
     private DataColumn Finish(CodedColumn b, int[] lines, HashSet<int> invalid)
     {
         bool isTextId = b.Name is "client_id" or "therapist_id" or "rater";
-        if (isTextId) return TextColumn.Wrap(b.Name, b.Codes, [.. b.Levels]);
+        _declared.TryGetValue(b.Name, out var kind);
+        if (isTextId || kind == ColumnKind.Text) return TextColumn.Wrap(b.Name, b.Codes, [.. b.Levels]);
 
         var parsed = new double[b.Levels.Count];
         int numericRows = 0, textRows = 0;
@@ -410,7 +415,7 @@ internal sealed class DatasetBuilder
             if (c < 0) continue;
             if (levelIsNumber[c]) numericRows++; else textRows++;
         }
-        bool mustBeNumeric = b.Name == "session" || (_spec.NumericColumns?.Contains(b.Name) ?? false);
+        bool mustBeNumeric = b.Name == "session" || kind == ColumnKind.Number || (_spec.NumericColumns?.Contains(b.Name) ?? false);
         if (textRows == 0 || mustBeNumeric || numericRows > textRows)
         {
             var values = new double[codes.Length];

@@ -1,48 +1,86 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using Microsoft.Data.Analysis;
 using Sylvan.Data.Csv;
 
 namespace Alliance.Analytics.Data;
 
-/// <summary>A row-by-row view of a table (a CSV/TSV file or a DataFrame) that the dataset builder reads.</summary>
-internal interface ITabularSource : IDisposable
+/// <summary>How a source declares a column's type.</summary>
+public enum ColumnKind
+{
+    /// <summary>Not declared (text files): numbers or text are inferred from the values.</summary>
+    Inferred,
+    /// <summary>Declared numeric (e.g. an SPSS numeric variable): text in it is an error.</summary>
+    Number,
+    /// <summary>Declared text (e.g. an SPSS string variable): kept as text even when every value looks like a number.</summary>
+    Text,
+}
+
+/// <summary>A column as a source declares it: name, type and, where the format has them, a label, missing codes and value labels.</summary>
+/// <param name="Name">Column name.</param>
+/// <param name="Kind">Declared type, or <see cref="ColumnKind.Inferred"/>.</param>
+/// <param name="Label">Display label (SPSS variable label), or null.</param>
+public sealed record SourceColumn(string Name, ColumnKind Kind = ColumnKind.Inferred, string? Label = null)
+{
+    /// <summary>Values the source defines as missing for this column (SPSS user-missing values), as text.</summary>
+    public ImmutableArray<string> MissingCodes { get; init; } = [];
+
+    /// <summary>Labels of values (SPSS value labels: the anchors of a response scale).</summary>
+    public ImmutableSortedDictionary<double, string> ValueLabels { get; init; } = ImmutableSortedDictionary<double, string>.Empty;
+}
+
+/// <summary>
+/// A table read record by record: the interface every file format implements (CSV/TSV and DataFrame here; SPSS,
+/// Excel, Stata, Parquet and SQL readers plug in behind it). The dataset builder reads one record at a time, so a
+/// source may stream a file of any size. Fields are text: a typed source writes numbers in invariant round-trip form
+/// (<c>"R"</c>), which the builder parses exactly, and declares each column's type in <see cref="Columns"/>.
+/// Problems the source itself finds (bad encoding, broken quoting) are handed over as validation findings through
+/// <see cref="TakeFindings"/>, record by record, so they are reported with the data's own.
+/// </summary>
+public interface IRecordSource : IDisposable
 {
     /// <summary>Name used in messages (the file path, or "DataFrame").</summary>
     string Name { get; }
 
-    /// <summary>Column names, or null when the source is empty (no header).</summary>
-    IReadOnlyList<string>? Header { get; }
+    /// <summary>The columns (header), or null when the source is empty.</summary>
+    IReadOnlyList<SourceColumn>? Columns { get; }
 
-    /// <summary>Line of the header (1), used for messages about columns.</summary>
+    /// <summary>Column names, or null when the source is empty (no header).</summary>
+    IReadOnlyList<string>? Header => Columns?.Select(c => c.Name).ToArray();
+
+    /// <summary>Line of the header (1 in a text file; 0 where there is none), used for messages about columns.</summary>
     int HeaderLine { get; }
 
-    /// <summary>Advances to the next data row; false at the end.</summary>
+    /// <summary>Advances to the next data record; false at the end.</summary>
     bool Read();
 
-    /// <summary>Physical line (1-based) where the current row starts.</summary>
+    /// <summary>Where the current record starts: the physical line (1-based) of a text file, the record number otherwise.</summary>
     int Line { get; }
 
-    /// <summary>Number of fields in the current row.</summary>
+    /// <summary>Number of fields in the current record.</summary>
     int FieldCount { get; }
 
-    /// <summary>Field <paramref name="index"/> of the current row (unquoted).</summary>
+    /// <summary>Field <paramref name="index"/> of the current record, as text (unquoted).</summary>
     ReadOnlySpan<char> Field(int index);
 
-    /// <summary>The current row as written (for messages), trimmed of its line break.</summary>
+    /// <summary>The current record as written (for messages), shortened and trimmed of its line break.</summary>
     string RawRow();
 
     /// <summary>Lines skipped because they were blank.</summary>
     int BlankLines { get; }
 
-    /// <summary>How many rows the source probably holds (for sizing buffers); 0 when unknown.</summary>
+    /// <summary>How many records the source probably holds (for sizing buffers); 0 when unknown.</summary>
     int ExpectedRows { get; }
+
+    /// <summary>Findings the source made since the last call (encoding, quoting …); empty for most records.</summary>
+    IReadOnlyList<ValidationIssue> TakeFindings() => [];
 }
 
 /// <summary>
 /// CSV/TSV source on Sylvan.Data.Csv (RFC 4180 quoting), tracking the physical line of every record so messages can
 /// name it even when quoted fields span lines. Blank lines are skipped and counted.
 /// </summary>
-internal sealed class CsvTableSource : ITabularSource
+internal sealed class CsvTableSource : IRecordSource
 {
     private readonly CsvDataReader? _reader;
     private int _nextLine;
@@ -96,7 +134,7 @@ internal sealed class CsvTableSource : ITabularSource
     /// the physical line each starts on; null when the file is small, holds a quote character (a quoted field may
     /// span lines, so only a sequential read can place line breaks), or only one core is available.
     /// </summary>
-    public static IReadOnlyList<ITabularSource>? TryChunk(string path, char delimiter, IReadOnlyList<string> header, int chunkCount, long threshold = ParallelThreshold)
+    public static IReadOnlyList<IRecordSource>? TryChunk(string path, char delimiter, IReadOnlyList<string> header, int chunkCount, long threshold = ParallelThreshold)
     {
         var info = new FileInfo(path);
         if (info.Length < threshold || chunkCount < 2) return null;
@@ -119,7 +157,7 @@ internal sealed class CsvTableSource : ITabularSource
         bounds.Add(bytes.Length);
         var newlines = new int[bounds.Count - 1];
         Parallel.For(0, newlines.Length, c => newlines[c] = bytes.AsSpan(bounds[c], bounds[c + 1] - bounds[c]).Count((byte)'\n'));
-        var sources = new List<ITabularSource>(newlines.Length);
+        var sources = new List<IRecordSource>(newlines.Length);
         int line = 2;
         for (int c = 0; c < newlines.Length; c++)
         {
@@ -131,6 +169,7 @@ internal sealed class CsvTableSource : ITabularSource
 
     public string Name { get; }
     public IReadOnlyList<string>? Header { get; }
+    public IReadOnlyList<SourceColumn>? Columns => Header?.Select(h => new SourceColumn(h)).ToArray();
     public int HeaderLine => 1;
     public int Line { get; private set; }
     public int BlankLines { get; private set; }
@@ -178,12 +217,14 @@ internal sealed class CsvTableSource : ITabularSource
 }
 
 /// <summary>A DataFrame as a tabular source: each cell formatted as invariant text; "lines" are 1-based row numbers.</summary>
-internal sealed class DataFrameTableSource(DataFrame frame, string name) : ITabularSource
+internal sealed class DataFrameTableSource(DataFrame frame, string name) : IRecordSource
 {
     private long _row = -1;
 
     public string Name { get; } = name;
     public IReadOnlyList<string>? Header { get; } = frame.Columns.Count == 0 ? null : frame.Columns.Select(c => c.Name).ToArray();
+    public IReadOnlyList<SourceColumn>? Columns { get; } = frame.Columns.Count == 0 ? null
+        : frame.Columns.Select(c => new SourceColumn(c.Name, c is StringDataFrameColumn ? ColumnKind.Text : ColumnKind.Number)).ToArray();
     public int HeaderLine => 0;
     public int Line => (int)_row + 1;
     public int FieldCount => frame.Columns.Count;

@@ -89,7 +89,7 @@ public sealed record CollapseCandidate
 
 /// <summary>
 /// Every merge of adjacent categories of a K-point scale (2^(K−1) maps), each fitted and ranked (made by
-/// <see cref="FormatAnalysis.Explore(AllianceDataset, FormatOptions?, IProgress{AnalysisProgress}?, CancellationToken)"/>).
+/// <see cref="FormatAnalysis.Explore(AnalysisData, FormatOptions?, IProgress{AnalysisProgress}?, CancellationToken)"/>).
 /// </summary>
 /// <remarks>
 /// Criteria, all "more is better": (1) ordered thresholds, (2) person separation, (3) information where the clients are

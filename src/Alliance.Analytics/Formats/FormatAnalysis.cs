@@ -6,14 +6,14 @@ using Alliance.Analytics.Presentation;
 namespace Alliance.Analytics.Formats;
 
 /// <summary>
-/// Response formats: the front door. <see cref="Compare(AllianceDataset, IReadOnlyList{CategoryMap}, FormatOptions?, IProgress{AnalysisProgress}?, CancellationToken)"/>
-/// sets the original scoring of a rating scale beside collapses of it; <see cref="Explore(AllianceDataset, FormatOptions?, IProgress{AnalysisProgress}?, CancellationToken)"/>
+/// Response formats: the front door. <see cref="Compare(AnalysisData, IReadOnlyList{CategoryMap}, FormatOptions?, IProgress{AnalysisProgress}?, CancellationToken)"/>
+/// sets the original scoring of a rating scale beside collapses of it; <see cref="Explore(AnalysisData, FormatOptions?, IProgress{AnalysisProgress}?, CancellationToken)"/>
 /// fits every merge of adjacent categories and ranks them; <see cref="ShortForms"/> chooses a short form;
 /// <see cref="FormatLinking"/> links two formats answered by the same respondents with a crosswalk.
 /// Methods: docs/methods/formats.md.
 /// </summary>
 /// <remarks>
-/// Each scoring is fitted by a Rasch model by conditional ML (<see cref="IrtAnalysis.Fit"/>): threshold order, category
+/// Each scoring is fitted by a Rasch model by conditional ML (<see cref="IrtAnalysis.Fit(Data.AnalysisData, Irt.IrtOptions?, IProgress{Presentation.AnalysisProgress}?, CancellationToken)"/>): threshold order, category
 /// diagnostics and person separation are the Rasch-family tools Mallinckrodt &amp; Tekie (2016) and Linacre (2002)
 /// judge categories with, and CML needs no assumption about the (ceiling-skewed) distribution of alliance.
 /// R: for one scoring, <c>eRm::PCM(x)</c> / <c>eRm::RSM(x)</c> on the recoded matrix, then <c>eRm::thresholds</c>,
@@ -22,23 +22,18 @@ namespace Alliance.Analytics.Formats;
 public static class FormatAnalysis
 {
     /// <summary>
-    /// Compares the original scoring of a data set's items with the collapses <paramref name="maps"/> (the original is
-    /// always first). The instrument's reverse-keyed items are reverse-scored first (unless
-    /// <see cref="FormatOptions.ReverseKeys"/> is false), so maps refer to the keyed direction.
+    /// Compares the original scoring of prepared data's items with the collapses <paramref name="maps"/> (the original
+    /// is always first), on the keyed items (the reverse keys were applied when the data were prepared), so maps refer
+    /// to the keyed direction.
     /// </summary>
     /// <exception cref="AllianceInputException">When the items are not on a Likert scale, a map does not fit its number of points, or an outcome or session option cannot be met.</exception>
-    public static FormatComparison Compare(AllianceDataset data, IReadOnlyList<CategoryMap> maps, FormatOptions? options = null,
-        IProgress<AnalysisProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        Compare(data, null, maps, options, progress, cancellationToken);
-
-    /// <summary>As <see cref="Compare(AllianceDataset, IReadOnlyList{CategoryMap}, FormatOptions?, IProgress{AnalysisProgress}?, CancellationToken)"/>, with the rows' usage (e.g. after dropping invalid rows).</summary>
-    public static FormatComparison Compare(AllianceDataset data, DataUsage? usage, IReadOnlyList<CategoryMap> maps, FormatOptions? options = null,
+    public static FormatComparison Compare(AnalysisData data, IReadOnlyList<CategoryMap> maps, FormatOptions? options = null,
         IProgress<AnalysisProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(data);
         options ??= new FormatOptions();
         options.Validate();
-        return Compare(FormatInput.From(data, usage, options), ReversedItems(data, options), maps, options, progress, cancellationToken);
+        return Compare(FormatInput.From(data, options), data.Reversed, maps, options, progress, cancellationToken);
     }
 
     /// <summary>
@@ -101,18 +96,13 @@ public static class FormatAnalysis
     /// them (see <see cref="CollapseExploration"/>). Default model: the rating scale model by CML.
     /// </summary>
     /// <exception cref="AllianceInputException">When the items are not on a Likert scale of 2 to 16 points.</exception>
-    public static CollapseExploration Explore(AllianceDataset data, FormatOptions? options = null,
-        IProgress<AnalysisProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        Explore(data, null, options, progress, cancellationToken);
-
-    /// <summary>As <see cref="Explore(AllianceDataset, FormatOptions?, IProgress{AnalysisProgress}?, CancellationToken)"/>, with the rows' usage.</summary>
-    public static CollapseExploration Explore(AllianceDataset data, DataUsage? usage, FormatOptions? options = null,
+    public static CollapseExploration Explore(AnalysisData data, FormatOptions? options = null,
         IProgress<AnalysisProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(data);
         options ??= new FormatOptions();
         options.Validate();
-        return Explore(FormatInput.From(data, usage, options with { Outcome = null, OutcomeBaseline = null }), options, progress, cancellationToken);
+        return Explore(FormatInput.From(data, options with { Outcome = null, OutcomeBaseline = null }), options, progress, cancellationToken);
     }
 
     /// <summary>Explores the collapses of responses already in the keyed direction.</summary>
@@ -199,11 +189,6 @@ public static class FormatAnalysis
     private static void NoRowData(FormatOptions options)
     {
         if (options.Outcome is not null || options.OutcomeBaseline is not null || !options.ChangeSessions.IsDefaultOrEmpty || options.OutcomeSession.HasValue)
-            throw new AllianceInputException("the outcome correlation and sensitivity to change need a data set with those columns (use the AllianceDataset overload)");
+            throw new AllianceInputException("the outcome correlation and sensitivity to change need a data set with those columns (use the AnalysisData overload)");
     }
-
-    internal static ImmutableArray<string> ReversedItems(AllianceDataset data, FormatOptions options) =>
-        options.ReverseKeys && data.Instrument is { } instrument && !instrument.ReverseKeyed.IsDefaultOrEmpty && instrument.ItemCount == data.Items.ItemCount
-            ? [.. instrument.ReverseKeyed.Select(i => data.Items.Items[i - 1])]
-            : [];
 }

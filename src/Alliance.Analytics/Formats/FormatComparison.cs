@@ -9,7 +9,7 @@ namespace Alliance.Analytics.Formats;
 
 /// <summary>
 /// The original scoring of a rating scale and one or more collapses of it, side by side (made by
-/// <see cref="FormatAnalysis.Compare(AllianceDataset, IReadOnlyList{CategoryMap}, FormatOptions?, IProgress{AnalysisProgress}?, CancellationToken)"/>):
+/// <see cref="FormatAnalysis.Compare(AnalysisData, IReadOnlyList{CategoryMap}, FormatOptions?, IProgress{AnalysisProgress}?, CancellationToken)"/>):
 /// per scoring the threshold order per item and overall, Linacre's guidelines, person separation and reliability,
 /// α and ω, the change in score variance, floor and ceiling, targeted information and, when asked for, the
 /// correlation with an outcome and sensitivity to change.

@@ -19,18 +19,12 @@ internal sealed class FormatInput
     public double[]? Sessions { get; init; }
     public string Source { get; init; } = "responses";
 
-    /// <summary>Keyed items of a data set (the instrument's reverse keys applied unless told not to) with its outcome, clients and sessions.</summary>
-    public static FormatInput From(AllianceDataset data, DataUsage? usage, FormatOptions options)
+    /// <summary>Keyed items of prepared data (reverse keys applied when they were prepared) with their outcome, clients and sessions.</summary>
+    public static FormatInput From(AnalysisData data, FormatOptions options)
     {
         var items = data.Items;
         if (!items.Scale.IsInteger || items.Scale.Points is not { } k || k < 2)
-            throw new AllianceInputException($"{Path.GetFileName(data.Source)}: format comparisons need ordered categories (a Likert scale); the items are on a {items.Scale} scale");
-        if (options.ReverseKeys && data.Instrument is { } instrument && !instrument.ReverseKeyed.IsDefaultOrEmpty)
-        {
-            if (instrument.ItemCount != items.ItemCount)
-                throw new AllianceInputException($"{instrument.Id} has {instrument.ItemCount} items and {data.Source} {items.ItemCount}: the reverse keys cannot be matched to the columns (select all the instrument's items, or pass --no-reverse after reverse-scoring yourself)");
-            items = items.Reverse(instrument.ReverseKeyed.Select(i => items.Items[i - 1]));
-        }
+            throw new AllianceInputException($"{data.SourceName}: format comparisons need ordered categories (a Likert scale); the items are on a {items.Scale} scale");
         double[]? outcome = null;
         string? label = null;
         if (options.Outcome is { } name)
@@ -48,13 +42,13 @@ internal sealed class FormatInput
             throw new AllianceInputException("--outcome-baseline needs --outcome (the improvement is baseline − outcome)");
         var sessions = data.Session?.Values.ToArray();
         if ((options.OutcomeSession.HasValue || !options.ChangeSessions.IsDefaultOrEmpty) && sessions is null)
-            throw new AllianceInputException($"{Path.GetFileName(data.Source)} has no session column: --outcome-session and --change-sessions need one");
+            throw new AllianceInputException($"{data.SourceName} has no session column: --outcome-session and --change-sessions need one");
         var clients = data.ClientId is { } c ? Enumerable.Range(0, c.Length).Select(r => c[r]).ToArray() : null;
         if (!options.ChangeSessions.IsDefaultOrEmpty && clients is null)
-            throw new AllianceInputException($"{Path.GetFileName(data.Source)} has no client_id column: change between sessions is paired by client");
+            throw new AllianceInputException($"{data.SourceName} has no client_id column: change between sessions is paired by client");
         return new FormatInput
         {
-            Items = items, Usage = usage ?? DataUsage.All(data.RowCount), Instrument = data.Instrument,
+            Items = items, Usage = data.Usage, Instrument = data.Instrument,
             Outcome = outcome, OutcomeLabel = label, Clients = clients, Sessions = sessions, Source = data.Source,
         };
     }

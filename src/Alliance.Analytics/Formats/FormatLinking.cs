@@ -31,8 +31,6 @@ public sealed record LinkingOptions
     /// <summary>Seed of the bootstrap (block b uses <c>RandomStream.Create(Seed, b)</c>).</summary>
     public long Seed { get; init; } = Defaults.Seed;
 
-    /// <summary>Reverse-score each file's instrument reverse-keyed items first (default true; data sets only).</summary>
-    public bool ReverseKeys { get; init; } = true;
 
     /// <summary>Threads to use (default all cores). Results are identical for any value.</summary>
     public int? MaxDegreeOfParallelism { get; init; }
@@ -217,29 +215,29 @@ public sealed record FormatLink : IAnalysisResult
 public static class FormatLinking
 {
     /// <summary>
-    /// Links two data sets of the same respondents, row by row (rows are paired by <c>client_id</c> and <c>session</c>
-    /// when both files have them, else by position). Each file's instrument reverse keys are applied.
+    /// Links two prepared data sets of the same respondents, row by row (rows are paired by <c>client_id</c> and
+    /// <c>session</c> when both files have them, else by position), on their keyed items (each file's reverse keys
+    /// were applied when it was prepared). The usage is the first file's, with the rows without a partner counted.
     /// </summary>
     /// <exception cref="AllianceInputException">When the files cannot be paired or either is not on a Likert scale.</exception>
-    public static FormatLink Link(AllianceDataset x, AllianceDataset y, LinkingOptions? options = null, string? nameX = null, string? nameY = null,
-        DataUsage? usage = null, IProgress<AnalysisProgress>? progress = null, CancellationToken cancellationToken = default)
+    public static FormatLink Link(AnalysisData x, AnalysisData y, LinkingOptions? options = null, string? nameX = null, string? nameY = null,
+        IProgress<AnalysisProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
-        var reverse = new FormatOptions { ReverseKeys = (options ?? new LinkingOptions()).ReverseKeys };
-        var keyedX = FormatInput.From(x, null, reverse).Items;
-        var keyedY = FormatInput.From(y, null, reverse).Items;
+        var keyedX = FormatInput.From(x, new FormatOptions()).Items;
+        var keyedY = FormatInput.From(y, new FormatOptions()).Items;
         var (rowsX, rowsY, unpaired) = Pair(x, y);
         var mx = keyedX.SelectRows(rowsX);
         var my = keyedY.SelectRows(rowsY);
-        var paired = (usage ?? DataUsage.All(x.RowCount)).Exclude($"no matching row (client_id and session) in {Path.GetFileName(y.Source)}", unpaired);
+        var paired = x.Usage.Exclude($"no matching row (client_id and session) in {Path.GetFileName(y.Source)}", unpaired);
         nameX ??= $"{keyedX.Scale.Points}-point";
         nameY ??= $"{keyedY.Scale.Points}-point";
         if (nameX == nameY) { nameX = Path.GetFileNameWithoutExtension(x.Source); nameY = Path.GetFileNameWithoutExtension(y.Source); }
         return Link(mx, my, options, nameX, nameY, paired, progress, cancellationToken);
     }
 
-    private static (int[] X, int[] Y, int Unpaired) Pair(AllianceDataset x, AllianceDataset y)
+    private static (int[] X, int[] Y, int Unpaired) Pair(AnalysisData x, AnalysisData y)
     {
         if (x.ClientId is { } cx && y.ClientId is { } cy && x.Session is { } sx && y.Session is { } sy)
         {
@@ -439,21 +437,18 @@ public static class FormatLinking
 
     /// <summary>
     /// Common-item linking of two files answered by different groups (see the matrix overload): each file holds its
-    /// format's items plus the <paramref name="anchors"/>, reverse-keyed items keyed first as in <see cref="Link(AllianceDataset, AllianceDataset, LinkingOptions?, string?, string?, DataUsage?, IProgress{AnalysisProgress}?, CancellationToken)"/>;
-    /// <paramref name="usageX"/> and <paramref name="usageY"/> describe rows already left out of each file.
+    /// format's items plus the <paramref name="anchors"/>, on the keyed items of each prepared file, with each file's usage.
     /// </summary>
-    public static FormatLink LinkCommonItems(AllianceDataset x, AllianceDataset y, IReadOnlyList<string> anchors, LinkingOptions? options = null,
-        string? nameX = null, string? nameY = null, DataUsage? usageX = null, DataUsage? usageY = null,
-        IProgress<AnalysisProgress>? progress = null, CancellationToken cancellationToken = default)
+    public static FormatLink LinkCommonItems(AnalysisData x, AnalysisData y, IReadOnlyList<string> anchors, LinkingOptions? options = null,
+        string? nameX = null, string? nameY = null, IProgress<AnalysisProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
-        var reverse = new FormatOptions { ReverseKeys = (options ?? new LinkingOptions()).ReverseKeys };
-        var keyedX = FormatInput.From(x, null, reverse).Items;
-        var keyedY = FormatInput.From(y, null, reverse).Items;
+        var keyedX = FormatInput.From(x, new FormatOptions()).Items;
+        var keyedY = FormatInput.From(y, new FormatOptions()).Items;
         nameX ??= Path.GetFileNameWithoutExtension(x.Source);
         nameY ??= Path.GetFileNameWithoutExtension(y.Source);
-        return LinkCommonItems(keyedX, keyedY, anchors, options, nameX, nameY, usageX, usageY, progress, cancellationToken);
+        return LinkCommonItems(keyedX, keyedY, anchors, options, nameX, nameY, x.Usage, y.Usage, progress, cancellationToken);
     }
 
     /// <summary>

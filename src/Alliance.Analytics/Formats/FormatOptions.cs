@@ -5,8 +5,8 @@ using Alliance.Analytics.Irt;
 namespace Alliance.Analytics.Formats;
 
 /// <summary>
-/// Options of a response-format comparison (<see cref="FormatAnalysis.Compare(Data.AllianceDataset, IReadOnlyList{CategoryMap}, FormatOptions?, IProgress{Presentation.AnalysisProgress}?, CancellationToken)"/>)
-/// and of the collapse explorer (<see cref="FormatAnalysis.Explore(Data.AllianceDataset, FormatOptions?, IProgress{Presentation.AnalysisProgress}?, CancellationToken)"/>).
+/// Options of a response-format comparison (<see cref="FormatAnalysis.Compare(Data.AnalysisData, IReadOnlyList{CategoryMap}, FormatOptions?, IProgress{Presentation.AnalysisProgress}?, CancellationToken)"/>)
+/// and of the collapse explorer (<see cref="FormatAnalysis.Explore(Data.AnalysisData, FormatOptions?, IProgress{Presentation.AnalysisProgress}?, CancellationToken)"/>).
 /// </summary>
 public sealed record FormatOptions
 {
@@ -29,8 +29,6 @@ public sealed record FormatOptions
     /// <summary>Upper end of the target range (see <see cref="TargetFrom"/>).</summary>
     public double? TargetTo { get; init; }
 
-    /// <summary>Reverse-score the instrument's reverse-keyed items before anything else (default true; data read from a file).</summary>
-    public bool ReverseKeys { get; init; } = true;
 
     /// <summary>Outcome column for the correlation with the outcome (e.g. <c>post</c>); none by default.</summary>
     public string? Outcome { get; init; }

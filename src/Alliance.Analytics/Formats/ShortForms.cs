@@ -82,8 +82,6 @@ public sealed record ShortFormOptions
     /// <summary>Seed of the random starts (start r uses <c>RandomStream.Create(Seed, r)</c>).</summary>
     public long Seed { get; init; } = Defaults.Seed;
 
-    /// <summary>Reverse-score the instrument's reverse-keyed items first (default true; data sets only).</summary>
-    public bool ReverseKeys { get; init; } = true;
 
     /// <summary>Threads to use (default all cores). Results are identical for any value.</summary>
     public int? MaxDegreeOfParallelism { get; init; }
@@ -261,17 +259,17 @@ public sealed record ShortForm : IAnalysisResult
 public static class ShortForms
 {
     /// <summary>
-    /// Builds a short form from a data set: the instrument's reverse keys applied, the quotas given by
-    /// <paramref name="balance"/> (e.g. <c>Bond=8,Task+Goal=8</c>).
+    /// Builds a short form from prepared data (keyed items: the instrument's reverse keys were applied when the data
+    /// were prepared), the quotas given by <paramref name="balance"/> (e.g. <c>Bond=8,Task+Goal=8</c>).
     /// </summary>
     /// <exception cref="AllianceInputException">When the data name no instrument with subscales, the balance is invalid, or a quota exceeds its group.</exception>
-    public static ShortForm Build(AllianceDataset data, string balance, ShortFormOptions? options = null, DataUsage? usage = null,
+    public static ShortForm Build(AnalysisData data, string balance, ShortFormOptions? options = null,
         IProgress<AnalysisProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(data);
-        var instrument = data.Instrument ?? throw new AllianceInputException($"{Path.GetFileName(data.Source)}: a short form by subscale needs an instrument (--instrument)");
-        var keyed = FormatInput.From(data, usage, new FormatOptions { ReverseKeys = (options ?? new ShortFormOptions()).ReverseKeys }).Items;
-        return Build(keyed, ShortFormGroup.Parse(balance, instrument, keyed.Items), options, usage, progress, cancellationToken);
+        var instrument = data.Instrument ?? throw new AllianceInputException($"{data.SourceName}: a short form by subscale needs an instrument (DataSpec.Instrument)");
+        var keyed = FormatInput.From(data, new FormatOptions()).Items;
+        return Build(keyed, ShortFormGroup.Parse(balance, instrument, keyed.Items), options, data.Usage, progress, cancellationToken);
     }
 
     /// <summary>Builds a short form from keyed responses and explicit quotas.</summary>

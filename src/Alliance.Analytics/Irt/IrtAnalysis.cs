@@ -8,7 +8,7 @@ using MathNet.Numerics.LinearAlgebra;
 namespace Alliance.Analytics.Irt;
 
 /// <summary>
-/// Item response theory: the front door. <see cref="Fit"/> fits a rating scale, partial credit, generalized partial
+/// Item response theory: the front door. <see cref="Fit(Data.AnalysisData, IrtOptions?, IProgress{Presentation.AnalysisProgress}?, CancellationToken)"/> fits a rating scale, partial credit, generalized partial
 /// credit or graded response model by conditional or marginal ML and returns an <see cref="IrtFit"/> with parameters,
 /// SEs, person measures, reliability, fit and category diagnostics. Model comparison, Andersen's LR test and DIF are in
 /// <see cref="IrtAnalysis"/>.
@@ -37,6 +37,22 @@ public static class IrtAnalysis
         var data = ItemResponseData.Create(matrix, options.UnusedCategories, usage);
         var fit = FitData(data, options, progress, cancellationToken);
         return fit.Persons.IsDefaultOrEmpty ? fit : fit with { Persons = [.. fit.Persons.Select(p => p with { Line = matrix.SourceLine(p.Row) })] };
+    }
+
+    /// <summary>
+    /// Fits an item response model to prepared data: the keyed items (<see cref="AnalysisData.Items"/>, reverse keys
+    /// applied when the data were prepared), with the data's usage; the fit names the reversed items.
+    /// R: <c>psychotools::rsmodel</c>/<c>pcmodel</c> (CML) or <c>mirt::mirt</c> (MML) on the keyed matrix.
+    /// </summary>
+    /// <param name="data">Prepared data on an integer scale.</param>
+    /// <param name="options">Model, estimation and settings (default: rating scale model by CML).</param>
+    /// <param name="progress">Progress of the iterations.</param>
+    /// <param name="cancellationToken">Cancels the fit.</param>
+    /// <exception cref="AllianceInputException">As the matrix overload.</exception>
+    public static IrtFit Fit(AnalysisData data, IrtOptions? options = null, IProgress<AnalysisProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return Fit(data.Items, options, data.Usage, progress, cancellationToken) with { Reversed = data.Reversed };
     }
 
     internal static void Validate(IrtOptions options)

@@ -8,7 +8,7 @@ using Alliance.Analytics.Presentation;
 namespace Alliance.Analytics.Irt;
 
 /// <summary>
-/// A fitted item response model (made by <see cref="IrtAnalysis.Fit"/>): item parameters with SEs in slope–intercept and IRT
+/// A fitted item response model (made by <see cref="IrtAnalysis.Fit(Data.AnalysisData, IrtOptions?, IProgress{Presentation.AnalysisProgress}?, CancellationToken)"/>): item parameters with SEs in slope–intercept and IRT
 /// form, the log-likelihood (conditional for CML, marginal for MML) with AIC and BIC, convergence, person measures,
 /// reliability, item and person fit, category tables with Linacre's guidelines, and the curves (category
 /// probabilities, expected scores, information) as plain data.
@@ -29,6 +29,10 @@ public sealed record IrtFit : IAnalysisResult
 
     /// <summary>Items left out, with the reason.</summary>
     public required ImmutableArray<string> ExcludedItems { get; init; }
+
+    /// <summary>Items fitted in the keyed direction (reversed, min + max − x, when the data were prepared); empty when none.
+    /// Their categories in the category table are keyed: keyed category k is the answer min + max − k.</summary>
+    public ImmutableArray<string> Reversed { get; init; } = [];
 
     /// <summary>Log-likelihood: conditional (CML) or marginal (MML).</summary>
     public required double LogLikelihood { get; init; }
@@ -339,6 +343,7 @@ public sealed record IrtFit : IAnalysisResult
                 ["items"] = new JsonArray([.. ItemCategories.Select(t => (JsonNode?)CategoryJson(t))]),
             };
         o["excluded_items"] = JsonOutput.Strings(ExcludedItems);
+        o["reversed"] = JsonOutput.Strings(Reversed.IsDefault ? [] : Reversed);
         return o;
     }
 

@@ -80,7 +80,7 @@ public enum RaschNormalization
 }
 
 /// <summary>
-/// Options of an IRT fit (<see cref="IrtAnalysis.Fit"/>). The defaults follow mirt for marginal fits (61 nodes on ±6,
+/// Options of an IRT fit (<see cref="IrtAnalysis.Fit(Data.AnalysisData, IrtOptions?, IProgress{Presentation.AnalysisProgress}?, CancellationToken)"/>). The defaults follow mirt for marginal fits (61 nodes on ±6,
 /// tolerance 1e-4) and eRm/Winsteps for Rasch fits.
 /// </summary>
 public sealed record IrtOptions

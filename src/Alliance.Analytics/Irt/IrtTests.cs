@@ -223,6 +223,25 @@ public static class IrtTests
         };
     }
 
+    /// <summary>
+    /// Andersen's LR test on prepared data (keyed items): split at the median raw score, or by the groups of
+    /// <paramref name="groupColumn"/> (rows without a value are left out and counted).
+    /// </summary>
+    /// <exception cref="AllianceInputException">As the matrix overload, or when the column does not exist.</exception>
+    public static AndersenTest Andersen(AnalysisData data, IrtOptions? options = null, string? groupColumn = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return Andersen(data.Items, options, groupColumn is null ? null : data.Labels(groupColumn), groupColumn, cancellationToken, data.Usage);
+    }
+
+    /// <summary>DIF of every item between the groups of <paramref name="groupColumn"/> on prepared data (keyed items).</summary>
+    /// <exception cref="AllianceInputException">As the matrix overload, or when the column does not exist.</exception>
+    public static DifResult Dif(AnalysisData data, string groupColumn, IrtOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return Dif(data.Items, data.Labels(groupColumn), options, cancellationToken, data.Usage);
+    }
+
     /// <summary>The rows with a label, their labels, and the usage with the unlabelled rows counted as "no group label".</summary>
     private static (ResponseMatrix Matrix, string[] Labels, DataUsage Usage) Labelled(ResponseMatrix matrix, IReadOnlyList<string?> labels, DataUsage? usage)
     {

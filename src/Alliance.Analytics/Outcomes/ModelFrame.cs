@@ -1,13 +1,14 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using Alliance.Analytics.Data;
+using Alliance.Analytics.Scoring;
 
 namespace Alliance.Analytics.Outcomes;
 
 /// <summary>
 /// The variables a model is fitted to, by name: numeric columns (NaN for missing) and grouping factors (integer codes
 /// into levels, −1 for missing), all of one length, with the source line of each row so that rows left out can be
-/// named. Build one from a data set (<see cref="FromDataset"/>) or from arrays (<see cref="Builder"/>).
+/// named. Build one from prepared data (<see cref="From"/>) or from arrays (<see cref="Builder"/>).
 /// </summary>
 public sealed class ModelFrame
 {
@@ -90,16 +91,18 @@ public sealed class ModelFrame
     }
 
     /// <summary>
-    /// Every column of a data set: items and numeric columns as numeric variables (an item by its column name), text
-    /// columns (client_id, therapist_id, rater …) as grouping factors.
+    /// Every column of prepared data: the items in the keyed direction (reverse keys applied when the data were
+    /// prepared) and the numeric columns as numeric variables (an item by its column name), text columns (client_id,
+    /// therapist_id, rater …) as grouping factors, and, when <paramref name="scores"/> are given, each score under its
+    /// key (total, bond …) unless a column of that name exists.
     /// </summary>
-    public static ModelFrame FromDataset(AllianceDataset data)
+    public static ModelFrame From(AnalysisData data, ScoreSet? scores = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         var numeric = new Dictionary<string, double[]>(StringComparer.Ordinal);
         var factors = new Dictionary<string, (int[], ImmutableArray<string>)>(StringComparer.Ordinal);
         for (int j = 0; j < data.Items.ItemCount; j++) numeric[data.Items.Items[j]] = data.Items.Column(j);
-        foreach (var column in data.Columns)
+        foreach (var column in data.Dataset.Columns)
         {
             switch (column)
             {
@@ -107,7 +110,13 @@ public sealed class ModelFrame
                 case TextColumn t: factors[t.Name] = (t.Codes.ToArray(), t.Levels); break;
             }
         }
-        return new ModelFrame(data.RowCount, numeric, factors, [.. Enumerable.Range(0, data.RowCount).Select(data.SourceLine)], Path.GetFileName(data.Source));
+        if (scores is not null)
+            for (int k = 0; k < scores.Definitions.Length; k++)
+            {
+                string key = scores.Definitions[k].Key;
+                if (!numeric.ContainsKey(key) && !factors.ContainsKey(key)) numeric[key] = [.. scores.Values[k]];
+            }
+        return new ModelFrame(data.RowCount, numeric, factors, [.. Enumerable.Range(0, data.RowCount).Select(data.SourceLine)], data.SourceName);
     }
 
     /// <summary>Starts a frame of <paramref name="rows"/> rows built from arrays.</summary>

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Alliance.Analytics.Data;
 using Alliance.Analytics.Presentation;
+using Alliance.Analytics.Scoring;
 
 namespace Alliance.Analytics.Outcomes;
 
@@ -47,6 +48,22 @@ public static class OutcomeAnalysis
     /// <exception cref="AllianceInputException">When a column is missing or fewer than 4 clients have alliance and outcome.</exception>
     public static OutcomeResult Analyze(ModelFrame frame, OutcomeOptions options, IProgress<AnalysisProgress>? progress = null, CancellationToken cancellationToken = default) =>
         Analyze(frame, options, null, progress, cancellationToken);
+
+    /// <summary>
+    /// Runs the analysis on prepared data (<see cref="ModelFrame.From"/>: keyed items, every column, and the
+    /// instrument's scores under their keys, so OutcomeOptions.Alliance may name <c>total</c> or a
+    /// subscale), with the rows left out when the data were prepared reported in <see cref="OutcomeResult.SessionUsage"/>.
+    /// </summary>
+    /// <exception cref="AllianceInputException">When a column is missing or fewer than 4 clients have alliance and outcome.</exception>
+    public static OutcomeResult Analyze(AnalysisData data, OutcomeOptions options, IProgress<AnalysisProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(options);
+        var scores = data.Instrument is { RequiresUserKey: false } instrument && instrument.Scores().Any(s => s.Key == Instruments.Instrument.ToKey(options.Alliance))
+            ? InstrumentScoring.Score(data)
+            : null;
+        return Analyze(ModelFrame.From(data, scores), options, data.Usage, progress, cancellationToken);
+    }
 
     /// <summary>
     /// Runs the analysis on a frame whose rows were loaded with <paramref name="loaded"/> (e.g. rows dropped by

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
-using Alliance.Analytics.Data;
 using Microsoft.Data.Analysis;
 
 namespace Alliance.Analytics.Presentation;

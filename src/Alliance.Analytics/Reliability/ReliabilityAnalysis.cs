@@ -65,16 +65,53 @@ public static class ReliabilityAnalysis
         var extra = options.Reverse.IsDefault ? [] : options.Reverse;
         foreach (string r in extra)
             if (!items.Items.Contains(r))
-                throw new AllianceInputException($"--reverse names '{r}', which is not an item (items: {string.Join(", ", items.Items)}).");
+                throw new AllianceInputException($"ReliabilityOptions.Reverse names '{r}', which is not an item (items: {string.Join(", ", items.Items)}).");
+        if (instrument is not null && items.ItemCount != instrument.ItemCount)
+            throw new AllianceInputException($"{instrument.Id} has {instrument.ItemCount} items; the data have {items.ItemCount} item columns ({string.Join(", ", items.Items)}).");
+        var also = instrument is null ? extra : [.. extra.Where(r => !instrument.ReverseKeyed.Any(i => items.Items[i - 1] == r))];
+        var (keyed, reversed) = Keying.Apply(items, instrument, new PreparationOptions { AlsoReverse = also }, "the response matrix");
+        return AnalyzeKeyed(keyed, instrument, reversed, options, subscale, usage, progress, cancellationToken);
+    }
 
+    /// <summary>
+    /// Reliability of prepared data's scales, on the keyed items (<see cref="AnalysisData.Items"/>): the total and each
+    /// subscale of the instrument, ω hierarchical with one group factor per subscale when there are at least two; one
+    /// scale of all items without an instrument. The report names the items reversed when the data were prepared.
+    /// R: <c>psych::alpha</c> per scale on the keyed items, <c>psych::omega(x, nfactors = number of subscales)</c>.
+    /// </summary>
+    /// <param name="data">Prepared data (reverse keys applied there).</param>
+    /// <param name="options">Options; <see cref="ReliabilityOptions.Reverse"/> must be empty (reverse items in <see cref="PreparationOptions.AlsoReverse"/>).</param>
+    /// <param name="subscale">Analyse only this subscale (name, case-insensitive), as the main scale.</param>
+    /// <param name="progress">Progress.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <exception cref="AllianceInputException">Bad input (see the matrix overload), an unknown subscale, or items to reverse named in the options.</exception>
+    public static ReliabilityReport Analyze(AnalysisData data, ReliabilityOptions? options = null, string? subscale = null,
+        IProgress<AnalysisProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        options ??= new ReliabilityOptions();
+        options.Validate();
+        RequireNoReverse(options);
+        return AnalyzeKeyed(data.Items, data.Instrument, data.Reversed, options, subscale, data.Usage, progress, cancellationToken);
+    }
+
+    private static void RequireNoReverse(ReliabilityOptions? options)
+    {
+        if (options is { Reverse.IsDefaultOrEmpty: false })
+            throw new AllianceInputException("prepared data are keyed when they are prepared: name the items to reverse in PreparationOptions.AlsoReverse, not ReliabilityOptions.Reverse");
+    }
+
+    /// <summary>The scales of an instrument on items already keyed; <paramref name="reversed"/> names the items that were reversed (for the report).</summary>
+    private static ReliabilityReport AnalyzeKeyed(ResponseMatrix items, Instrument? instrument, ImmutableArray<string> reversed, ReliabilityOptions options,
+        string? subscale, DataUsage? usage, IProgress<AnalysisProgress>? progress, CancellationToken cancellationToken)
+    {
         var scales = new List<(string Name, int[] Columns)>();
-        var reverse = new HashSet<string>(extra, StringComparer.Ordinal);
+        var reverse = new HashSet<string>(reversed.IsDefault ? [] : reversed, StringComparer.Ordinal);
         var subscaleOf = new Dictionary<string, string>(StringComparer.Ordinal);
         if (instrument is not null)
         {
             if (items.ItemCount != instrument.ItemCount)
                 throw new AllianceInputException($"{instrument.Id} has {instrument.ItemCount} items; the data have {items.ItemCount} item columns ({string.Join(", ", items.Items)}).");
-            foreach (int i in instrument.ReverseKeyed) reverse.Add(items.Items[i - 1]);
             var known = instrument.Subscales.Where(s => s.HasItems).ToList();
             foreach (var s in known)
                 foreach (int i in s.Items) subscaleOf[items.Items[i - 1]] = s.Name;
@@ -92,7 +129,7 @@ public static class ReliabilityAnalysis
         }
         else
         {
-            if (subscale is not null) throw new AllianceInputException("--subscale needs an instrument (--instrument) that defines subscales.");
+            if (subscale is not null) throw new AllianceInputException($"a subscale ('{subscale}') needs an instrument that defines subscales (DataSpec.Instrument).");
             scales.Add(("items", [.. Enumerable.Range(0, items.ItemCount)]));
         }
 
@@ -102,7 +139,7 @@ public static class ReliabilityAnalysis
             cancellationToken.ThrowIfCancellationRequested();
             var matrix = columns.Length == items.ItemCount && columns.Select((c, i) => c == i).All(b => b) ? items : items.SelectItems(columns);
             var rev = matrix.Items.Where(reverse.Contains).ToArray();
-            var data = ScaleData.Prepare(matrix, rev, options.Missing, name, usage);
+            var data = ScaleData.Prepare(matrix, [], options.Missing, name, usage);
             results.Add(ScaleAnalysis.Run(data, options, name, [.. rev], progress, cancellationToken));
         }
 
@@ -138,17 +175,6 @@ public static class ReliabilityAnalysis
             Hierarchical = hierarchical,
             ReportWarnings = reportWarnings,
         };
-    }
-
-    /// <summary>
-    /// <see cref="Analyze(ResponseMatrix, Instrument?, ReliabilityOptions?, string?, DataUsage?, IProgress{AnalysisProgress}?, CancellationToken)"/>
-    /// on a data set's items and instrument.
-    /// </summary>
-    public static ReliabilityReport Analyze(AllianceDataset data, ReliabilityOptions? options = null, string? subscale = null, DataUsage? usage = null,
-        IProgress<AnalysisProgress>? progress = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(data);
-        return Analyze(data.Items, data.Instrument, options, subscale, usage, progress, cancellationToken);
     }
 
     /// <summary>
@@ -224,19 +250,16 @@ public static class ReliabilityAnalysis
     /// sessions by default), clients with a score at every session. The score is the instrument's total, or the sum
     /// of the items.
     /// </summary>
-    /// <remarks>The usage counts clients; rows that never reached a client (left out before, as in <paramref name="usage"/>,
-    /// or without client_id/session) are counted among those left out, one per row.</remarks>
-    /// <param name="data">The data set (client_id and session columns).</param>
+    /// <remarks>The usage counts clients; rows that never reached a client (left out when the data were prepared, or
+    /// without client_id/session) are counted among those left out, one per row.</remarks>
+    /// <param name="data">Prepared data (client_id and session columns; items keyed).</param>
     /// <param name="sessions">Sessions to compare (default all).</param>
     /// <param name="level">Confidence level of the intervals.</param>
-    /// <param name="options">Reversed items (<see cref="ReliabilityOptions.Reverse"/>) applied to the sum of items.</param>
-    /// <param name="usage">The rows behind <paramref name="data"/> (e.g. after dropping invalid rows).</param>
     /// <exception cref="AllianceInputException">No client_id or session column, a duplicate client–session row, or too few clients.</exception>
-    public static IntraclassCorrelationResult IntraclassCorrelation(AllianceDataset data, IReadOnlyList<double>? sessions = null, double level = Defaults.Level,
-        ReliabilityOptions? options = null, DataUsage? usage = null)
+    public static IntraclassCorrelationResult IntraclassCorrelation(AnalysisData data, IReadOnlyList<double>? sessions = null, double level = Defaults.Level)
     {
         ArgumentNullException.ThrowIfNull(data);
-        var scores = SessionScores.From(data, options, usage);
+        var scores = SessionScores.From(data);
         var chosen = sessions?.ToArray() ?? scores.Sessions;
         var clients = scores.ByClient.Keys.Order(StringComparer.Ordinal).ToArray();
         var values = new double[clients.Length * chosen.Length];
@@ -276,22 +299,22 @@ public static class ReliabilityAnalysis
     /// <paramref name="reliabilityOptions"/> (missing-data rule and reversed items; pairwise by default, as psych);
     /// its n and exclusions are named in <see cref="ReliableChangeResult.Source"/>.
     /// </summary>
-    /// <remarks>The usage counts clients; rows that never reached a client (left out before, as in <paramref name="usage"/>,
-    /// or without client_id/session) are counted among those left out, one per row.</remarks>
-    /// <param name="data">The data set (client_id and session columns).</param>
+    /// <remarks>The usage counts clients; rows that never reached a client (left out when the data were prepared, or
+    /// without client_id/session) are counted among those left out, one per row.</remarks>
+    /// <param name="data">Prepared data (client_id and session columns; items keyed).</param>
     /// <param name="fromSession">The first session.</param>
     /// <param name="toSession">The second session.</param>
     /// <param name="options">Reliability, SD, level and direction.</param>
-    /// <param name="reliabilityOptions">Reversed items and missing-data rule for the score and the default α.</param>
-    /// <param name="usage">The rows behind <paramref name="data"/> (e.g. after dropping invalid rows).</param>
+    /// <param name="reliabilityOptions">Missing-data rule of the default α.</param>
     /// <exception cref="AllianceInputException">No client_id or session column, an unknown session, the same session twice, or no client seen at both.</exception>
-    public static ReliableChangeResult ReliableChange(AllianceDataset data, double fromSession, double toSession, ReliableChangeOptions? options = null,
-        ReliabilityOptions? reliabilityOptions = null, DataUsage? usage = null)
+    public static ReliableChangeResult ReliableChange(AnalysisData data, double fromSession, double toSession, ReliableChangeOptions? options = null,
+        ReliabilityOptions? reliabilityOptions = null)
     {
         ArgumentNullException.ThrowIfNull(data);
+        RequireNoReverse(reliabilityOptions);
         if (fromSession == toSession)
             throw new AllianceInputException($"Reliable change needs two different sessions; got {fromSession.ToString(System.Globalization.CultureInfo.InvariantCulture)} twice.");
-        var scores = SessionScores.From(data, reliabilityOptions, usage);
+        var scores = SessionScores.From(data);
         foreach (double s in new[] { fromSession, toSession })
             if (!scores.Sessions.Contains(s))
                 throw new AllianceInputException($"{data.Source}: no session {s.ToString(System.Globalization.CultureInfo.InvariantCulture)} (sessions: {string.Join(", ", scores.Sessions.Select(x => x.ToString(System.Globalization.CultureInfo.InvariantCulture)))}).");
@@ -319,7 +342,7 @@ public static class ReliabilityAnalysis
             {
                 Interval = AlphaIntervalMethod.Feldt, Ordinal = false, OmegaIfDeleted = false,
             };
-            var total = Analyze(first, data.Instrument, alphaOptions).Total;
+            var total = AnalyzeKeyed(first, data.Instrument, data.Reversed, alphaOptions, null, null, null, default).Total;
             options = options with { Reliability = total.Alpha };
             source += $"; reliability: raw alpha of the total at session {fromSession.ToString(System.Globalization.CultureInfo.InvariantCulture)} " +
                 $"({(alphaOptions.Missing == MissingData.Pairwise ? "pairwise" : "listwise")}, {total.Usage}; a test-retest reliability is better when known)";

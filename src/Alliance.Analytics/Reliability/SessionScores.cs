@@ -8,8 +8,7 @@ namespace Alliance.Analytics.Reliability;
 /// <summary>
 /// A data set's total score per client and session, for reliability across sessions (ICC) and reliable change:
 /// the instrument's total (prorated as the instrument's rule says) when it can be scored and no extra item is
-/// reversed, otherwise the sum of the items (instrument's reverse keys and <see cref="ReliabilityOptions.Reverse"/>
-/// applied) over rows with every item answered.
+/// reversed, otherwise the sum of the keyed items (<see cref="AnalysisData.Items"/>) over rows with every item answered.
 /// </summary>
 internal sealed class SessionScores
 {
@@ -29,7 +28,7 @@ internal sealed class SessionScores
 
     public string ScoreName { get; }
 
-    /// <summary>The rows left out before the data reached this analysis (e.g. by --drop-invalid).</summary>
+    /// <summary>The rows left out before the data reached this analysis (when they were prepared).</summary>
     private DataUsage Prior { get; }
 
     /// <summary>Rows with no client_id or no session: they belong to no client.</summary>
@@ -49,27 +48,23 @@ internal sealed class SessionScores
     }
 
     /// <exception cref="AllianceInputException">When the data have no client_id or session column, or a client has two rows for one session.</exception>
-    public static SessionScores From(AllianceDataset data, ReliabilityOptions? options = null, DataUsage? prior = null)
+    public static SessionScores From(AnalysisData data)
     {
-        var clients = data.ClientId ?? throw new AllianceInputException($"{data.Source}: reliability across sessions needs a client_id column.");
-        var session = data.Session ?? throw new AllianceInputException($"{data.Source}: reliability across sessions needs a session column.");
-        var extra = options is null || options.Reverse.IsDefault ? [] : options.Reverse;
-        foreach (string r in extra)
-            if (!data.Items.Items.Contains(r))
-                throw new AllianceInputException($"--reverse names '{r}', which is not an item (items: {string.Join(", ", data.Items.Items)}).");
+        var clients = data.ClientId ?? throw new AllianceInputException($"{data.SourceName}: reliability across sessions needs a client_id column.");
+        var session = data.Session ?? throw new AllianceInputException($"{data.SourceName}: reliability across sessions needs a session column.");
         double[] scores;
         string name;
-        if (extra.Length == 0 && data.Instrument is { RequiresUserKey: false } instrument && data.Items.ItemCount == instrument.ItemCount && instrument.HasTotal)
+        // The instrument's total (prorated by its rule) unless items beyond its key were reversed.
+        bool onlyInstrumentKeys = data.Options.AlsoReverse.IsDefaultOrEmpty;
+        if (onlyInstrumentKeys && data.Instrument is { RequiresUserKey: false, HasTotal: true } instrument && data.Items.ItemCount == instrument.ItemCount)
         {
             scores = [.. InstrumentScoring.Score(data)["total"]];
             name = $"{instrument.Id} total";
         }
         else
         {
-            var reverse = new HashSet<string>(extra, StringComparer.Ordinal);
-            if (data.Instrument is { } ins && data.Items.ItemCount == ins.ItemCount)
-                foreach (int i in ins.ReverseKeyed) reverse.Add(data.Items.Items[i - 1]);
-            var items = reverse.Count > 0 ? data.Items.Reverse([.. data.Items.Items.Where(reverse.Contains)]) : data.Items;
+            // The keyed items (reverse keys applied when the data were prepared), summed over rows with every item answered.
+            var items = data.Items;
             scores = new double[data.RowCount];
             for (int r = 0; r < data.RowCount; r++)
             {
@@ -77,7 +72,7 @@ internal sealed class SessionScores
                 foreach (double v in items.Row(r)) s += v;
                 scores[r] = s;
             }
-            name = reverse.Count > 0 ? $"sum of items ({string.Join(", ", data.Items.Items.Where(reverse.Contains))} reversed)" : "sum of items";
+            name = data.Reversed.Length > 0 ? $"sum of items ({string.Join(", ", data.Reversed)} reversed)" : "sum of items";
         }
         var byClient = new Dictionary<string, Dictionary<double, (double, int)>>(StringComparer.Ordinal);
         int keyless = 0;
@@ -97,6 +92,6 @@ internal sealed class SessionScores
                 throw new AllianceInputException($"line {data.SourceLine(r)}: client '{id}' has more than one row for session {s.ToString(CultureInfo.InvariantCulture)}.");
         }
         var all = byClient.Values.SelectMany(d => d.Keys).Distinct().Order().ToArray();
-        return new SessionScores(byClient, all, name, prior ?? DataUsage.All(data.RowCount), keyless, keylessLines);
+        return new SessionScores(byClient, all, name, data.Usage, keyless, keylessLines);
     }
 }

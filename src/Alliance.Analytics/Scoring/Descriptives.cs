@@ -48,6 +48,9 @@ public sealed record DescriptiveResult : IAnalysisResult
     /// <inheritdoc/>
     public required IReadOnlyList<string> Warnings { get; init; }
 
+    /// <summary>Items described in the keyed direction (reversed when the data were prepared); empty when none, or when described as answered.</summary>
+    public ImmutableArray<string> Reversed { get; init; } = [];
+
     /// <inheritdoc/>
     public ResultSummary Summary()
     {
@@ -73,7 +76,9 @@ public sealed record DescriptiveResult : IAnalysisResult
                 [TableColumn.Label("score"), TableColumn.Integer("n"), TableColumn.Integer("missing"), TableColumn.Number("mean", 2), TableColumn.Number("sd", 2),
                  TableColumn.Number("skew", 2), TableColumn.Number("min", 2), TableColumn.Number("max", 2), TableColumn.Percent("floor"), TableColumn.Percent("ceiling")],
                 [.. Scores.Select(s => (IReadOnlyList<object?>)[s.Name, s.N, s.Missing, s.Mean, s.StandardDeviation, s.Skewness, s.Min, s.Max, s.Floor, s.Ceiling])]));
-        return new ResultSummary("Descriptive statistics", [Usage.ToString(), $"Scale: {Scale}"], tables,
+        var lines = new List<string> { Usage.ToString(), $"Scale: {Scale}" };
+        if (!Reversed.IsDefaultOrEmpty) lines.Add($"Items in the keyed direction; reversed (min + max − x): {string.Join(", ", Reversed)}");
+        return new ResultSummary("Descriptive statistics", lines, tables,
             ["SD with denominator n − 1; skewness as psych::describe (type 3); floor and ceiling: share of answers at the lowest and highest possible value."],
             Warnings);
     }
@@ -86,6 +91,7 @@ public sealed record DescriptiveResult : IAnalysisResult
     {
         var o = JsonOutput.Document(this);
         o["scale"] = new JsonObject { ["min"] = Scale.Min, ["max"] = Scale.Max, ["integer"] = Scale.IsInteger };
+        o["reversed"] = JsonOutput.Strings(Reversed.IsDefault ? [] : Reversed);
         o["items"] = new JsonArray([.. Items.Select(s => (JsonNode?)Node(s, "item"))]);
         o["scores"] = new JsonArray([.. Scores.Select(s => (JsonNode?)Node(s, "score"))]);
         return o;
@@ -117,6 +123,21 @@ public sealed record DescriptiveResult : IAnalysisResult
 /// <summary>Descriptive statistics of items and scores: the first look at any alliance data set.</summary>
 public static class Descriptives
 {
+    /// <summary>
+    /// Describes prepared data: every item in the keyed direction (the view every analysis sees; the reversed items
+    /// are named in the result) or, with <paramref name="asAnswered"/>, as answered; and every score of
+    /// <paramref name="scores"/> when given. The usage is the data's.
+    /// </summary>
+    /// <param name="data">Prepared data.</param>
+    /// <param name="scores">Instrument scores of the same rows, or null.</param>
+    /// <param name="asAnswered">Describe the items as answered (before reverse keying) instead of keyed.</param>
+    public static DescriptiveResult Describe(AnalysisData data, ScoreSet? scores = null, bool asAnswered = false)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var result = Describe(asAnswered ? data.RawItems : data.Items, scores, data.Usage);
+        return asAnswered ? result : result with { Reversed = data.Reversed };
+    }
+
     /// <summary>
     /// Describes every item of <paramref name="items"/> and, when given, every score of <paramref name="scores"/>.
     /// Missing values are left out per variable (each statistic reports its own n).

@@ -26,22 +26,25 @@ public sealed record ScoringOptions
 public static class InstrumentScoring
 {
     /// <summary>
-    /// Scores a data set with its instrument (<see cref="AllianceDataset.Instrument"/>), carrying the id columns into
-    /// the result. Rows with validation errors must have been dropped (see <see cref="AllianceDataset.ForAnalysis"/>).
+    /// Scores prepared data with its instrument, on the keyed items (<see cref="AnalysisData.Items"/>: the reverse
+    /// keys were applied when the data were prepared, unless turned off there), carrying the id columns and the
+    /// data's usage into the result.
     /// </summary>
-    /// <exception cref="AllianceInputException">When the data set names no instrument (bad input: the caller must name one).</exception>
+    /// <exception cref="AllianceInputException">When the data name no instrument.</exception>
     /// <exception cref="InstrumentKeyException">When the instrument requires a user key.</exception>
-    public static ScoreSet Score(AllianceDataset data, ScoringOptions? options = null, DataUsage? usage = null)
+    public static ScoreSet Score(AnalysisData data, ScoringOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         var instrument = data.Instrument ?? throw new AllianceInputException(
-            $"{data.Source}: no instrument named; give --instrument (e.g. WAI-SR) to score, or add \"instrument\" to the sidecar.");
+            $"{data.SourceName}: no instrument named, so there is nothing to score: name one in DataSpec.Instrument (e.g. WAI-SR) or in the sidecar's \"instrument\" field");
         var ids = DataSpec.IdColumns.Select(data.Column).OfType<DataColumn>().ToImmutableArray();
-        return Score(data.Items, instrument, options) with { IdColumns = ids, Usage = usage ?? DataUsage.All(data.RowCount) };
+        return ScoreKeyed(data.Items, instrument, options ?? new ScoringOptions(), data.Options.ApplyReverseKeys, data.Reversed)
+            with { IdColumns = ids, Usage = data.Usage };
     }
 
     /// <summary>
-    /// Scores a response matrix whose columns are the instrument's items 1 … k in order.
+    /// Scores a response matrix whose columns are the instrument's items 1 … k in order, as answered: the
+    /// instrument's reverse keys are applied here unless <see cref="ScoringOptions.ApplyReverseKeys"/> is false.
     /// </summary>
     /// <exception cref="ArgumentException">When the matrix has a different number of items than the instrument.</exception>
     /// <exception cref="InstrumentKeyException">When the instrument requires a user key (e.g. WAI-S, BR-WAI).</exception>
@@ -50,12 +53,25 @@ public static class InstrumentScoring
         ArgumentNullException.ThrowIfNull(items);
         ArgumentNullException.ThrowIfNull(instrument);
         options ??= new ScoringOptions();
+        if (items.ItemCount != instrument.ItemCount)
+            throw new ArgumentException($"{instrument.Id} has {instrument.ItemCount} items; the response matrix has {items.ItemCount}.", nameof(items));
+        RequireKey(instrument);
+        var (keyed, reversed) = Keying.Apply(items, instrument, new PreparationOptions { ApplyReverseKeys = options.ApplyReverseKeys }, "the response matrix");
+        return ScoreKeyed(keyed, instrument, options, options.ApplyReverseKeys, reversed);
+    }
+
+    private static void RequireKey(Instrument instrument)
+    {
         if (instrument.RequiresUserKey)
             throw new InstrumentKeyException(
                 $"{instrument.Id}: {instrument.StatusNote}. Supply your key with --key my-key.json (schema: docs/instruments.md).");
+    }
+
+    private static ScoreSet ScoreKeyed(ResponseMatrix items, Instrument instrument, ScoringOptions options, bool keysApplied, ImmutableArray<string> reversedItems)
+    {
+        RequireKey(instrument);
         if (items.ItemCount != instrument.ItemCount)
             throw new ArgumentException($"{instrument.Id} has {instrument.ItemCount} items; the response matrix has {items.ItemCount}.", nameof(items));
-
         double fraction = options.ProrateMinimumFraction ?? instrument.ProrateMinimumFraction;
         if (!(fraction > 0 && fraction <= 1)) throw new ArgumentOutOfRangeException(nameof(options), fraction, "The prorating fraction must be in (0, 1].");
         var definitions = instrument.Scores();
@@ -64,11 +80,8 @@ public static class InstrumentScoring
         if (unscored.Length > 0)
             warnings.Add($"{instrument.Id} subscale{(unscored.Length == 1 ? "" : "s")} {string.Join(", ", unscored)} not scored: item membership is not in the registry (supply --key)");
         if (items.Scale != instrument.Scale)
-            warnings.Add($"the data's scale ({items.Scale}) differs from {instrument.Id}'s ({instrument.Scale}); reverse keys use the data's scale");
+            warnings.Add($"the data's scale ({items.Scale}) differs from {instrument.Id}'s ({instrument.Scale}); reverse keys use the data's declared scale");
 
-        var reverse = new bool[items.ItemCount];
-        if (options.ApplyReverseKeys) foreach (int i in instrument.ReverseKeyed) reverse[i - 1] = true;
-        double flip = items.Scale.Min + items.Scale.Max;
         int n = items.RowCount;
         var scores = definitions.Select(_ => new double[n]).ToArray();
         var itemIndex = definitions.Select(d => d.Items.Select(i => i - 1).ToArray()).ToArray();
@@ -88,7 +101,7 @@ public static class InstrumentScoring
                     {
                         double v = row[j];
                         if (double.IsNaN(v)) continue;
-                        total += reverse[j] ? flip - v : v;
+                        total += v;
                         answered++;
                     }
                     // a ≥ f·k, with a small tolerance so that 4 of 5 items meets 80% exactly.
@@ -104,7 +117,8 @@ public static class InstrumentScoring
             Definitions = definitions,
             Values = [.. scores.Select(a => ImmutableArray.Create(a))],
             ProrateMinimumFraction = fraction,
-            ReverseKeysApplied = options.ApplyReverseKeys,
+            ReverseKeysApplied = keysApplied,
+            ReversedItems = reversedItems,
             Scale = items.Scale,
             SourceLines = [.. Enumerable.Range(0, n).Select(items.SourceLine)],
             IdColumns = [],

@@ -30,6 +30,9 @@ public sealed record ScoreSet : IAnalysisResult
     /// <summary>Whether reverse keys were applied.</summary>
     public required bool ReverseKeysApplied { get; init; }
 
+    /// <summary>The item columns scored in reverse (min + max − x), in item order; empty when none.</summary>
+    public ImmutableArray<string> ReversedItems { get; init; } = [];
+
     /// <summary>The item scale scored on.</summary>
     public required ItemScale Scale { get; init; }
 
@@ -101,7 +104,7 @@ public sealed record ScoreSet : IAnalysisResult
         var lines = new List<string>
         {
             Usage.ToString(),
-            $"{(Instrument.ScoreRule == ScoreRule.Sum ? "Sum" : "Mean")} scores; reverse keys {(ReverseKeysApplied ? (Instrument.ReverseKeyed.IsDefaultOrEmpty ? "(none)" : string.Join(", ", Instrument.ReverseKeyed)) : "not applied")}; " +
+            $"{(Instrument.ScoreRule == ScoreRule.Sum ? "Sum" : "Mean")} scores; reverse keys {(ReversedItems.IsDefaultOrEmpty ? (ReverseKeysApplied ? "(none)" : "not applied") : string.Join(", ", ReversedItems))}; " +
             $"prorated when at least {ProrateMinimumFraction.ToString("0%", CultureInfo.InvariantCulture)} of a score's items are answered",
         };
         var notes = new List<string>();

@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using Alliance.Analytics.Data;
 using Alliance.Analytics.Numerics;
+using Alliance.Analytics.Presentation;
 using Microsoft.Data.Analysis;
 
 namespace Alliance.Analytics.Simulation;

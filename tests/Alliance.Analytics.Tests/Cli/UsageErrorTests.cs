@@ -105,7 +105,7 @@ public sealed class UsageErrorTests : IDisposable
         string file = _files.File("plain.csv", "client_id,session,a,b,c\nc1,1,1,2,3\nc2,1,2,2,3\nc3,1,3,3,1\n");
         var err = CliRun.BadInput("score", file);
         Assert.Contains("plain.csv: no instrument named", err);
-        Assert.Contains("--instrument", err);
+        Assert.Contains("name one", err);
     }
 
     [Theory]
@@ -185,7 +185,7 @@ public sealed class UsageErrorTests : IDisposable
         { "--change needs two session numbers", ["reliability", "{clinic}", "--change", "1"] },
         { "no session 99", ["reliability", "{clinic}", "--change", "1,99"] },
         { "WAI-SR has no subscale 'nope'", ["reliability", "{clinic}", "--subscale", "nope"] },
-        { "--reverse names 'nope', which is not an item", ["reliability", "{clinic}", "--reverse", "nope"] },
+        { "item 'nope' is to be reversed but is not an item column", ["reliability", "{clinic}", "--reverse", "nope"] },
         // outcome
         { "Option '--alliance' is required", ["outcome", "{clinic}", "--outcome", "symptoms"] },
         { "--level must be a number between 0 and 1 (e.g. 0.9), not '0'", ["outcome", "{clinic}", "--alliance", "total", "--outcome", "symptoms", "--level", "0"] },
@@ -201,8 +201,8 @@ public sealed class UsageErrorTests : IDisposable
         { "Argument 'xx' not recognized", ["irt", "{clinic}", "--model", "xx"] },
         { "Conditional ML exists only for Rasch models", ["irt", "{clinic}", "--model", "grm", "--estimation", "cml"] },
         { "Quadrature points must be between 5 and 501, not 1", ["irt", "{clinic}", "--model", "grm", "--quadrature", "1"] },
-        { "No column 'nope'", ["irt", "{clinic}", "--dif", "nope"] },
-        { "No column 'nope'", ["irt", "{clinic}", "--andersen", "nope"] },
+        { "no column 'nope'", ["irt", "{clinic}", "--dif", "nope"] },
+        { "no column 'nope'", ["irt", "{clinic}", "--andersen", "nope"] },
         // formats
         { "choose one of --explore, --short-form and --link", ["formats", "{wai7}", "--explore", "--short-form", "Bond=4"] },
         { "--collapse compares scorings", ["formats", "{wai7}", "--explore", "--collapse", "1,2,2,3,4,5,6"] },

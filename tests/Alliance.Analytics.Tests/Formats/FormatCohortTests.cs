@@ -20,10 +20,11 @@ public sealed class FormatCohort
     public FormatCohort()
     {
         Seven = AllianceDataset.Load(Repository.Synthetic("formats", "wai36_7point.csv"));
+        var prepared = AnalysisData.Prepare(Seven);
         Truth = JsonNode.Parse(File.ReadAllText(Repository.Synthetic("formats", "truth.json")))!;
         var options = new FormatOptions { Outcome = "post", OutcomeBaseline = "baseline", ChangeSessions = [3, 8] };
-        Comparison = FormatAnalysis.Compare(Seven, [MergeTwoToFour], options);
-        Exploration = FormatAnalysis.Explore(Seven);
+        Comparison = FormatAnalysis.Compare(prepared, [MergeTwoToFour], options);
+        Exploration = FormatAnalysis.Explore(prepared);
     }
 
     public AllianceDataset Seven { get; }

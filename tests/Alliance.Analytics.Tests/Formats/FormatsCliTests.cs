@@ -138,8 +138,7 @@ public sealed class FormatsCliTests
         var section = new FormatsSection();
         foreach (var (file, applies) in new[] { (Seven, true), (Five, false) })
         {
-            var data = Alliance.Analytics.Data.AllianceDataset.Load(file);
-            var context = new MainJobContext(data, Alliance.Analytics.DataUsage.All(data.RowCount), null, new MainJobOptions());
+            var context = new MainJobContext(Alliance.Analytics.Data.AnalysisData.Load(file), null, new MainJobOptions());
             Assert.Equal(applies, section.AppliesTo(context));
         }
         Assert.Contains(MainJob.Sections, s => s.Key == "formats");

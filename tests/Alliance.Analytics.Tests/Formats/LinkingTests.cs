@@ -14,7 +14,7 @@ public sealed class LinkedFormats
     {
         Seven = AllianceDataset.Load(Repository.Synthetic("formats", "wai36_7point.csv"));
         Five = AllianceDataset.Load(Repository.Synthetic("formats", "wai_revised_5point.csv"));
-        Link = FormatLinking.Link(Seven, Five, new LinkingOptions { Replicates = 200 });
+        Link = FormatLinking.Link(AnalysisData.Prepare(Seven), AnalysisData.Prepare(Five), new LinkingOptions { Replicates = 200 });
     }
 
     public AllianceDataset Seven { get; }
@@ -269,7 +269,7 @@ public sealed class CommonItemLinkingTests
     {
         var seven = Keyed("wai36_7point.csv");
         var five = Keyed("wai_revised_5point.csv");
-        var sessions = AllianceDataset.Load(Repository.Synthetic("formats", "wai36_7point.csv")).Session!;
+        var sessions = AnalysisData.Load(Repository.Synthetic("formats", "wai36_7point.csv")).Session!;
         int[] groupX = [.. Enumerable.Range(0, seven.RowCount).Where(r => sessions[r] == 3)];
         int[] groupY = [.. Enumerable.Range(0, seven.RowCount).Where(r => sessions[r] == 8)];
         var own = Enumerable.Range(7, 30).Select(i => $"wai{i}").ToArray();

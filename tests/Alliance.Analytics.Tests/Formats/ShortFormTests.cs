@@ -85,7 +85,7 @@ public sealed class ShortFormTests
     [Fact]
     public void BriefFormOfTheCommittedWaiMeetsItsQuotasAndReportsItsFigures()
     {
-        var data = AllianceDataset.Load(Repository.Synthetic("formats", "wai36_7point.csv"));
+        var data = AnalysisData.Load(Repository.Synthetic("formats", "wai36_7point.csv"));
         var form = ShortForms.Build(data, "Bond=8,Task+Goal=8", new ShortFormOptions { Restarts = 10 });
         Assert.Equal(16, form.Items.Length);
         var bond = data.Instrument!.Subscales.Single(s => s.Name == "Bond").Items.Select(i => $"wai{i}").ToHashSet();
@@ -118,7 +118,7 @@ public sealed class ShortFormTests
     [Fact]
     public void BadBalancesAreRefused()
     {
-        var data = AllianceDataset.Load(Repository.Synthetic("formats", "wai_revised_5point.csv"));
+        var data = AnalysisData.Load(Repository.Synthetic("formats", "wai_revised_5point.csv"));
         Assert.Contains("no subscale 'Rapport'", Assert.Throws<AllianceInputException>(() => ShortForms.Build(data, "Rapport=4")).Message);
         Assert.Contains("cannot choose 13 of its 12 items", Assert.Throws<AllianceInputException>(() => ShortForms.Build(data, "Bond=13")).Message);
         Assert.Contains("not NAME=COUNT", Assert.Throws<AllianceInputException>(() => ShortForms.Build(data, "Bond8")).Message);

@@ -64,9 +64,9 @@ public sealed class OutcomeCliTests : IDisposable
         var (_, output, _) = CliRunner.Run("outcome", _file, "--instrument", "WAI-SR", "--items", Items, "--alliance", "total",
             "--outcome", "phq9", "--format", "json", "--bootstrap", "0", "--alliance-at", "3");
         var doc = JsonNode.Parse(output)!.AsObject();
-        var data = Alliance.Analytics.Data.AllianceDataset.Load(_file, new Alliance.Analytics.Data.DataSpec { Instrument = "WAI-SR", Items = [.. Items.Split(',')] });
+        var data = Alliance.Analytics.Data.AnalysisData.Load(_file, new Alliance.Analytics.Data.DataSpec { Instrument = "WAI-SR", Items = [.. Items.Split(',')] });
         var scores = Alliance.Analytics.Scoring.InstrumentScoring.Score(data);
-        var frame = ModelFrame.FromDataset(data).WithNumeric("total", scores["total"].AsSpan());
+        var frame = ModelFrame.From(data).WithNumeric("total", scores["total"].AsSpan());
         var lib = OutcomeAnalysis.Analyze(frame, new OutcomeOptions { Alliance = "total", Outcome = "phq9", Timing = AllianceTiming.AtSession, AtSession = 3, Bootstrap = null });
         Assert.Equal(lib.Pearson.R, doc["r"]!.GetValue<double>(), 12);
         Assert.Null(doc["r_bootstrap_ci"]);
@@ -148,8 +148,8 @@ public sealed class OutcomeCliTests : IDisposable
     [Fact]
     public void Caterpillar_and_trajectory_charts_render()
     {
-        var data = Alliance.Analytics.Data.AllianceDataset.Load(_file, new Alliance.Analytics.Data.DataSpec { Instrument = "WAI-SR", Items = [.. Items.Split(',')] });
-        var frame = ModelFrame.FromDataset(data);
+        var data = Alliance.Analytics.Data.AnalysisData.Load(_file, new Alliance.Analytics.Data.DataSpec { Instrument = "WAI-SR", Items = [.. Items.Split(',')] });
+        var frame = ModelFrame.From(data);
         var fit = LinearMixedModel.Fit("phq9 ~ session + (1 | therapist_id/client_id)", frame);
         Assert.True(PlotExport.ToPng(OutcomePlots.CaterpillarChart(fit, "therapist_id")).Length > 1000);
         Assert.True(PlotExport.ToPng(OutcomePlots.TrajectoryChart(frame, "phq9")).Length > 1000);

@@ -164,7 +164,7 @@ public sealed class ReliabilityCliTests : IDisposable
 
     [Theory]
     [InlineData("one item", "wai1", "at least two items")]
-    [InlineData("unknown reverse", "wai1,wai2", "--reverse names 'wai99'")]
+    [InlineData("unknown reverse", "wai1,wai2", "'wai99' is to be reversed but is not an item column")]
     public void Bad_input_is_refused_with_exit_2_and_says_what(string _, string items, string message)
     {
         var args = new List<string> { "reliability", _file, "--items", items, "--points", "5" };

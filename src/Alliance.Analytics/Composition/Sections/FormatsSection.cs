@@ -16,6 +16,9 @@ public sealed class FormatsSection : IMainJobSection
     public string Key => "formats";
 
     /// <inheritdoc/>
+    public int Order => 40;
+
+    /// <inheritdoc/>
     public bool AppliesTo(MainJobContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -27,9 +30,9 @@ public sealed class FormatsSection : IMainJobSection
     public IAnalysisResult Run(MainJobContext context, IProgress<AnalysisProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var exploration = FormatAnalysis.Explore(context.Data, context.Usage, new FormatOptions(), progress, cancellationToken);
+        var exploration = FormatAnalysis.Explore(context.Data, new FormatOptions(), progress, cancellationToken);
         var best = exploration.Best.Map;
-        var comparison = FormatAnalysis.Compare(context.Data, context.Usage, best.IsIdentity ? [] : [best], new FormatOptions(), progress, cancellationToken);
+        var comparison = FormatAnalysis.Compare(context.Data, best.IsIdentity ? [] : [best], new FormatOptions(), progress, cancellationToken);
         return new FormatReport { Exploration = exploration, Comparison = comparison };
     }
 }

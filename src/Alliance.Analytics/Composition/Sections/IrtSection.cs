@@ -14,6 +14,9 @@ public sealed class IrtSection : IMainJobSection
     public string Key => "irt";
 
     /// <inheritdoc/>
+    public int Order => 30;
+
+    /// <inheritdoc/>
     public bool AppliesTo(MainJobContext context) =>
         context.Data.Items.Scale.IsInteger && context.Data.Items.ItemCount >= 2 && context.Data.Items.RowCount >= MinimumRows;
 
@@ -22,5 +25,5 @@ public sealed class IrtSection : IMainJobSection
 
     /// <inheritdoc/>
     public IAnalysisResult Run(MainJobContext context, IProgress<AnalysisProgress>? progress, CancellationToken cancellationToken) =>
-        IrtAnalysis.Fit(context.Data.Items, new IrtOptions { Model = IrtModelType.RatingScale }, context.Usage, progress, cancellationToken);
+        IrtAnalysis.Fit(context.Data, new IrtOptions { Model = IrtModelType.RatingScale }, progress, cancellationToken);
 }

@@ -27,7 +27,7 @@ public static class MetaMainJob
         {
             Delimiter = spec?.Delimiter,
             MissingCodes = spec?.MissingCodes ?? [],
-            DropInvalidRows = options.DropInvalidRows,
+            DropInvalidRows = options.Preparation.DropInvalidRows,
             Cluster = threeLevel ? "study" : null,
         };
         var read = StudyTable.Read(path, tableSpec);

@@ -15,6 +15,9 @@ public sealed class OutcomeSection : IMainJobSection
     /// <inheritdoc/>
     public string Key => "outcome";
 
+    /// <inheritdoc/>
+    public int Order => 50;
+
     /// <summary>Clients with an outcome needed for the section to apply.</summary>
     public const int MinimumClients = 10;
 
@@ -36,16 +39,16 @@ public sealed class OutcomeSection : IMainJobSection
     public IAnalysisResult Run(MainJobContext context, IProgress<AnalysisProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var frame = ModelFrame.FromDataset(context.Data).WithNumeric("alliance_total", context.Scores!["total"].AsSpan());
+        var frame = ModelFrame.From(context.Data).WithNumeric("alliance_total", context.Scores!["total"].AsSpan());
         var options = new OutcomeOptions
         {
             Alliance = "alliance_total",
             Outcome = OutcomeColumn(context.Data)!,
             Bootstrap = new BootstrapOptions { Replicates = 1000, Seed = context.Options.Seed },
         };
-        return OutcomeAnalysis.Analyze(frame, options, progress, cancellationToken);
+        return OutcomeAnalysis.Analyze(frame, options, context.Usage, progress, cancellationToken);
     }
 
-    private static string? OutcomeColumn(AllianceDataset data) =>
-        data.Columns.OfType<NumericColumn>().FirstOrDefault(c => c.Name != "session" && !DataSpec.IdColumns.Contains(c.Name))?.Name;
+    private static string? OutcomeColumn(AnalysisData data) =>
+        data.Dataset.Columns.OfType<NumericColumn>().FirstOrDefault(c => c.Name != "session" && !DataSpec.IdColumns.Contains(c.Name))?.Name;
 }

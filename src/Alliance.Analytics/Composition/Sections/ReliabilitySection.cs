@@ -14,6 +14,9 @@ public sealed class ReliabilitySection : IMainJobSection
     public string Key => "reliability";
 
     /// <inheritdoc/>
+    public int Order => 20;
+
+    /// <inheritdoc/>
     public bool AppliesTo(MainJobContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -24,16 +27,6 @@ public sealed class ReliabilitySection : IMainJobSection
     public IAnalysisResult Run(MainJobContext context, IProgress<AnalysisProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var items = context.Data.Items;
-        var instrument = context.Data.Instrument is { } i && i.ItemCount == items.ItemCount ? i : null;
-        var options = new ReliabilityOptions { Seed = context.Options.Seed };
-        var report = ReliabilityAnalysis.Analyze(items, instrument, options, usage: context.Usage, progress: progress, cancellationToken: cancellationToken);
-        if (context.Data.Instrument is { } named && instrument is null)
-            report = report with
-            {
-                ReportWarnings = [.. report.ReportWarnings, $"{named.Id} has {named.ItemCount} items but the data have {items.ItemCount} item columns; " +
-                    "its keys and subscales were not used (one scale of all items, nothing reversed)"],
-            };
-        return report;
+        return ReliabilityAnalysis.Analyze(context.Data, new ReliabilityOptions { Seed = context.Options.Seed }, progress: progress, cancellationToken: cancellationToken);
     }
 }

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Alliance.Analytics.Data;
+namespace Alliance.Analytics.Presentation;
 
 /// <summary>Small helpers for writing CSV text: RFC 4180 quoting and culture-independent numbers.</summary>
 public static class CsvText
