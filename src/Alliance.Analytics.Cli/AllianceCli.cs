@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using Alliance.Analytics.Data;
 using Alliance.Analytics.Instruments;
 using Alliance.Analytics.Cli.Verbs;
@@ -34,7 +35,7 @@ public static class AllianceCli
         var root = new RootCommand(
             "alliance: psychometrics and meta-analysis for therapeutic alliance research.\n" +
             "Usage: alliance <verb> <file> [options]; `alliance <verb> --help` for a verb's options.\n" +
-            "Exit codes: 0 ok, 1 analysis failed, 2 bad input or usage.");
+            "Exit codes: 0 ok, 1 analysis failed, 2 bad input or usage, 130 cancelled.");
         foreach (var verb in Verbs) root.Subcommands.Add(verb(context));
         return root;
     }
@@ -44,12 +45,16 @@ public static class AllianceCli
     {
         var context = new CliContext(stdout, stderr, interactive, cancellationToken);
         var root = BuildRoot(context);
-        var parse = root.Parse(args);
-        if (parse.Errors.Count > 0)
+        ParseResult parse;
+        try { parse = root.Parse(args); }
+        catch (Exception e) { return Report(e, stderr); }
+        // An unknown option taken as an argument's value (`instruments --kye`, `describe --itmes FILE`) is an unknown
+        // option too: a file or an instrument id does not start with "--".
+        var stray = parse.CommandResult.Children.OfType<ArgumentResult>().SelectMany(a => a.Tokens).Select(t => t.Value)
+            .Where(v => v.Length > 2 && v.StartsWith("--", StringComparison.Ordinal)).ToArray();
+        if (parse.Errors.Count > 0 || stray.Length > 0)
         {
-            foreach (var error in parse.Errors) stderr.WriteLine("error: " + error.Message);
-            string verb = parse.CommandResult.Command == root ? "" : parse.CommandResult.Command.Name + " ";
-            stderr.WriteLine($"Run 'alliance {verb}--help' for usage.");
+            ReportUsageErrors(root, parse, args, stray, stderr);
             return ExitCodes.BadInput;
         }
         var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
@@ -64,11 +69,94 @@ public static class AllianceCli
     }
 
     /// <summary>
+    /// Prints the parse errors on stderr: an unknown verb or option with the nearest names by edit distance
+    /// ("did you mean --items?"), then where to find the usage. Parse errors always exit <see cref="ExitCodes.BadInput"/>.
+    /// </summary>
+    private static void ReportUsageErrors(RootCommand root, ParseResult parse, string[] args, string[] stray, TextWriter stderr)
+    {
+        var command = parse.CommandResult.Command;
+        var unmatched = parse.UnmatchedTokens;
+        if (command == root && args.Length > 0 && !args[0].StartsWith('-') && unmatched.Contains(args[0]))
+        {
+            var verbs = root.Subcommands.Where(c => !c.Hidden).Select(c => c.Name).ToArray();
+            string hint = DidYouMean(args[0], verbs) is { } verb ? $"; did you mean {verb}?" : $" (verbs: {string.Join(", ", verbs)})";
+            stderr.WriteLine($"error: unknown verb '{args[0]}'{hint}");
+            stderr.WriteLine("Run 'alliance --help' for usage.");
+            return;
+        }
+        var options = command.Options.Where(o => !o.Hidden).SelectMany(o => o.Aliases.Prepend(o.Name)).Append("--help").Distinct().ToArray();
+        string where = command == root ? "alliance" : "alliance " + command.Name;
+        void Unknown(string token) =>
+            stderr.WriteLine($"error: unknown option '{token}' for '{where}'{(DidYouMean(token, options) is { } option ? $"; did you mean {option}?" : "")}");
+        foreach (string token in stray) Unknown(token);
+        foreach (var error in parse.Errors)
+        {
+            string? token = unmatched.FirstOrDefault(t => t.StartsWith('-') && error.Message.Contains($"'{t}'", StringComparison.Ordinal));
+            if (token is null) stderr.WriteLine("error: " + Readable(error.Message));
+            else Unknown(token);
+        }
+        string verbName = command == root ? "" : command.Name + " ";
+        stderr.WriteLine($"Run 'alliance {verbName}--help' for usage.");
+    }
+
+    /// <summary>
+    /// System.CommandLine's conversion error names a .NET type ("Cannot parse argument 'x' for option '--points' as
+    /// expected type 'System.Nullable`1[System.Int32]'"); say what the option takes instead.
+    /// </summary>
+    internal static string Readable(string message)
+    {
+        var m = System.Text.RegularExpressions.Regex.Match(message, @"^Cannot parse argument '(?<value>.*)' for option '(?<option>[^']+)' as expected type '(?<type>[^']+)'\.?$");
+        if (!m.Success) return message;
+        string type = m.Groups["type"].Value;
+        string? expected = type.Contains("Int32", StringComparison.Ordinal) || type.Contains("Int64", StringComparison.Ordinal) ? "a whole number"
+            : type.Contains("Double", StringComparison.Ordinal) ? "a number" : null;
+        return expected is null ? message : $"{m.Groups["option"].Value} must be {expected}, not '{m.Groups["value"].Value}'";
+    }
+
+    /// <summary>
+    /// The names nearest to <paramref name="token"/> by edit distance (optimal string alignment, so a swap of two
+    /// letters counts once), joined with " or "; null when none is near (more than a third of the name differs).
+    /// A token that begins a single name (--boot) suggests it.
+    /// </summary>
+    internal static string? DidYouMean(string token, IEnumerable<string> names)
+    {
+        string bare = token.TrimStart('-').ToLowerInvariant();
+        if (bare.Length == 0) return null;
+        var scored = names.Select(n => (Name: n, Distance: EditDistance(bare, n.TrimStart('-').ToLowerInvariant()))).ToArray();
+        var near = scored.Where(x => x.Distance <= Math.Max(1, x.Name.TrimStart('-').Length / 3)).ToArray();
+        if (near.Length > 0)
+        {
+            int best = near.Min(x => x.Distance);
+            return string.Join(" or ", near.Where(x => x.Distance == best).Select(x => x.Name).Take(3));
+        }
+        var prefixed = scored.Where(x => bare.Length >= 3 && x.Name.TrimStart('-').StartsWith(bare, StringComparison.OrdinalIgnoreCase)).ToArray();
+        return prefixed.Length == 1 ? prefixed[0].Name : null;
+    }
+
+    /// <summary>Optimal string alignment distance: insertions, deletions, substitutions and swaps of adjacent letters.</summary>
+    internal static int EditDistance(string a, string b)
+    {
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (int i = 0; i <= a.Length; i++) d[i, 0] = i;
+        for (int j = 0; j <= b.Length; j++) d[0, j] = j;
+        for (int i = 1; i <= a.Length; i++)
+            for (int j = 1; j <= b.Length; j++)
+            {
+                int cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
+            }
+        return d[a.Length, b.Length];
+    }
+
+    /// <summary>
     /// Prints an exception as a message on stderr and maps it to an exit code (the one place this is decided). The
     /// library's names for settings become <paramref name="verb"/>'s flags (<see cref="FlagNames"/>).
     /// </summary>
     public static int Report(Exception e, TextWriter stderr, string? verb = null)
     {
+        if (e is AggregateException { InnerExceptions.Count: 1 } aggregate) return Report(aggregate.InnerExceptions[0], stderr, verb);
+        if (e is AggregateException many && many.InnerExceptions.All(x => x is OperationCanceledException)) return Report(many.InnerExceptions[0], stderr, verb);
         string message = FlagNames.ForCli(e, verb);
         switch (e)
         {
@@ -90,7 +178,7 @@ public static class AllianceCli
                 return ExitCodes.BadInput;
             case OperationCanceledException:
                 stderr.WriteLine("cancelled");
-                return ExitCodes.AnalysisFailed;
+                return ExitCodes.Cancelled;
             case AnalysisFailedException or InvalidOperationException or ArithmeticException:
                 stderr.WriteLine("analysis failed: " + message);
                 return ExitCodes.AnalysisFailed;

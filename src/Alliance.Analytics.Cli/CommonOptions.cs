@@ -32,31 +32,31 @@ public sealed class DataOptions
     public Option<string?> Items { get; } = new("--items") { Description = "Item columns, comma-separated, in the instrument's item order (default: every column other than client_id, therapist_id, session, rater).", HelpName = "a,b,c" };
 
     /// <summary><c>--instrument</c>.</summary>
-    public Option<string?> Instrument { get; } = new("--instrument") { Description = "Instrument id (see `alliance instruments`), e.g. WAI-SR.", HelpName = "ID" };
+    public Option<string?> Instrument { get; } = new("--instrument") { Description = "Instrument id (see `alliance instruments`), e.g. WAI-SR (default: the sidecar's, else none).", HelpName = "ID" };
 
     /// <summary><c>--points</c>.</summary>
-    public Option<int?> Points { get; } = new("--points") { Description = "Likert scale with K categories: values min … min+K−1.", HelpName = "K" };
+    public Option<int?> Points { get; } = new("--points") { Description = "Likert scale with K categories: values min … min+K−1, K at least 2 (default: the instrument's or the sidecar's).", HelpName = "K" };
 
     /// <summary><c>--min</c>.</summary>
     public Option<double?> Min { get; } = new("--min") { Description = "Lowest scale value (default 1, or the instrument's; 0 for scales such as the SRS's 0–10).", HelpName = "X" };
 
     /// <summary><c>--max</c>.</summary>
-    public Option<double?> Max { get; } = new("--max") { Description = "Highest scale value of a continuous scale (with --continuous).", HelpName = "X" };
+    public Option<double?> Max { get; } = new("--max") { Description = "Highest scale value of a continuous scale (with --continuous; default the instrument's or the sidecar's).", HelpName = "X" };
 
     /// <summary><c>--continuous</c>.</summary>
-    public Option<bool> Continuous { get; } = new("--continuous") { Description = "Items are on a continuous (visual-analogue) scale from --min to --max." };
+    public Option<bool> Continuous { get; } = new("--continuous") { Description = "Items are on a continuous (visual-analogue) scale from --min to --max (default: Likert)." };
 
     /// <summary><c>--missing-codes</c>.</summary>
-    public Option<string?> MissingCodes { get; } = new("--missing-codes") { Description = "Extra missing-value codes, comma-separated (empty fields and NA are always missing).", HelpName = "-99,-999" };
+    public Option<string?> MissingCodes { get; } = SharedOptions.MissingCodes();
 
     /// <summary><c>--delimiter</c>.</summary>
-    public Option<string?> Delimiter { get; } = new("--delimiter") { Description = "Field delimiter: ',' or 'tab' (default: by extension, .tsv is tab).", HelpName = "CHAR" };
+    public Option<string?> Delimiter { get; } = SharedOptions.Delimiter();
 
     /// <summary><c>--key</c>.</summary>
-    public Option<string[]> Key { get; } = new("--key") { Description = "Instrument key file (JSON, docs/instruments.md) adding or overriding an instrument; may be repeated.", HelpName = "FILE", AllowMultipleArgumentsPerToken = false };
+    public Option<string[]> Key { get; } = SharedOptions.Key();
 
     /// <summary><c>--drop-invalid</c>.</summary>
-    public Option<bool> DropInvalid { get; } = new("--drop-invalid") { Description = "Leave out rows with validation errors (reported with their lines) instead of stopping." };
+    public Option<bool> DropInvalid { get; } = SharedOptions.DropInvalid();
 
     /// <summary><c>--no-reverse</c>.</summary>
     public Option<bool> NoReverse { get; } = new("--no-reverse") { Description = "Do not apply the instrument's reverse keys (the file is already reverse-scored). Default: the keys apply to every analysis." };
@@ -188,7 +188,7 @@ public sealed class OutputOptions
     public Option<string?> Format { get; }
 
     /// <summary><c>--out</c>.</summary>
-    public Option<string?> Out { get; } = new("--out") { Description = "Write the output to FILE (whole or not at all) instead of standard output.", HelpName = "FILE" };
+    public Option<string?> Out { get; } = new("--out") { Description = "Write the output to FILE (whole or not at all; default: standard output).", HelpName = "FILE" };
 
     /// <summary>Adds <c>--format</c> and <c>--out</c> to <paramref name="command"/>.</summary>
     public void AddTo(Command command)

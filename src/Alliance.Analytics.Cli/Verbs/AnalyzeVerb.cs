@@ -13,8 +13,13 @@ public static class AnalyzeVerb
     {
         var data = new DataOptions();
         var output = new OutputOptions(OutputFormat.Table, OutputFormat.Json, OutputFormat.Markdown);
-        var seed = new Option<long?>("--seed") { Description = "Seed for resampling sections (default fixed, so reports are reproducible).", HelpName = "N" };
-        var skip = new Option<string?>("--skip") { Description = "Sections to skip, comma-separated (e.g. irt).", HelpName = "a,b" };
+        var seed = SharedOptions.Seed("the sections that resample (bootstrap, permutations)");
+        var skip = new Option<string?>("--skip") { Description = $"Sections to skip, comma-separated, of {string.Join(", ", SectionKeys)} (default none).", HelpName = "a,b" };
+        skip.Validators.Add(result =>
+        {
+            foreach (string key in (result.Tokens.Count == 1 ? result.Tokens[0].Value : "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+                if (!SectionKeys.Contains(key)) result.AddError($"--skip: no section '{key}' (sections: {string.Join(", ", SectionKeys)})");
+        });
         var command = new Command("analyze", "The main job: validate the file, then run every analysis that applies (scores, descriptives, …) " +
             "and print one report.");
         data.AddTo(command);
@@ -28,7 +33,7 @@ public static class AnalyzeVerb
                 Preparation = data.ToPreparation(parse),
                 Skip = parse.GetValue(skip) is { } s ? [.. s.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)] : ImmutableHashSet<string>.Empty,
             };
-            if (parse.GetValue(seed) is { } sd) options = options with { Seed = sd };
+            options = options with { Seed = parse.GetValue(seed) };
             var progress = ConsoleProgress.For(context, output.IsJson(parse));
             var report = MainJob.Run(parse.GetValue(data.File)!, data.ToSpec(parse), options, data.Registry(parse), progress, context.CancellationToken);
             (progress as ConsoleProgress)?.Done();
@@ -37,4 +42,7 @@ public static class AnalyzeVerb
         });
         return command;
     }
+
+    /// <summary>Keys <c>--skip</c> accepts: the main job's sections, and those of a study table's meta-analysis (MetaMainJob).</summary>
+    private static readonly ImmutableArray<string> SectionKeys = [.. MainJob.Sections.Select(s => s.Key), "meta", "meta_bias", "meta_influence"];
 }

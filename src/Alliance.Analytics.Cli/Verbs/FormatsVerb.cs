@@ -36,9 +36,9 @@ public static class FormatsVerb
         var allRows = new Option<bool>("--all-rows") { Description = "--explore: fit every row (default: the rows with every item answered, several times faster)." };
         var theta = new Option<string?>("--theta") { Description = "--short-form: θ range FROM,TO in logits of the full-form calibration (default: 5th to 95th percentile of the persons).", HelpName = "FROM,TO" };
         var spread = new Option<double?>("--spread-weight") { Description = "--short-form: weight of the spread of item locations in the objective (default 1; 0 for information alone).", HelpName = "W" };
-        var bootstrap = new Option<int?>("--bootstrap") { Description = "--link: bootstrap resamples for the crosswalk SEs (default 500).", HelpName = "N" };
+        var bootstrap = SharedOptions.Bootstrap(500, "the crosswalk SEs (--link only)", minimum: 20);
         var calibrationBootstrap = new Option<int?>("--calibration-bootstrap") { Description = "--link: resamples with both forms recalibrated, for SEs of the IRT true-score crosswalk (default 0; each refits both forms).", HelpName = "N" };
-        var seed = new Option<long?>("--seed") { Description = "Seed of the random starts and resamples (default fixed).", HelpName = "N" };
+        var seed = SharedOptions.Seed("the random starts and resamples");
         var plot = new Option<string?>("--plot") { Description = "Write a chart (PNG or SVG by extension): category curves side by side (compare), candidates (--explore), information (--short-form), crosswalk (--link).", HelpName = "FILE" };
         var plotItem = new Option<string?>("--plot-item") { Description = "Item whose category curves are drawn (default the first).", HelpName = "ITEM" };
         var command = new Command("formats",
@@ -51,7 +51,7 @@ public static class FormatsVerb
         foreach (var o in new Option[] { collapse, explore, shortForm, link, anchorItems, model, target, outcome, outcomeBaseline, outcomeSession, change, allRows, theta, spread, bootstrap, calibrationBootstrap, seed, plot, plotItem })
             command.Options.Add(o);
         output.AddTo(command);
-        command.Validators.Add(result =>
+        command.AddValidator(result =>
         {
             int modes = (result.GetValue(explore) ? 1 : 0) + (result.GetValue(shortForm) is null ? 0 : 1) + (result.GetValue(link) is null ? 0 : 1);
             if (modes > 1) result.AddError("choose one of --explore, --short-form and --link");
@@ -64,8 +64,12 @@ public static class FormatsVerb
                 (anchorItems, "--link", linking), (bootstrap, "--link", linking), (calibrationBootstrap, "--link", linking),
                 (theta, "--short-form", building), (spread, "--short-form", building), (allRows, "--explore", exploring),
                 (target, "comparisons and --explore", !linking && !building),
+                (outcome, "comparisons", !linking && !building && !exploring), (outcomeBaseline, "comparisons", !linking && !building && !exploring),
+                (outcomeSession, "comparisons", !linking && !building && !exploring), (change, "comparisons", !linking && !building && !exploring),
             })
                 if (!applies && result.GetResult(option) is { Implicit: false }) result.AddError($"{option.Name} applies to {mode} only");
+            if (result.IsGiven(outcomeSession) && result.GetValue(outcome) is null) result.AddError("--outcome-session picks the rows correlated with --outcome; give --outcome too");
+            if (result.IsGiven(plotItem) && result.GetValue(plot) is null) result.AddError("--plot-item chooses the item drawn by --plot; give --plot FILE too");
             if (linking && result.GetValue(anchorItems) is null && result.GetValue(model) is "pcm" or "rsm" && result.GetValue(calibrationBootstrap) is > 0)
                 result.AddError("--calibration-bootstrap applies to graded links (--model grm) or to --anchors; Rasch links of the same respondents take their SEs from --bootstrap");
         });
@@ -75,7 +79,7 @@ public static class FormatsVerb
             bool json = output.IsJson(parse);
             var progress = ConsoleProgress.For(context, json);
             IrtModelType? irtModel = parse.GetValue(model) switch { "rsm" => IrtModelType.RatingScale, "pcm" => IrtModelType.PartialCredit, "grm" => IrtModelType.GradedResponse, _ => null };
-            long? seedValue = parse.GetValue(seed);
+            long seedValue = parse.GetValue(seed);
             IAnalysisResult result;
             Func<ScottPlot.Plot>? chart = null;
             if (parse.GetValue(link) is { } other)
@@ -84,9 +88,9 @@ public static class FormatsVerb
                 var options = new LinkingOptions
                 {
                     Model = irtModel ?? IrtModelType.GradedResponse,
-                    Replicates = parse.GetValue(bootstrap) ?? 500,
+                    Replicates = parse.GetValue(bootstrap),
                     CalibrationReplicates = parse.GetValue(calibrationBootstrap) ?? 0,
-                    Seed = seedValue ?? 20261126,
+                    Seed = seedValue,
                 };
                 var linked = parse.GetValue(anchorItems) is { } anchorList
                     ? FormatLinking.LinkCommonItems(prepared, secondData, anchorList.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries), options,
@@ -103,7 +107,7 @@ public static class FormatsVerb
                     Model = irtModel ?? IrtModelType.PartialCredit,
                     ThetaFrom = from, ThetaTo = to,
                     SpreadWeight = parse.GetValue(spread) ?? 1,
-                    Seed = seedValue ?? 20261126,
+                    Seed = seedValue,
                 };
                 var form = ShortForms.Build(prepared, balance, options, progress, context.CancellationToken);
                 result = form;

@@ -12,7 +12,7 @@ public static class InstrumentsVerb
     public static Command Create(CliContext context)
     {
         var id = new Argument<string?>("instrument") { Description = "Show this instrument (e.g. WAI-SR); without it, list all.", Arity = ArgumentArity.ZeroOrOne };
-        var key = new Option<string[]>("--key") { Description = "Instrument key file (JSON) adding or overriding an instrument; may be repeated.", HelpName = "FILE" };
+        var key = SharedOptions.Key();
         var output = new OutputOptions(OutputFormat.Table, OutputFormat.Json, OutputFormat.Markdown);
         var command = new Command("instruments", "List the instrument registry, or show one instrument's items, scale, subscales, keys and status. " +
             "With --format json, one instrument prints in the key-file schema: a template for your own --key file.");

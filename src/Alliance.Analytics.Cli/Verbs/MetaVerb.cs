@@ -27,19 +27,19 @@ public static class MetaVerb
         method.AcceptOnlyFromAmong("REML", "DL", "ML", "PM", "HS", "SJ", "HE", "EB", "EE", "FE", "reml", "dl", "ml", "pm", "hs", "sj", "he", "eb", "ee", "fe");
         var test = new Option<string>("--test") { Description = "z (default) or knha (Knapp–Hartung t tests; t(k−p) in the three-level model).", HelpName = "z|knha", DefaultValueFactory = _ => "z" };
         test.AcceptOnlyFromAmong("z", "knha");
-        var level = new Option<double>("--level") { Description = "Confidence level of every interval (default 0.95).", HelpName = "L", DefaultValueFactory = _ => 0.95 };
+        var level = SharedOptions.Level("every interval");
         var mods = new Option<string?>("--mods") { Description = "Moderator columns, comma-separated (meta-regression); factor(col) treats a numeric column as categorical.", HelpName = "a,b" };
         var cluster = new Option<string?>("--cluster") { Description = "Study column for the three-level model: effect sizes (rows) within the cluster column's studies, REML.", HelpName = "COL" };
         var robust = new Option<bool>("--robust") { Description = "With --cluster: cluster-robust CR2 tests with Satterthwaite degrees of freedom." };
         var bias = new Option<bool>("--bias") { Description = "Bias diagnostics: Egger's test (both ways), rank correlation, trim-and-fill, PET-PEESE." };
         var influence = new Option<bool>("--influence") { Description = "Leave-one-out analysis and influence diagnostics." };
-        var permutations = new Option<int>("--permutations") { Description = "Permutation test of the moderators with N permutations (exact when there are fewer distinct ones).", HelpName = "N" };
-        var seed = new Option<long>("--seed") { Description = "Seed of the permutation test (default fixed, so results are reproducible).", HelpName = "S", DefaultValueFactory = _ => 20261126 };
+        var permutations = new Option<int>("--permutations") { Description = "Permutation test of the moderators with N permutations (exact when there are fewer distinct ones; default 0, no test).", HelpName = "N" };
+        var seed = SharedOptions.Seed("the permutation test");
         var forest = new Option<string?>("--forest") { Description = "Also write a forest plot to FILE (.png or .svg).", HelpName = "FILE" };
         var funnel = new Option<string?>("--funnel") { Description = "Also write a contour-enhanced funnel plot (with trim-and-fill fills under --bias) to FILE.", HelpName = "FILE" };
-        var delimiter = new Option<string?>("--delimiter") { Description = "Field delimiter: ',' or 'tab' (default: by extension, .tsv is tab).", HelpName = "CHAR" };
-        var missing = new Option<string?>("--missing-codes") { Description = "Extra missing-value codes, comma-separated (empty fields and NA are always missing).", HelpName = "-99" };
-        var dropInvalid = new Option<bool>("--drop-invalid") { Description = "Leave out rows with invalid values (reported with their lines) instead of stopping." };
+        var delimiter = SharedOptions.Delimiter();
+        var missing = SharedOptions.MissingCodes();
+        var dropInvalid = SharedOptions.DropInvalid();
         var output = new OutputOptions(OutputFormat.Table, OutputFormat.Json, OutputFormat.Markdown);
 
         var command = new Command("meta", "Meta-analysis of a study table (one row per effect size): random-effects model with a choice of τ² " +
@@ -49,7 +49,7 @@ public static class MetaVerb
         foreach (var o in new Option[] { r, n, yi, vi, study, measure, method, test, level, mods, cluster, robust, bias, influence, permutations, seed, forest, funnel, delimiter, missing, dropInvalid })
             command.Options.Add(o);
         output.AddTo(command);
-        command.Validators.Add(result =>
+        command.AddValidator(result =>
         {
             bool hasR = result.GetValue(r) is not null || result.GetValue(n) is not null;
             bool hasY = result.GetValue(yi) is not null || result.GetValue(vi) is not null;

@@ -29,8 +29,9 @@ public static class OutcomeVerb
         score.AcceptOnlyFromAmong("post", "change", "residual-gain", "slope");
         var rater = new Option<string?>("--rater") { Description = "Use the alliance ratings of this rater only (value of the rater column, e.g. client).", HelpName = "VALUE" };
         var higher = new Option<bool>("--higher-is-better") { Description = "Higher outcome scores are better (well-being). Default: lower is better (symptoms); sets the sign compared with the literature." };
-        var bootstrap = new Option<int?>("--bootstrap") { Description = "Bootstrap resamples for the BCa interval of r (default 2000; 0 to skip).", HelpName = "N" };
-        var seed = new Option<long?>("--seed") { Description = "Seed of the bootstrap (default fixed, so results are reproducible).", HelpName = "N" };
+        var bootstrap = SharedOptions.Bootstrap(2000, "the BCa interval of r", allowZero: true);
+        var seed = SharedOptions.Seed("the bootstrap");
+        var level = SharedOptions.Level("every interval (r, partial r, the therapist model)");
         var relA = new Option<double?>("--alliance-reliability") { Description = "Reliability of the alliance score (e.g. α), with --outcome-reliability for the disattenuated r.", HelpName = "X" };
         var relO = new Option<double?>("--outcome-reliability") { Description = "Reliability of the outcome measure.", HelpName = "X" };
         var lagged = new Option<bool>("--lagged") { Description = "Also fit the within-patient lagged model: next-session outcome ~ person-mean-centred alliance + this session's outcome (session data)." };
@@ -44,16 +45,19 @@ public static class OutcomeVerb
             "Outcome and baseline columns are not items: when the file has such columns, name the item columns with --items (or use a sidecar), " +
             "otherwise every column other than client_id, therapist_id, session and rater is read as an item on one scale.");
         data.AddTo(command);
-        foreach (var o in new Option[] { alliance, outcome, baseline, therapist, client, session, timing, score, rater, higher, bootstrap, seed, relA, relO, lagged, detrend, plot })
+        foreach (var o in new Option[] { alliance, outcome, baseline, therapist, client, session, timing, score, rater, higher, bootstrap, seed, level, relA, relO, lagged, detrend, plot })
             command.Options.Add(o);
         output.AddTo(command);
+        command.AddValidator(result =>
+        {
+            if (result.GetValue(detrend) && !result.GetValue(lagged)) result.AddError("--detrend applies to the lagged model; give --lagged too.");
+        });
         command.SetAction(parse =>
         {
             var prepared = data.Prepare(parse, context);
             string allianceName = parse.GetValue(alliance)!;
             var (when, at) = ParseTiming(parse.GetValue(timing));
-            int reps = parse.GetValue(bootstrap) ?? 2000;
-            if (reps is < 0 or (> 0 and < 100)) throw new AllianceInputException($"--bootstrap must be 0 (none) or at least 100, not {reps}");
+            int reps = parse.GetValue(bootstrap);
             string? raterValue = parse.GetValue(rater);
             // A column named on the command line must exist; the defaults (client_id, therapist_id, session) apply only when present.
             foreach (var (flag, name) in new[] { ("--client", parse.GetValue(client)), ("--therapist", parse.GetValue(therapist)), ("--session", parse.GetValue(session)) })
@@ -79,7 +83,8 @@ public static class OutcomeVerb
                     _ => OutcomeScore.Post,
                 },
                 HigherIsBetter = parse.GetValue(higher),
-                Bootstrap = reps == 0 ? null : new BootstrapOptions { Replicates = reps, Seed = parse.GetValue(seed) ?? new BootstrapOptions().Seed },
+                Bootstrap = reps == 0 ? null : new BootstrapOptions { Replicates = reps, Seed = parse.GetValue(seed) },
+                ConfidenceLevel = parse.GetValue(level),
                 AllianceReliability = parse.GetValue(relA),
                 OutcomeReliability = parse.GetValue(relO),
                 Lagged = parse.GetValue(lagged),

@@ -23,9 +23,9 @@ public static class ReliabilityVerb
         missing.AcceptOnlyFromAmong("pairwise", "listwise");
         var ci = new Option<string?>("--ci") { Description = "Interval for alpha: feldt (default) or bootstrap (BCa; percentile also reported).", HelpName = "feldt|bootstrap" };
         ci.AcceptOnlyFromAmong("feldt", "bootstrap");
-        var bootstrap = new Option<int?>("--bootstrap") { Description = "Bootstrap replicates (default 2000); implies --ci bootstrap.", HelpName = "N" };
-        var seed = new Option<long?>("--seed") { Description = "Seed of the bootstrap and of sampled splits (default fixed, so results are reproducible).", HelpName = "N" };
-        var level = new Option<double?>("--level") { Description = "Confidence level of intervals (default 0.95).", HelpName = "P" };
+        var bootstrap = SharedOptions.Bootstrap(2000, "the alpha interval", note: "giving it implies --ci bootstrap");
+        var seed = SharedOptions.Seed("the bootstrap and of sampled splits");
+        var level = SharedOptions.Level();
         var ordinal = new Option<bool>("--ordinal") { Description = "Also polychoric correlations and ordinal alpha and omega (integer scales)." };
         var omega = new Option<string>("--omega") { Description = "Factor extraction behind omega: minres (default, as psych::omega) or ml.", HelpName = "minres|ml", DefaultValueFactory = _ => "minres" };
         omega.AcceptOnlyFromAmong("minres", "ml");
@@ -44,32 +44,27 @@ public static class ReliabilityVerb
         foreach (var o in new Option[] { subscale, missing, ci, bootstrap, seed, level, ordinal, omega, splits, icc, change, rxx, plot })
             command.Options.Add(o);
         output.AddTo(command);
-        command.Validators.Add(result =>
+        command.AddValidator(result =>
         {
-            if (result.GetValue(ci) == "feldt" && result.GetValue(bootstrap) is not null)
+            if (result.GetValue(ci) == "feldt" && result.IsGiven(bootstrap))
                 result.AddError("--bootstrap asks for a bootstrap interval; it conflicts with --ci feldt.");
-            if (result.GetValue(bootstrap) is < 100)
-                result.AddError("--bootstrap needs at least 100 replicates.");
-            if (result.GetValue(level) is { } l && !(l > 0 && l < 1))
-                result.AddError("--level must be between 0 and 1 (e.g. 0.95).");
             if (result.GetValue(rxx) is not null && result.GetValue(change) is null)
                 result.AddError("--rxx is the reliability behind --change; give --change S1,S2 too.");
         });
         command.SetAction(parse =>
         {
             var prepared = data.Prepare(parse, context);
-            bool boot = parse.GetValue(ci) == "bootstrap" || parse.GetValue(bootstrap) is not null;
+            bool boot = parse.GetValue(ci) == "bootstrap" || parse.IsGiven(bootstrap);
             var options = new ReliabilityOptions
             {
                 Missing = parse.GetValue(missing) == "listwise" ? MissingData.Listwise : MissingData.Pairwise,
                 Interval = boot ? AlphaIntervalMethod.Bootstrap : AlphaIntervalMethod.Feldt,
-                BootstrapReplicates = parse.GetValue(bootstrap) ?? 2000,
+                BootstrapReplicates = parse.GetValue(bootstrap),
                 Ordinal = parse.GetValue(ordinal),
                 OmegaMethod = parse.GetValue(omega) == "ml" ? FactorMethod.MaximumLikelihood : FactorMethod.MinimumResidual,
                 Splits = parse.GetValue(splits) == "psych" ? SplitHalfEnumeration.PsychCompatible : SplitHalfEnumeration.AllSplits,
             };
-            if (parse.GetValue(seed) is { } sd) options = options with { Seed = sd };
-            if (parse.GetValue(level) is { } lv) options = options with { Level = lv };
+            options = options with { Seed = parse.GetValue(seed), Level = parse.GetValue(level) };
 
             var progress = ConsoleProgress.For(context, output.IsJson(parse));
             var report = ReliabilityAnalysis.Analyze(prepared, options, parse.GetValue(subscale), progress, context.CancellationToken);

@@ -23,12 +23,8 @@ public static class SimulateVerb
             Required = true,
         };
         preset.AcceptOnlyFromAmong("clinic", "formats", "studies");
-        var seed = new Option<long>("--seed")
-        {
-            Description = $"Seed of every random stream (default {Simulator.DefaultSeed}): the same seed gives the same bytes on any machine and thread count.",
-            HelpName = "N",
-            DefaultValueFactory = _ => Simulator.DefaultSeed,
-        };
+        // Simulator.DefaultSeed is Defaults.Seed, the shared --seed's default; the same seed gives the same bytes on any machine and thread count.
+        var seed = SharedOptions.Seed("every random stream (the output does not depend on the machine or thread count)");
         var set = new Option<string[]>("--set")
         {
             Description = "Override a setting of the preset, key=value; may be repeated (e.g. --set clients=500 --set crowding=0). --list-settings shows every key.",

@@ -15,7 +15,7 @@ public sealed record MainJobOptions
     public PreparationOptions Preparation { get; init; } = new();
 
     /// <summary>Seed for sections that resample (bootstrap, permutation); fixed by default so reports are reproducible.</summary>
-    public long Seed { get; init; } = 20261126;
+    public long Seed { get; init; } = Defaults.Seed;
 
     /// <summary>Section keys to skip (e.g. "irt" to save time).</summary>
     public ImmutableHashSet<string> Skip { get; init; } = [];

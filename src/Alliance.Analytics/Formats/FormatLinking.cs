@@ -29,7 +29,7 @@ public sealed record LinkingOptions
     public int CalibrationReplicates { get; init; }
 
     /// <summary>Seed of the bootstrap (block b uses <c>RandomStream.Create(Seed, b)</c>).</summary>
-    public long Seed { get; init; } = 20261126;
+    public long Seed { get; init; } = Defaults.Seed;
 
 
     /// <summary>Threads to use (default all cores). Results are identical for any value.</summary>

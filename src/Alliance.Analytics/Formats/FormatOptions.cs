@@ -47,7 +47,7 @@ public sealed record FormatOptions
     public ImmutableArray<double> ChangeSessions { get; init; } = [];
 
     /// <summary>Level of the reliable-change criterion (default .95: |RCI| &gt; 1.96).</summary>
-    public double ReliableChangeLevel { get; init; } = 0.95;
+    public double ReliableChangeLevel { get; init; } = Defaults.Level;
 
     /// <summary>Fewest categories a candidate of the explorer keeps (default 2: every one of the 2^(K−1) maps but the single-category one, which measures nothing).</summary>
     public int MinimumCategories { get; init; } = 2;

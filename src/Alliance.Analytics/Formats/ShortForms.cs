@@ -80,7 +80,7 @@ public sealed record ShortFormOptions
     public int Restarts { get; init; } = 50;
 
     /// <summary>Seed of the random starts (start r uses <c>RandomStream.Create(Seed, r)</c>).</summary>
-    public long Seed { get; init; } = 20261126;
+    public long Seed { get; init; } = Defaults.Seed;
 
 
     /// <summary>Threads to use (default all cores). Results are identical for any value.</summary>

@@ -178,7 +178,7 @@ public sealed class InstrumentRegistry
             {
                 if (!int.TryParse(k, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) || !scale.Contains(value))
                     throw new InstrumentKeyException($"{where}: anchor key '{k}' is not a value on the {scale} scale");
-                anchors[value] = v?.GetValue<string>() ?? "";
+                anchors[value] = Label(v, $"{where}: anchor '{k}'");
             }
         else if (o["anchors"] is not null) throw new InstrumentKeyException($"{where}: 'anchors' must be an object mapping values to labels");
 
@@ -239,7 +239,12 @@ public sealed class InstrumentRegistry
             HasTotal = total,
             CutOffs = [.. cutoffs],
             RequiresUserKey = Bool(o, "requires_user_key", where) ?? false,
-            Forms = o["forms"] is JsonArray f ? [.. f.Select(x => x?.GetValue<string>() ?? "")] : [],
+            Forms = o["forms"] switch
+            {
+                null => [],
+                JsonArray f => [.. f.Select((x, k) => Label(x, $"{where}: forms[{k}]"))],
+                var other => throw new InstrumentKeyException($"{where}: 'forms' must be an array of strings, not {other.ToJsonString()}"),
+            },
             Status = status switch
             {
                 "confirmed" => InstrumentStatus.Confirmed,
@@ -268,6 +273,13 @@ public sealed class InstrumentRegistry
         }
         return [.. list];
     }
+
+    private static string Label(JsonNode? node, string where) => node switch
+    {
+        null => "",
+        JsonValue v when v.TryGetValue(out string? s) => s,
+        var other => throw new InstrumentKeyException($"{where} must be a string, not {other.ToJsonString()}"),
+    };
 
     private static string? Str(JsonObject o, string key, string where) => o[key] switch
     {

@@ -92,7 +92,7 @@ public sealed record MetaAnalysisOptions
     public MetaTest Test { get; init; } = MetaTest.Z;
 
     /// <summary>Confidence level of every interval (default 0.95).</summary>
-    public double Level { get; init; } = 0.95;
+    public double Level { get; init; } = Defaults.Level;
 
     /// <summary>Moderator columns of the study set (<c>factor(name)</c> treats a numeric column as categorical); empty for the random-effects model.</summary>
     public ImmutableArray<string> Moderators { get; init; } = [];

@@ -16,7 +16,7 @@ public sealed record MetaReportOptions
     public MetaTest Test { get; init; } = MetaTest.Z;
 
     /// <summary>Confidence level.</summary>
-    public double Level { get; init; } = 0.95;
+    public double Level { get; init; } = Defaults.Level;
 
     /// <summary>Moderators.</summary>
     public ImmutableArray<string> Moderators { get; init; } = [];
@@ -37,7 +37,7 @@ public sealed record MetaReportOptions
     public int Permutations { get; init; }
 
     /// <summary>Seed of the permutation test.</summary>
-    public long Seed { get; init; } = 20261126;
+    public long Seed { get; init; } = Defaults.Seed;
 }
 
 /// <summary>

@@ -18,7 +18,7 @@ public sealed record MultilevelOptions
     public MetaTest Test { get; init; } = MetaTest.Z;
 
     /// <summary>Confidence level (default 0.95).</summary>
-    public double Level { get; init; } = 0.95;
+    public double Level { get; init; } = Defaults.Level;
 
     /// <summary>Profile-likelihood intervals for σ²₁ and σ²₂ (default true).</summary>
     public bool ProfileIntervals { get; init; } = true;

@@ -14,7 +14,7 @@ public sealed record PermutationOptions
     public int Iterations { get; init; } = 1000;
 
     /// <summary>Seed of the random permutations (results are the same bytes on any machine and thread count).</summary>
-    public long Seed { get; init; } = 20261126;
+    public long Seed { get; init; } = Defaults.Seed;
 
     /// <summary>Enumerate every distinct permutation instead of sampling; by default this happens when there are no more of them than <see cref="Iterations"/> (as metafor).</summary>
     public bool? Exact { get; init; }

@@ -32,7 +32,7 @@ public sealed record BootstrapOptions
     public int Replicates { get; init; } = 2000;
 
     /// <summary>Seed; replicate block b uses <c>RandomStream.Create(Seed, b)</c> so results do not depend on threads.</summary>
-    public long Seed { get; init; } = 20261126;
+    public long Seed { get; init; } = Defaults.Seed;
 
     /// <summary>Percentile or BCa (default).</summary>
     public BootstrapInterval Interval { get; init; } = BootstrapInterval.Bca;
@@ -95,7 +95,7 @@ public static class Correlations
     /// Pearson 1957).
     /// </summary>
     /// <exception cref="AllianceInputException">When fewer than 4 (Kendall 5) complete pairs remain, or a variable does not vary.</exception>
-    public static CorrelationEstimate Correlate(ReadOnlySpan<double> x, ReadOnlySpan<double> y, CorrelationMethod method = CorrelationMethod.Pearson, double level = 0.95)
+    public static CorrelationEstimate Correlate(ReadOnlySpan<double> x, ReadOnlySpan<double> y, CorrelationMethod method = CorrelationMethod.Pearson, double level = Defaults.Level)
     {
         var (a, b) = CompletePairs(x, y);
         int n = a.Length;
@@ -136,7 +136,7 @@ public static class Correlations
     /// </summary>
     /// <exception cref="AllianceInputException">When too few pairs remain or a variable does not vary.</exception>
     public static CorrelationEstimate Bootstrap(ReadOnlySpan<double> x, ReadOnlySpan<double> y, CorrelationMethod method = CorrelationMethod.Pearson,
-        double level = 0.95, BootstrapOptions? options = null, CancellationToken cancellationToken = default)
+        double level = Defaults.Level, BootstrapOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new BootstrapOptions();
         if (options.Replicates < 100) throw new ArgumentOutOfRangeException(nameof(options), options.Replicates, "Use at least 100 bootstrap replicates.");
@@ -196,7 +196,7 @@ public static class Correlations
     /// R: <c>cor.test(resid(lm(x ~ z)), resid(lm(y ~ z)))</c> gives r (its df ignore the covariates).
     /// </summary>
     /// <exception cref="AllianceInputException">When fewer than k + 4 complete cases remain, or a variable is constant given the covariates.</exception>
-    public static CorrelationEstimate Partial(ReadOnlySpan<double> x, ReadOnlySpan<double> y, IReadOnlyList<double[]> covariates, double level = 0.95)
+    public static CorrelationEstimate Partial(ReadOnlySpan<double> x, ReadOnlySpan<double> y, IReadOnlyList<double[]> covariates, double level = Defaults.Level)
     {
         ArgumentNullException.ThrowIfNull(covariates);
         CheckLevel(level);

@@ -36,7 +36,7 @@ public sealed record MixedModelOptions
     public DegreesOfFreedomMethod DegreesOfFreedom { get; init; } = DegreesOfFreedomMethod.Satterthwaite;
 
     /// <summary>Confidence level of the fixed-effect intervals (Wald, with the t quantile on the chosen df).</summary>
-    public double ConfidenceLevel { get; init; } = 0.95;
+    public double ConfidenceLevel { get; init; } = Defaults.Level;
 
     /// <summary>The optimiser's settings (tolerances on the deviance and on θ, evaluation limit).</summary>
     public NelderMeadOptions Optimizer { get; init; } = new();

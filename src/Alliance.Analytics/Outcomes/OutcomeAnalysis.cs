@@ -18,7 +18,7 @@ public sealed record OutcomeOptions : ClientOutcomeOptions
     public bool HigherIsBetter { get; init; }
 
     /// <summary>Confidence level of every interval.</summary>
-    public double ConfidenceLevel { get; init; } = 0.95;
+    public double ConfidenceLevel { get; init; } = Defaults.Level;
 
     /// <summary>Bootstrap interval for r (BCa, 2000 resamples by default); null to skip.</summary>
     public BootstrapOptions? Bootstrap { get; init; } = new();

@@ -199,6 +199,10 @@ public sealed record OutcomeResult : IAnalysisResult
             ["rater"] = Options.RaterValue,
             ["session_rows"] = SessionRows,
             ["level"] = Options.ConfidenceLevel,
+            ["client"] = Options.Client,
+            ["therapist"] = Options.Therapist,
+            ["session"] = Options.Session,
+            ["bootstrap_seed"] = Options.Bootstrap?.Seed,
         };
         return o;
     }

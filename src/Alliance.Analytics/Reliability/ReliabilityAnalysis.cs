@@ -235,7 +235,7 @@ public static class ReliabilityAnalysis
     /// (columns), from the rows with every rating present. R: <c>psych::ICC(x, lmer = FALSE)</c>.
     /// </summary>
     /// <exception cref="AllianceInputException">Fewer than two raters, or fewer than two targets with every rating.</exception>
-    public static IntraclassCorrelationResult IntraclassCorrelation(ResponseMatrix ratings, double level = 0.95)
+    public static IntraclassCorrelationResult IntraclassCorrelation(ResponseMatrix ratings, double level = Defaults.Level)
     {
         ArgumentNullException.ThrowIfNull(ratings);
         if (!(level > 0 && level < 1)) throw new ArgumentOutOfRangeException(nameof(level), level, "The confidence level must be in (0, 1).");
@@ -256,7 +256,7 @@ public static class ReliabilityAnalysis
     /// <param name="sessions">Sessions to compare (default all).</param>
     /// <param name="level">Confidence level of the intervals.</param>
     /// <exception cref="AllianceInputException">No client_id or session column, a duplicate client–session row, or too few clients.</exception>
-    public static IntraclassCorrelationResult IntraclassCorrelation(AnalysisData data, IReadOnlyList<double>? sessions = null, double level = 0.95)
+    public static IntraclassCorrelationResult IntraclassCorrelation(AnalysisData data, IReadOnlyList<double>? sessions = null, double level = Defaults.Level)
     {
         ArgumentNullException.ThrowIfNull(data);
         var scores = SessionScores.From(data);

@@ -81,13 +81,13 @@ public sealed record ReliabilityOptions
     public AlphaIntervalMethod Interval { get; init; } = AlphaIntervalMethod.Feldt;
 
     /// <summary>Confidence level of intervals (default 0.95).</summary>
-    public double Level { get; init; } = 0.95;
+    public double Level { get; init; } = Defaults.Level;
 
     /// <summary>Bootstrap replicates (<c>--bootstrap</c>, default 2000).</summary>
     public int BootstrapReplicates { get; init; } = 2000;
 
     /// <summary>Seed of every random choice (bootstrap resamples, sampled splits) (<c>--seed</c>).</summary>
-    public long Seed { get; init; } = 20261126;
+    public long Seed { get; init; } = Defaults.Seed;
 
     /// <summary>Also compute polychoric correlations and ordinal α and ω (<c>--ordinal</c>).</summary>
     public bool Ordinal { get; init; }

@@ -21,7 +21,7 @@ public sealed record ReliableChangeOptions
     public double? StandardDeviation { get; init; }
 
     /// <summary>Two-sided confidence level of "reliable" change (0.95: |RCI| &gt; 1.96).</summary>
-    public double Level { get; init; } = 0.95;
+    public double Level { get; init; } = Defaults.Level;
 
     /// <summary>True when a higher score is better (alliance scales); a rise is then an improvement.</summary>
     public bool HigherIsBetter { get; init; } = true;

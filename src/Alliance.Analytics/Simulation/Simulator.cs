@@ -33,7 +33,7 @@ public sealed record SimulatedFile(string Name, string Path, int Rows, string De
 public static class Simulator
 {
     /// <summary>The default seed (<c>--seed</c> omitted), and the seed of the committed clinic and formats data sets.</summary>
-    public const long DefaultSeed = 20261126;
+    public const long DefaultSeed = Defaults.Seed;
 
     /// <summary>
     /// The seed of each committed data set in data/synthetic/: <see cref="DefaultSeed"/>, except the study set, whose
