@@ -176,7 +176,7 @@ public sealed record MetaReport : IAnalysisResult
         if (Permutation is { } p)
         {
             var pj = p.ToJson();
-            pj.Remove("n"); pj.Remove("data"); pj.Remove("warnings");
+            pj.Remove("schema_version"); pj.Remove("n"); pj.Remove("data"); pj.Remove("warnings");
             o["permutation"] = pj;
         }
         if (LeaveOneOut is { } l) o["leave_one_out"] = l.ToJson()["leave_one_out"]!.DeepClone();
