@@ -250,7 +250,7 @@ public static class Diagnostics
     public static InfluenceResult Influence(RandomEffectsFit fit)
     {
         ArgumentNullException.ThrowIfNull(fit);
-        int k = fit.K, p = fit.P;
+        int k = fit.K, p = fit.CoefficientCount;
         if (k <= p + 1) throw new AllianceInputException($"influence diagnostics need more than {p + 1} studies.");
         var x = fit.Design.Span;
         var vi = fit.Studies.Vi;

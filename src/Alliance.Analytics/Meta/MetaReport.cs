@@ -126,7 +126,7 @@ public sealed record MetaReport : IAnalysisResult
         {
             if (!fit.HasModerators && fit.K >= 2) loo = fit.LeaveOneOut();
             else if (fit.HasModerators) notes.Add("leave-one-out applies to models without moderators and is not run; the influence diagnostics refit the model without each study.");
-            if (fit.K > fit.P + 1) influence = fit.Influence();
+            if (fit.K > fit.CoefficientCount + 1) influence = fit.Influence();
             else notes.Add("influence diagnostics need more studies than coefficients + 1.");
         }
         return new MetaReport { Model = fit, Bias = bias, Permutation = permutation, LeaveOneOut = loo, Influence = influence, Notes = [.. notes] };

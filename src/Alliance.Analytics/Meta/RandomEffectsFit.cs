@@ -62,7 +62,7 @@ public sealed record RandomEffectsFit : IAnalysisResult
     public int K => Studies.Count;
 
     /// <summary>Number of coefficients, p.</summary>
-    public int P => Design.Columns;
+    public int CoefficientCount => Design.Columns;
 
     /// <summary>The coefficients, intercept first.</summary>
     public required ImmutableArray<MetaCoefficient> Coefficients { get; init; }
@@ -107,7 +107,7 @@ public sealed record RandomEffectsFit : IAnalysisResult
     public required double Q { get; init; }
 
     /// <summary>Degrees of freedom of Q, k − p.</summary>
-    public int QDegreesOfFreedom => K - P;
+    public int QDegreesOfFreedom => K - CoefficientCount;
 
     /// <summary>p value of Q against χ²(k − p).</summary>
     public required double QPValue { get; init; }
@@ -158,7 +158,7 @@ public sealed record RandomEffectsFit : IAnalysisResult
     public bool IsCorrelation => Studies.Measure != EffectMeasure.Generic;
 
     /// <summary>True when the model has moderators.</summary>
-    public bool HasModerators => P > 1;
+    public bool HasModerators => CoefficientCount > 1;
 
     /// <summary>The pooled estimate back-transformed to r (NaN unless correlations).</summary>
     public double EstimateR => IsCorrelation ? EffectSizes.ToCorrelation(Estimate.Estimate, Studies.Measure) : double.NaN;
@@ -182,13 +182,13 @@ public sealed record RandomEffectsFit : IAnalysisResult
     /// <exception cref="ArgumentException">When the number of values is not p − 1.</exception>
     public (double Estimate, double StandardError, Interval Ci, Interval Pi) Predict(ReadOnlySpan<double> x)
     {
-        if (x.Length != P - 1) throw new ArgumentException($"The model has {P - 1} moderator column(s); {x.Length} values were given.", nameof(x));
-        Span<double> row = stackalloc double[P];
+        if (x.Length != CoefficientCount - 1) throw new ArgumentException($"The model has {CoefficientCount - 1} moderator column(s); {x.Length} values were given.", nameof(x));
+        Span<double> row = stackalloc double[CoefficientCount];
         row[0] = 1;
         x.CopyTo(row[1..]);
         double pred = 0;
-        for (int j = 0; j < P; j++) pred += row[j] * Coefficients[j].Estimate;
-        double vpred = WeightedLeastSquares.Quadratic(Covariance.AsSpan(), row, P);
+        for (int j = 0; j < CoefficientCount; j++) pred += row[j] * Coefficients[j].Estimate;
+        double vpred = WeightedLeastSquares.Quadratic(Covariance.AsSpan(), row, CoefficientCount);
         double crit = Critical(Options.Level);
         double se = Math.Sqrt(vpred);
         return (pred, se, new Interval(pred - crit * se, pred + crit * se), new Interval(pred - crit * Math.Sqrt(vpred + Tau2), pred + crit * Math.Sqrt(vpred + Tau2)));

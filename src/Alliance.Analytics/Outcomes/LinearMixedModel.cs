@@ -301,7 +301,7 @@ public static class LinearMixedModel
     // > 1e-8), g = ∂ Var(β̂ⱼ)/∂(θ, σ) by Richardson differences, df = 2 Var(β̂ⱼ)² / (gᵀ A g).
     private static double[] Satterthwaite(NestedMixedModelKernel kernel, double[] theta, double sigma, bool reml, double[] vcov, List<string> warnings)
     {
-        int p = kernel.P, m = theta.Length + 1;
+        int p = kernel.FixedEffectCount, m = theta.Length + 1;
         var varpar = theta.Append(sigma).ToArray();
         var h = NumericalDerivatives.Hessian(v => kernel.DevianceAtSigma(v.AsSpan(0, m - 1), v[m - 1], reml), varpar);
         var hm = Matrix<double>.Build.DenseOfArray(h);

@@ -121,7 +121,7 @@ public static class OutcomeAnalysis
 
         double sign = options.HigherIsBetter ? 1 : -1;
         var benchmark = Math.Abs(pearson.R) < 1
-            ? LiteratureBenchmark.Compare(sign * pearson.R, Math.Min(sign * pearson.Lower, sign * pearson.Upper), Math.Max(sign * pearson.Lower, sign * pearson.Upper), pearson.N)
+            ? LiteratureBenchmark.Compare(sign * pearson.R, Math.Min(sign * pearson.Interval.Lower, sign * pearson.Interval.Upper), Math.Max(sign * pearson.Interval.Lower, sign * pearson.Interval.Upper), pearson.N)
             : null;
         return new OutcomeResult
         {

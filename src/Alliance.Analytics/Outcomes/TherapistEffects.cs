@@ -8,16 +8,16 @@ namespace Alliance.Analytics.Outcomes;
 /// <param name="B">Estimate.</param>
 /// <param name="StandardError">Standard error.</param>
 /// <param name="DegreesOfFreedom">Denominator df (Satterthwaite).</param>
-/// <param name="P">Two-sided p.</param>
+/// <param name="PValue">Two-sided p.</param>
 /// <param name="Lower">Lower 95% limit.</param>
 /// <param name="Upper">Upper 95% limit.</param>
-public sealed record EffectEstimate(double B, double StandardError, double DegreesOfFreedom, double P, double Lower, double Upper)
+public sealed record EffectEstimate(double B, double StandardError, double DegreesOfFreedom, double PValue, double Lower, double Upper)
 {
-    internal static EffectEstimate From(FixedEffectEstimate f) => new(f.Estimate, f.StandardError, f.DegreesOfFreedom, f.P, f.Lower, f.Upper);
+    internal static EffectEstimate From(FixedEffectEstimate f) => new(f.Estimate, f.StandardError, f.DegreesOfFreedom, f.PValue, f.Lower, f.Upper);
 
     /// <summary>"−1.23 (SE 0.40, p = .002)".</summary>
     public override string ToString() =>
-        $"{B.ToString("F3", CultureInfo.InvariantCulture)} (SE {StandardError.ToString("F3", CultureInfo.InvariantCulture)}, p = {P.ToString("G3", CultureInfo.InvariantCulture)})";
+        $"{B.ToString("F3", CultureInfo.InvariantCulture)} (SE {StandardError.ToString("F3", CultureInfo.InvariantCulture)}, p = {PValue.ToString("G3", CultureInfo.InvariantCulture)})";
 }
 
 /// <summary>
