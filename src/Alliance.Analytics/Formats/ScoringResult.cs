@@ -171,7 +171,7 @@ public sealed record ScoringResult
             o["outcome_correlation"] = new JsonObject
             {
                 ["r"] = JsonOutput.Number(r.R), ["n"] = r.N, ["incomplete_left_out"] = OutcomeIncomplete, ["p"] = JsonOutput.Number(r.PValue),
-                ["ci"] = JsonOutput.Interval(r.Interval.Lower, r.Interval.Upper), ["level"] = r.Interval.Level,
+                ["ci"] = JsonOutput.Interval(r.Interval), ["level"] = r.Interval.Level,
             };
         if (Change is { } c)
             o["change"] = new JsonObject

@@ -271,7 +271,8 @@ public static class LinearMixedModel
             double d = df[j];
             double pv = double.IsFinite(d) && d > 0 ? 2 * StudentT.CDF(0, 1, d, -Math.Abs(tv)) : double.NaN;
             tq = double.IsFinite(d) && d > 0 ? TailProbabilities.StudentQuantileUpper((1 - options.ConfidenceLevel) / 2, d) : double.NaN;
-            fixedEffects[j] = new FixedEffectEstimate(formula.Fixed[j].Name, state.Beta[j], se, d, tv, pv, state.Beta[j] - tq * se, state.Beta[j] + tq * se);
+            fixedEffects[j] = new FixedEffectEstimate(formula.Fixed[j].Name, state.Beta[j], se, d, tv, pv,
+                new ConfidenceInterval(state.Beta[j] - tq * se, state.Beta[j] + tq * se, options.ConfidenceLevel, "Wald t"));
         }
         int parameters = p + theta.Length + 1;
         double minus2LogLik = criterion;

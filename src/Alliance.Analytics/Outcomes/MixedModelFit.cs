@@ -14,9 +14,8 @@ namespace Alliance.Analytics.Outcomes;
 /// <param name="DegreesOfFreedom">Satterthwaite or residual df.</param>
 /// <param name="T">β̂ / SE.</param>
 /// <param name="PValue">Two-sided p from the t distribution on <paramref name="DegreesOfFreedom"/>.</param>
-/// <param name="Lower">Lower Wald limit β̂ − t_{1−α/2, df} SE.</param>
-/// <param name="Upper">Upper Wald limit.</param>
-public sealed record FixedEffectEstimate(string Term, double Estimate, double StandardError, double DegreesOfFreedom, double T, double PValue, double Lower, double Upper);
+/// <param name="Interval">Wald interval β̂ ± t_{1−α/2, df} SE at the model's confidence level.</param>
+public sealed record FixedEffectEstimate(string Term, double Estimate, double StandardError, double DegreesOfFreedom, double T, double PValue, ConfidenceInterval Interval);
 
 /// <summary>
 /// One random-effect term: its covariance matrix Σ = σ² ΛΛᵀ, and per group the conditional mode b̂ (lme4's
@@ -146,7 +145,7 @@ public sealed record MixedModelFit : IAnalysisResult
         var fixedTable = new ResultTable("Fixed effects",
             [TableColumn.Label("term"), TableColumn.Number("estimate", 4), TableColumn.Number("SE", 4), TableColumn.Number("df", 1),
              TableColumn.Number("t", 3), TableColumn.Number("p", 4), TableColumn.Number("lower", 4), TableColumn.Number("upper", 4)],
-            [.. FixedEffects.Select(f => (IReadOnlyList<object?>)[f.Term, f.Estimate, f.StandardError, f.DegreesOfFreedom, f.T, f.PValue, f.Lower, f.Upper])]);
+            [.. FixedEffects.Select(f => (IReadOnlyList<object?>)[f.Term, f.Estimate, f.StandardError, f.DegreesOfFreedom, f.T, f.PValue, f.Interval.Lower, f.Interval.Upper])]);
         var rows = new List<IReadOnlyList<object?>>();
         foreach (var r in RandomEffects)
             for (int a = 0; a < r.Columns.Length; a++)
@@ -195,7 +194,7 @@ public sealed record MixedModelFit : IAnalysisResult
             ["df"] = JsonOutput.Number(f.DegreesOfFreedom),
             ["t"] = JsonOutput.Number(f.T),
             ["p"] = JsonOutput.Number(f.PValue),
-            ["ci"] = JsonOutput.Interval(f.Lower, f.Upper),
+            ["ci"] = JsonOutput.Interval(f.Interval),
         })]);
         o["random_effects"] = new JsonArray([.. RandomEffects.Select(r => (JsonNode?)new JsonObject
         {

@@ -97,8 +97,8 @@ public sealed record OutcomeResult : IAnalysisResult
                 [TableColumn.Label("effect"), TableColumn.Number("b", 4), TableColumn.Number("SE", 4), TableColumn.Number("df", 1), TableColumn.Number("p", 4),
                  TableColumn.Number("lower", 4), TableColumn.Number("upper", 4)],
                 [
-                    ["between therapists (therapist mean alliance)", t.BetweenTherapist.B, t.BetweenTherapist.StandardError, t.BetweenTherapist.DegreesOfFreedom, t.BetweenTherapist.PValue, t.BetweenTherapist.Lower, t.BetweenTherapist.Upper],
-                    ["within therapists (client's deviation)", t.WithinTherapist.B, t.WithinTherapist.StandardError, t.WithinTherapist.DegreesOfFreedom, t.WithinTherapist.PValue, t.WithinTherapist.Lower, t.WithinTherapist.Upper],
+                    ["between therapists (therapist mean alliance)", t.BetweenTherapist.B, t.BetweenTherapist.StandardError, t.BetweenTherapist.DegreesOfFreedom, t.BetweenTherapist.PValue, t.BetweenTherapist.Interval.Lower, t.BetweenTherapist.Interval.Upper],
+                    ["within therapists (client's deviation)", t.WithinTherapist.B, t.WithinTherapist.StandardError, t.WithinTherapist.DegreesOfFreedom, t.WithinTherapist.PValue, t.WithinTherapist.Interval.Lower, t.WithinTherapist.Interval.Upper],
                 ]));
             lines.Add($"Therapists: {t.Therapists}; therapist variance {F(t.TherapistVariance, 4)}, residual variance {F(t.ResidualVariance, 4)}, therapist ICC {F(t.TherapistIcc)}");
         }
@@ -144,15 +144,15 @@ public sealed record OutcomeResult : IAnalysisResult
         var o = JsonOutput.Document(this);
         o["session_data"] = JsonOutput.Usage(SessionUsage);
         o["r"] = JsonOutput.Number(Pearson.R);
-        o["r_ci"] = JsonOutput.Interval(Pearson.Interval.Lower, Pearson.Interval.Upper);
+        o["r_ci"] = JsonOutput.Interval(Pearson.Interval);
         o["r_p"] = JsonOutput.Number(Pearson.PValue);
-        o["r_bootstrap_ci"] = BootstrapPearson is { } b ? JsonOutput.Interval(b.Interval.Lower, b.Interval.Upper) : null;
+        o["r_bootstrap_ci"] = BootstrapPearson is { } b ? JsonOutput.Interval(b.Interval) : null;
         o["r_bootstrap_resamples"] = BootstrapPearson is { Resamples: > 0 } b2 ? b2.Resamples : null;
         o["spearman"] = JsonOutput.Number(Spearman.R);
-        o["spearman_ci"] = JsonOutput.Interval(Spearman.Interval.Lower, Spearman.Interval.Upper);
+        o["spearman_ci"] = JsonOutput.Interval(Spearman.Interval);
         o["kendall"] = Kendall is { } k ? JsonOutput.Number(k.R) : null;
         o["partial_r"] = Partial is { } p ? JsonOutput.Number(p.R) : null;
-        o["partial_r_ci"] = Partial is { } p2 ? JsonOutput.Interval(p2.Interval.Lower, p2.Interval.Upper) : null;
+        o["partial_r_ci"] = Partial is { } p2 ? JsonOutput.Interval(p2.Interval) : null;
         o["disattenuated_r"] = Disattenuated is { } d ? JsonOutput.Number(d.R) : null;
         o["between_therapist"] = Therapist is { } t ? EffectJson(t.BetweenTherapist) : null;
         o["within_therapist"] = Therapist is { } t2 ? EffectJson(t2.WithinTherapist) : null;
@@ -209,7 +209,7 @@ public sealed record OutcomeResult : IAnalysisResult
         ["se"] = JsonOutput.Number(e.StandardError),
         ["p"] = JsonOutput.Number(e.PValue),
         ["df"] = JsonOutput.Number(e.DegreesOfFreedom),
-        ["ci"] = JsonOutput.Interval(e.Lower, e.Upper),
+        ["ci"] = JsonOutput.Interval(e.Interval),
     };
 
     /// <summary>"Alliance–outcome r = −.31 [−.40, −.22], n = 412".</summary>

@@ -36,6 +36,13 @@ public static class JsonOutput
     /// <summary>An interval as a two-element array <c>[lower, upper]</c>.</summary>
     public static JsonArray Interval(double lower, double upper) => Numbers([lower, upper]);
 
+    /// <summary>A confidence interval as <c>[lower, upper]</c> (its level and method go under their own keys where a document reports them).</summary>
+    public static JsonArray Interval(ConfidenceInterval interval)
+    {
+        ArgumentNullException.ThrowIfNull(interval);
+        return Interval(interval.Lower, interval.Upper);
+    }
+
     /// <summary>Category counts keyed by the category's value (<c>{"1": 12, "2": 30, …}</c>), categories numbered from <paramref name="min"/>.</summary>
     public static JsonObject CategoryCounts(IReadOnlyList<int> counts, double min)
     {

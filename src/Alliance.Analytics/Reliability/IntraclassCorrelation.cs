@@ -98,7 +98,7 @@ public sealed record IntraclassCorrelationResult : IAnalysisResult
             ["df1"] = e.Df1,
             ["df2"] = e.Df2,
             ["p"] = JsonOutput.Number(e.PValue),
-            ["ci"] = JsonOutput.Interval(e.Interval.Lower, e.Interval.Upper),
+            ["ci"] = JsonOutput.Interval(e.Interval),
         })]);
         return o;
     }

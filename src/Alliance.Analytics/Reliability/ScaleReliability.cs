@@ -254,7 +254,7 @@ public sealed record ScaleReliability : IAnalysisResult
         o["reversed"] = JsonOutput.Strings(Reversed.IsDefault ? [] : Reversed);
         o["alpha"] = JsonOutput.Number(Alpha);
         o["alpha_standardized"] = JsonOutput.Number(AlphaStandardized);
-        o["alpha_ci"] = JsonOutput.Interval(AlphaInterval.Lower, AlphaInterval.Upper);
+        o["alpha_ci"] = JsonOutput.Interval(AlphaInterval);
         o["alpha_ci_method"] = AlphaInterval.Method;
         o["alpha_ci_level"] = AlphaInterval.Level;
         o["alpha_se"] = JsonOutput.Number(AlphaStandardError);
@@ -299,8 +299,8 @@ public sealed record ScaleReliability : IAnalysisResult
                 ["seed"] = Bootstrap.Seed,
                 ["se"] = JsonOutput.Number(Bootstrap.StandardError),
                 ["bias"] = JsonOutput.Number(Bootstrap.Bias),
-                ["percentile_ci"] = JsonOutput.Interval(Bootstrap.Percentile.Lower, Bootstrap.Percentile.Upper),
-                ["bca_ci"] = JsonOutput.Interval(Bootstrap.Bca.Lower, Bootstrap.Bca.Upper),
+                ["percentile_ci"] = JsonOutput.Interval(Bootstrap.Percentile),
+                ["bca_ci"] = JsonOutput.Interval(Bootstrap.Bca),
                 ["z0"] = JsonOutput.Number(Bootstrap.BiasCorrection),
                 ["acceleration"] = JsonOutput.Number(Bootstrap.Acceleration),
             };
