@@ -303,8 +303,8 @@ public sealed record IrtFit : IAnalysisResult
             if (!double.IsNaN(i.Fit.SX2))
             {
                 item["s_x2"] = JsonOutput.Number(i.Fit.SX2);
-                item["s_x2_df"] = i.Fit.SX2Df;
-                item["s_x2_p"] = JsonOutput.Number(i.Fit.SX2P);
+                item["s_x2_df"] = i.Fit.SX2DegreesOfFreedom;
+                item["s_x2_p"] = JsonOutput.Number(i.Fit.SX2PValue);
                 item["s_x2_n"] = i.Fit.SX2N;
             }
             var se = new JsonObject();

@@ -76,10 +76,10 @@ public sealed record IrtItem
 /// <param name="InfitZ">Standardised infit (ZSTD).</param>
 /// <param name="OutfitZ">Standardised outfit (ZSTD).</param>
 /// <param name="SX2">Orlando–Thissen S-X² (marginal fits, complete rows; NaN otherwise).</param>
-/// <param name="SX2Df">Degrees of freedom of S-X².</param>
-/// <param name="SX2P">p-value of S-X².</param>
+/// <param name="SX2DegreesOfFreedom">Degrees of freedom of S-X².</param>
+/// <param name="SX2PValue">p-value of S-X².</param>
 /// <param name="SX2N">Persons S-X² used: complete rows whose summed score is neither the lowest nor the highest possible (0 when not computed).</param>
-public sealed record ItemFitStatistics(int N, double Infit, double Outfit, double InfitZ, double OutfitZ, double SX2 = double.NaN, int SX2Df = 0, double SX2P = double.NaN, int SX2N = 0);
+public sealed record ItemFitStatistics(int N, double Infit, double Outfit, double InfitZ, double OutfitZ, double SX2 = double.NaN, int SX2DegreesOfFreedom = 0, double SX2PValue = double.NaN, int SX2N = 0);
 
 /// <summary>
 /// One person's (row's) measure and fit.

@@ -72,11 +72,9 @@ public sealed record PolyserialEstimate(double Rho, double StandardError, Immuta
 /// <param name="R13">Second correlation.</param>
 /// <param name="R23">Correlation of the two non-shared variables.</param>
 /// <param name="N">Sample size.</param>
-/// <param name="WilliamsT">Williams's T₂ (Steiger 1980, eq. 7), on n − 3 df.</param>
-/// <param name="WilliamsP">Two-sided p of T₂.</param>
-/// <param name="SteigerZ">Steiger's Z₁* with the pooled r̄ (Steiger 1980, eq. 14).</param>
-/// <param name="SteigerP">Two-sided p of Z₁*.</param>
-public sealed record DependentCorrelationTest(double R12, double R13, double R23, int N, double WilliamsT, double WilliamsP, double SteigerZ, double SteigerP);
+/// <param name="Williams">Williams's T₂ (Steiger 1980, eq. 7) on n − 3 df, named "t", with its two-sided p.</param>
+/// <param name="Steiger">Steiger's Z₁* with the pooled r̄ (Steiger 1980, eq. 14), named "z", with its two-sided p.</param>
+public sealed record DependentCorrelationTest(double R12, double R13, double R23, int N, TestResult Williams, TestResult Steiger);
 
 /// <summary>
 /// Correlations between alliance and outcome: Pearson, Spearman and Kendall with tests and Fisher-z or bootstrap
@@ -305,7 +303,7 @@ public static class Correlations
         double sBar = psi / ((1 - rb2) * (1 - rb2));
         double zs = (Atanh(r12) - Atanh(r13)) * Math.Sqrt(n - 3) / Math.Sqrt(2 - 2 * sBar);
         double pZ = 2 * Normal.CDF(0, 1, -Math.Abs(zs));
-        return new DependentCorrelationTest(r12, r13, r23, n, t2, pT, zs, pZ);
+        return new DependentCorrelationTest(r12, r13, r23, n, new TestResult("t", t2, n - 3, pT), new TestResult("z", zs, null, pZ));
     }
 
     /// <summary>

@@ -91,10 +91,10 @@ public sealed class CorrelationRTests
     public void Dependent_correlations_Williams_T2_matches_psych_r_test_and_Steiger_Z_the_hand_value()
     {
         var t = Correlations.CompareDependent(Ref["dep:r12"], Ref["dep:r13"], Ref["dep:r23"], (int)Ref["n"]);
-        Close(Ref["dep:williams_t"], t.WilliamsT, ClosedForm, "Williams T2");
-        Close(Ref["dep:williams_p"], t.WilliamsP, 1e-9, "Williams p");
-        Close(Ref["dep:steiger_z"], t.SteigerZ, ClosedForm, "Steiger Z");
-        Close(Ref["dep:steiger_p"], t.SteigerP, 1e-9, "Steiger p");
+        Close(Ref["dep:williams_t"], t.Williams.Statistic, ClosedForm, "Williams T2");
+        Close(Ref["dep:williams_p"], t.Williams.PValue, 1e-9, "Williams p");
+        Close(Ref["dep:steiger_z"], t.Steiger.Statistic, ClosedForm, "Steiger Z");
+        Close(Ref["dep:steiger_p"], t.Steiger.PValue, 1e-9, "Steiger p");
     }
 
     [Fact]
