@@ -29,11 +29,14 @@ public sealed record ConfidenceInterval(double Lower, double Upper, double Level
     /// <summary>Both bounds mapped through <paramref name="map"/>, which must be monotone increasing (e.g. Fisher z → r).</summary>
     public ConfidenceInterval Map(Func<double, double> map) => this with { Lower = map(Lower), Upper = map(Upper) };
 
+    /// <summary>The bounds alone, "[0.2104, 0.3517]", in <paramref name="format"/> (invariant culture): for text that states the level elsewhere.</summary>
+    public string BoundsToString(string format) =>
+        $"[{Lower.ToString(format, CultureInfo.InvariantCulture)}, {Upper.ToString(format, CultureInfo.InvariantCulture)}]";
+
     /// <summary>"[0.21, 0.35] 95%" with the bounds in <paramref name="format"/> (invariant culture), then the method when there is one.</summary>
     public string ToString(string format)
     {
-        string text = $"[{Lower.ToString(format, CultureInfo.InvariantCulture)}, {Upper.ToString(format, CultureInfo.InvariantCulture)}] " +
-                      $"{(Level * 100).ToString("0.#", CultureInfo.InvariantCulture)}%";
+        string text = $"{BoundsToString(format)} {(Level * 100).ToString("0.#", CultureInfo.InvariantCulture)}%";
         return Method is null ? text : text + " " + Method;
     }
 

@@ -18,7 +18,7 @@ namespace Alliance.Analytics.Meta;
 /// <param name="Tau2">τ².</param>
 /// <param name="I2">I² (%).</param>
 /// <param name="H2">H².</param>
-public sealed record SubsetFit(string Label, double Estimate, double StandardError, double Statistic, double PValue, Interval Ci, double Q, double QPValue, double Tau2, double I2, double H2);
+public sealed record SubsetFit(string Label, double Estimate, double StandardError, double Statistic, double PValue, ConfidenceInterval Ci, double Q, double QPValue, double Tau2, double I2, double H2);
 
 /// <summary>Shared rendering of a list of subset fits.</summary>
 internal static class SubsetFitTable
@@ -46,11 +46,11 @@ internal static class SubsetFitTable
         ["h2"] = JsonOutput.Number(r.H2),
     })]);
 
-    public static SubsetFit Missing(string label) =>
-        new(label, double.NaN, double.NaN, double.NaN, double.NaN, Interval.Missing, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN);
+    public static SubsetFit Missing(string label, double level) =>
+        new(label, double.NaN, double.NaN, double.NaN, double.NaN, ConfidenceInterval.Missing(level), double.NaN, double.NaN, double.NaN, double.NaN, double.NaN);
 
-    public static SubsetFit From(string label, KernelFit? f) => f is null ? Missing(label) :
-        new(label, f.Beta[0], f.StandardError[0], f.Statistic[0], f.PValue[0], new Interval(f.CiLower[0], f.CiUpper[0]), f.QE, f.QEp, f.Tau2, f.I2, f.H2);
+    public static SubsetFit From(string label, KernelFit? f, double level) => f is null ? Missing(label, level) :
+        new(label, f.Beta[0], f.StandardError[0], f.Statistic[0], f.PValue[0], new ConfidenceInterval(f.CiLower[0], f.CiUpper[0], level), f.QE, f.QEp, f.Tau2, f.I2, f.H2);
 }
 
 /// <summary>The model refitted with each study left out in turn (metafor's <c>leave1out</c>).</summary>
@@ -211,7 +211,7 @@ public static class Diagnostics
             var keep = Enumerable.Range(0, fit.K).Where(j => j != i).ToArray();
             var del = MetaAnalysis.TryRefit(fit, keep);
             if (del is null) failed++;
-            rows[i] = SubsetFitTable.From(fit.Studies.Labels[i], del);
+            rows[i] = SubsetFitTable.From(fit.Studies.Labels[i], del, fit.Options.Level);
         }
         return new LeaveOneOutResult { Model = fit, Rows = [.. rows], FailedRefits = failed };
     }
@@ -236,7 +236,7 @@ public static class Diagnostics
         {
             var sub = MetaAnalysis.TryRefit(fit, idx[..(j + 1)]);
             if (sub is null) failed++;
-            rows[j] = SubsetFitTable.From(fit.Studies.Labels[idx[j]], sub);
+            rows[j] = SubsetFitTable.From(fit.Studies.Labels[idx[j]], sub, fit.Options.Level);
         }
         return new CumulativeResult { Model = fit, Order = [.. idx], Rows = [.. rows], FailedRefits = failed, MissingOrderKeys = missingKeys };
     }

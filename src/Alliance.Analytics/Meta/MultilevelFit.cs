@@ -69,7 +69,7 @@ public sealed record MultilevelFit : IAnalysisResult
     public required ImmutableArray<double> Sigma2 { get; init; }
 
     /// <summary>Profile-likelihood intervals of σ² (same order); missing when not computed, an upper bound NaN when the profile never dropped enough within the search range.</summary>
-    public required ImmutableArray<Interval> Sigma2Intervals { get; init; }
+    public required ImmutableArray<ConfidenceInterval> Sigma2Intervals { get; init; }
 
     /// <summary>Heterogeneity Q with weights 1/vᵢ (residual heterogeneity with moderators).</summary>
     public required double Q { get; init; }
@@ -87,7 +87,7 @@ public sealed record MultilevelFit : IAnalysisResult
     public required double? DegreesOfFreedom { get; init; }
 
     /// <summary>Prediction interval of a new effect size, β̂₀ ± crit·√(SE² + σ²₁ + σ²₂) (intercept-only models).</summary>
-    public required Interval PredictionInterval { get; init; }
+    public required ConfidenceInterval PredictionInterval { get; init; }
 
     /// <summary>I² in percent: total, between clusters, within clusters, 100·σ²/(Σσ² + ṽ) with ṽ = (k − p)/tr(P) (Cheung 2014).</summary>
     public required ImmutableArray<double> I2 { get; init; }
@@ -114,10 +114,10 @@ public sealed record MultilevelFit : IAnalysisResult
     public double EstimateR => IsCorrelation ? EffectSizes.ToCorrelation(Estimate.Estimate, Studies.Measure) : double.NaN;
 
     /// <summary>The confidence interval as r.</summary>
-    public Interval CiR => IsCorrelation ? Estimate.Ci.Map(z => EffectSizes.ToCorrelation(z, Studies.Measure)) : Interval.Missing;
+    public ConfidenceInterval CiR => IsCorrelation ? Estimate.Ci.Map(z => EffectSizes.ToCorrelation(z, Studies.Measure)) : ConfidenceInterval.Missing(Options.Level);
 
     /// <summary>The prediction interval as r.</summary>
-    public Interval PredictionIntervalR => IsCorrelation ? PredictionInterval.Map(z => EffectSizes.ToCorrelation(z, Studies.Measure)) : Interval.Missing;
+    public ConfidenceInterval PredictionIntervalR => IsCorrelation ? PredictionInterval.Map(z => EffectSizes.ToCorrelation(z, Studies.Measure)) : ConfidenceInterval.Missing(Options.Level);
 
     /// <inheritdoc/>
     public ResultSummary Summary()
@@ -216,7 +216,7 @@ public sealed record MultilevelFit : IAnalysisResult
 
     /// <summary>"three-level REML: μ̂ = 0.1847 [0.0190, 0.3504], σ² = 0.0651, 0.0327 (k = 56, 11 clusters)".</summary>
     public override string ToString() =>
-        $"three-level REML: μ̂ = {Estimate.Estimate.ToString("F4", CultureInfo.InvariantCulture)} {Estimate.Ci}, σ² = {Sigma2[0].ToString("F4", CultureInfo.InvariantCulture)}, {Sigma2[1].ToString("F4", CultureInfo.InvariantCulture)} (k = {K}, {Clusters} clusters)";
+        $"three-level REML: μ̂ = {Estimate.Estimate.ToString("F4", CultureInfo.InvariantCulture)} {Estimate.Ci.BoundsToString("F4")}, σ² = {Sigma2[0].ToString("F4", CultureInfo.InvariantCulture)}, {Sigma2[1].ToString("F4", CultureInfo.InvariantCulture)} (k = {K}, {Clusters} clusters)";
 }
 
 public static partial class MetaAnalysis
@@ -270,7 +270,7 @@ public static partial class MetaAnalysis
             double se = Math.Sqrt(e.Covariance[j * p + j]);
             double stat = e.Beta[j] / se;
             double pv = t ? TailProbabilities.StudentTwoSided(stat, k - p) : TailProbabilities.NormalTwoSided(stat);
-            coefficients[j] = new MetaCoefficient(design.ColumnNames[j], e.Beta[j], se, stat, pv, new Interval(e.Beta[j] - crit * se, e.Beta[j] + crit * se));
+            coefficients[j] = new MetaCoefficient(design.ColumnNames[j], e.Beta[j], se, stat, pv, new ConfidenceInterval(e.Beta[j] - crit * se, e.Beta[j] + crit * se, options.Level));
         }
         // QM over the moderators (the intercept when there are none).
         int first = p == 1 ? 0 : 1, m = p - first;
@@ -290,13 +290,13 @@ public static partial class MetaAnalysis
         double total = best.S1 + best.S2;
         var i2 = ImmutableArray.Create(100 * total / (total + ee.Vt), 100 * best.S1 / (total + ee.Vt), 100 * best.S2 / (total + ee.Vt));
 
-        var intervals = ImmutableArray.Create(Interval.Missing, Interval.Missing);
+        var intervals = ImmutableArray.Create(ConfidenceInterval.Missing(options.Level), ConfidenceInterval.Missing(options.Level));
         var warnings = new List<string>();
         if (usage.RowsExcluded > 0 || studies.Usage.RowsExcluded > 0) warnings.Add("effect sizes left out: " + studies.Usage.Then(usage));
         if (!best.Converged) warnings.Add($"REML did not converge in {options.MaxIterations} iterations.");
         if (options.ProfileIntervals)
         {
-            var built = new Interval[2];
+            var built = new ConfidenceInterval[2];
             for (int comp = 0; comp < 2; comp++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -305,11 +305,11 @@ public static partial class MetaAnalysis
             }
             intervals = [.. built];
         }
-        var pi = Interval.Missing;
+        var pi = ConfidenceInterval.Missing(options.Level);
         if (p == 1)
         {
             double sd = Math.Sqrt(e.Covariance[0] + total);
-            pi = new Interval(e.Beta[0] - crit * sd, e.Beta[0] + crit * sd);
+            pi = new ConfidenceInterval(e.Beta[0] - crit * sd, e.Beta[0] + crit * sd, options.Level, "prediction");
         }
         var robust = ImmutableArray<RobustCoefficient>.Empty;
         if (options.ClusterRobust)
@@ -350,7 +350,7 @@ public static partial class MetaAnalysis
     /// Profile-likelihood interval of one variance component: the values c where 2(ℓ̂ − ℓₚ(c)) = χ²₁(level), ℓₚ(c)
     /// maximizing over the other component; searched in [0, σ̂²] and [σ̂², max(10, 100σ̂²)] as metafor's confint.
     /// </summary>
-    private static Interval ProfileInterval(ThreeLevelKernel kernel, (double S1, double S2, ThreeLevelKernel.Evaluation Eval, int Iterations, bool Converged, double Change) best, int comp, MultilevelOptions options, out string? note)
+    private static ConfidenceInterval ProfileInterval(ThreeLevelKernel kernel, (double S1, double S2, ThreeLevelKernel.Evaluation Eval, int Iterations, bool Converged, double Change) best, int comp, MultilevelOptions options, out string? note)
     {
         note = null;
         double hat = comp == 0 ? best.S1 : best.S2;
@@ -373,6 +373,6 @@ public static partial class MetaAnalysis
             note = $"the upper profile bound of σ²{(comp == 0 ? "₁" : "₂")} lies beyond {max.ToString("G4", CultureInfo.InvariantCulture)}.";
         }
         else upper = MathNet.Numerics.RootFinding.Brent.FindRoot(Drop, hat, max, 1e-12, 200);
-        return new Interval(lower, upper);
+        return new ConfidenceInterval(lower, upper, options.Level, "profile likelihood");
     }
 }

@@ -26,7 +26,7 @@ public enum FunnelSide
 /// <param name="DegreesOfFreedom">t degrees of freedom (k − 2), or null for z.</param>
 /// <param name="LimitEstimate">The intercept: the estimate as the standard error goes to 0.</param>
 /// <param name="LimitCi">Its confidence interval.</param>
-public sealed record EggerTest(double Statistic, double PValue, double? DegreesOfFreedom, double LimitEstimate, Interval LimitCi);
+public sealed record EggerTest(double Statistic, double PValue, double? DegreesOfFreedom, double LimitEstimate, ConfidenceInterval LimitCi);
 
 /// <summary>Begg &amp; Mazumdar's (1994) rank correlation test: Kendall's τ between standardized effects and variances.</summary>
 /// <param name="Tau">Kendall's τ_b.</param>
@@ -107,8 +107,8 @@ public sealed record PublicationBiasResult : IAnalysisResult
         var lines = new List<string>
         {
             $"Model: {Model}",
-            $"Trim-and-fill: {tf.MissingStudies} stud{(tf.MissingStudies == 1 ? "y" : "ies")} imputed on the {tf.Side.ToString().ToLowerInvariant()} (SE {F(tf.MissingStudiesStandardError)}); adjusted estimate {F(tf.Filled.Estimate.Estimate)} {tf.Filled.Estimate.Ci}, τ² = {F(tf.Filled.Tau2)}",
-            $"PET-PEESE: {(PetPeese.UsePeese ? "PEESE" : "PET")} estimate {F(PetPeese.Corrected.Estimate)} {PetPeese.Corrected.Ci}",
+            $"Trim-and-fill: {tf.MissingStudies} stud{(tf.MissingStudies == 1 ? "y" : "ies")} imputed on the {tf.Side.ToString().ToLowerInvariant()} (SE {F(tf.MissingStudiesStandardError)}); adjusted estimate {F(tf.Filled.Estimate.Estimate)} {tf.Filled.Estimate.Ci.BoundsToString("F4")}, τ² = {F(tf.Filled.Tau2)}",
+            $"PET-PEESE: {(PetPeese.UsePeese ? "PEESE" : "PET")} estimate {F(PetPeese.Corrected.Estimate)} {PetPeese.Corrected.Ci.BoundsToString("F4")}",
         };
         if (Model.IsCorrelation)
             lines.Add($"As r: trim-and-fill {F(EffectSizes.ToCorrelation(tf.Filled.Estimate.Estimate, Model.Studies.Measure))}, PET-PEESE {F(EffectSizes.ToCorrelation(PetPeese.Corrected.Estimate, Model.Studies.Measure))}");

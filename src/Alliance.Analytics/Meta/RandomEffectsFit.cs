@@ -7,28 +7,11 @@ using Alliance.Analytics.Presentation;
 
 namespace Alliance.Analytics.Meta;
 
-/// <summary>A two-sided interval.</summary>
-/// <param name="Lower">Lower bound.</param>
-/// <param name="Upper">Upper bound.</param>
-public readonly record struct Interval(double Lower, double Upper)
+/// <summary>JSON of the meta-analysis intervals.</summary>
+internal static class IntervalJson
 {
-    /// <summary>An interval of NaNs (not computed).</summary>
-    public static Interval Missing { get; } = new(double.NaN, double.NaN);
-
-    /// <summary>Both bounds mapped through <paramref name="map"/> (monotone increasing).</summary>
-    public Interval Map(Func<double, double> map) => new(map(Lower), map(Upper));
-
-    /// <summary>True when both bounds are numbers.</summary>
-    public bool IsKnown => !double.IsNaN(Lower) && !double.IsNaN(Upper);
-
-    /// <summary>"[0.088, 0.212]".</summary>
-    public string ToString(string format) => $"[{Lower.ToString(format, CultureInfo.InvariantCulture)}, {Upper.ToString(format, CultureInfo.InvariantCulture)}]";
-
-    /// <summary>"[0.0881, 0.2118]".</summary>
-    public override string ToString() => ToString("F4");
-
-    /// <summary>The interval as a JSON pair.</summary>
-    internal JsonArray ToJson() => JsonOutput.Interval(Lower, Upper);
+    /// <summary>The interval as a JSON pair <c>[lower, upper]</c>.</summary>
+    internal static JsonArray ToJson(this ConfidenceInterval interval) => JsonOutput.Interval(interval);
 }
 
 /// <summary>One model coefficient with its test and interval.</summary>
@@ -38,7 +21,7 @@ public readonly record struct Interval(double Lower, double Upper)
 /// <param name="Statistic">z or t.</param>
 /// <param name="PValue">Two-sided p value.</param>
 /// <param name="Ci">Confidence interval.</param>
-public sealed record MetaCoefficient(string Name, double Estimate, double StandardError, double Statistic, double PValue, Interval Ci);
+public sealed record MetaCoefficient(string Name, double Estimate, double StandardError, double Statistic, double PValue, ConfidenceInterval Ci);
 
 /// <summary>
 /// A fitted equal-effects, random-effects or mixed-effects (meta-regression) model: metafor's <c>rma.uni</c> object.
@@ -83,7 +66,7 @@ public sealed record RandomEffectsFit : IAnalysisResult
     public required double Tau2StandardError { get; init; }
 
     /// <summary>Q-profile interval of τ² (Viechtbauer 2007); missing for equal effects or when not asked for.</summary>
-    public required Interval Tau2Interval { get; init; }
+    public required ConfidenceInterval Tau2Interval { get; init; }
 
     /// <summary>True when the upper Q-profile bound hit its search limit max(100, 10τ̂²) (the bound is then "&gt;").</summary>
     public bool Tau2IntervalTruncated { get; init; }
@@ -91,14 +74,14 @@ public sealed record RandomEffectsFit : IAnalysisResult
     /// <summary>I² in percent: 100·τ²/(τ² + ṽ) with ṽ = (k − p)/tr(P) the typical sampling variance (equal effects: 100·(Q − df)/Q).</summary>
     public required double I2 { get; init; }
 
-    /// <summary>Interval of I² from the τ² interval.</summary>
-    public required Interval I2Interval { get; init; }
+    /// <summary>ConfidenceInterval of I² from the τ² interval.</summary>
+    public required ConfidenceInterval I2Interval { get; init; }
 
     /// <summary>H² = τ²/ṽ + 1 (equal effects: Q/df).</summary>
     public required double H2 { get; init; }
 
-    /// <summary>Interval of H² from the τ² interval.</summary>
-    public required Interval H2Interval { get; init; }
+    /// <summary>ConfidenceInterval of H² from the τ² interval.</summary>
+    public required ConfidenceInterval H2Interval { get; init; }
 
     /// <summary>The typical within-study variance ṽ = (k − p)/tr(P) with P from weights 1/vᵢ.</summary>
     public required double TypicalVariance { get; init; }
@@ -131,7 +114,7 @@ public sealed record RandomEffectsFit : IAnalysisResult
     public required double? DegreesOfFreedom { get; init; }
 
     /// <summary>Prediction interval of a new true effect, β̂₀ ± crit·√(SE² + τ²) (intercept-only models; missing otherwise).</summary>
-    public required Interval PredictionInterval { get; init; }
+    public required ConfidenceInterval PredictionInterval { get; init; }
 
     /// <summary>Weights of the studies in percent (100·wᵢ/Σw, wᵢ = 1/(vᵢ + τ²)).</summary>
     public required ImmutableArray<double> Weights { get; init; }
@@ -164,10 +147,10 @@ public sealed record RandomEffectsFit : IAnalysisResult
     public double EstimateR => IsCorrelation ? EffectSizes.ToCorrelation(Estimate.Estimate, Studies.Measure) : double.NaN;
 
     /// <summary>The confidence interval back-transformed to r.</summary>
-    public Interval CiR => IsCorrelation ? Estimate.Ci.Map(z => EffectSizes.ToCorrelation(z, Studies.Measure)) : Interval.Missing;
+    public ConfidenceInterval CiR => IsCorrelation ? Estimate.Ci.Map(z => EffectSizes.ToCorrelation(z, Studies.Measure)) : ConfidenceInterval.Missing(Options.Level);
 
     /// <summary>The prediction interval back-transformed to r.</summary>
-    public Interval PredictionIntervalR => IsCorrelation ? PredictionInterval.Map(z => EffectSizes.ToCorrelation(z, Studies.Measure)) : Interval.Missing;
+    public ConfidenceInterval PredictionIntervalR => IsCorrelation ? PredictionInterval.Map(z => EffectSizes.ToCorrelation(z, Studies.Measure)) : ConfidenceInterval.Missing(Options.Level);
 
     /// <summary>Leave-one-out analysis (metafor's <c>leave1out</c>).</summary>
     public LeaveOneOutResult LeaveOneOut() => Diagnostics.LeaveOneOut(this);
@@ -180,7 +163,7 @@ public sealed record RandomEffectsFit : IAnalysisResult
 
     /// <summary>Predicted value and intervals at moderator values <paramref name="x"/> (without the intercept; empty for intercept-only).</summary>
     /// <exception cref="ArgumentException">When the number of values is not p − 1.</exception>
-    public (double Estimate, double StandardError, Interval Ci, Interval Pi) Predict(ReadOnlySpan<double> x)
+    public (double Estimate, double StandardError, ConfidenceInterval Ci, ConfidenceInterval Pi) Predict(ReadOnlySpan<double> x)
     {
         if (x.Length != CoefficientCount - 1) throw new ArgumentException($"The model has {CoefficientCount - 1} moderator column(s); {x.Length} values were given.", nameof(x));
         Span<double> row = stackalloc double[CoefficientCount];
@@ -191,7 +174,7 @@ public sealed record RandomEffectsFit : IAnalysisResult
         double vpred = WeightedLeastSquares.Quadratic(Covariance.AsSpan(), row, CoefficientCount);
         double crit = Critical(Options.Level);
         double se = Math.Sqrt(vpred);
-        return (pred, se, new Interval(pred - crit * se, pred + crit * se), new Interval(pred - crit * Math.Sqrt(vpred + Tau2), pred + crit * Math.Sqrt(vpred + Tau2)));
+        return (pred, se, new ConfidenceInterval(pred - crit * se, pred + crit * se, Options.Level), new ConfidenceInterval(pred - crit * Math.Sqrt(vpred + Tau2), pred + crit * Math.Sqrt(vpred + Tau2), Options.Level, "prediction"));
     }
 
     /// <summary>The critical value of intervals at <paramref name="level"/> (z, or t(k − p) under Knapp–Hartung).</summary>
@@ -216,8 +199,8 @@ public sealed record RandomEffectsFit : IAnalysisResult
         };
         if (Options.Estimator != TauEstimator.EqualEffects)
         {
-            lines.Add($"τ² = {Tau2.ToString("F4", inv)} (SE {Tau2StandardError.ToString("F4", inv)})" + (Tau2Interval.IsKnown ? $", {Level()}% CI {Tau2Interval}{(Tau2IntervalTruncated ? " (upper bound at search limit)" : "")}" : "") + $"; τ = {Tau.ToString("F4", inv)}");
-            lines.Add($"I² = {I2.ToString("F2", inv)}%" + (I2Interval.IsKnown ? $" {I2Interval.ToString("F2")}" : "") + $"; H² = {H2.ToString("F2", inv)}" + (H2Interval.IsKnown ? $" {H2Interval.ToString("F2")}" : ""));
+            lines.Add($"τ² = {Tau2.ToString("F4", inv)} (SE {Tau2StandardError.ToString("F4", inv)})" + (Tau2Interval.IsKnown ? $", {Level()}% CI {Tau2Interval.BoundsToString("F4")}{(Tau2IntervalTruncated ? " (upper bound at search limit)" : "")}" : "") + $"; τ = {Tau.ToString("F4", inv)}");
+            lines.Add($"I² = {I2.ToString("F2", inv)}%" + (I2Interval.IsKnown ? $" {I2Interval.BoundsToString("F2")}" : "") + $"; H² = {H2.ToString("F2", inv)}" + (H2Interval.IsKnown ? $" {H2Interval.BoundsToString("F2")}" : ""));
         }
         else lines.Add($"I² = {I2.ToString("F2", inv)}%; H² = {H2.ToString("F2", inv)}");
         lines.Add($"{(HasModerators ? "Residual heterogeneity QE" : "Heterogeneity Q")}({QDegreesOfFreedom}) = {Q.ToString("F4", inv)}, p {FormatP(QPValue)}");
@@ -317,5 +300,5 @@ public sealed record RandomEffectsFit : IAnalysisResult
 
     /// <summary>"REML: μ̂ = 0.1499 [0.0881, 0.2118], τ² = 0.0081, I² = 61.7% (k = 16)".</summary>
     public override string ToString() =>
-        $"{MetaNames.Abbreviation(Options.Estimator)}: {(HasModerators ? "β₀" : "μ̂")} = {Estimate.Estimate.ToString("F4", CultureInfo.InvariantCulture)} {Estimate.Ci}, τ² = {Tau2.ToString("F4", CultureInfo.InvariantCulture)}, I² = {I2.ToString("F1", CultureInfo.InvariantCulture)}% (k = {K})";
+        $"{MetaNames.Abbreviation(Options.Estimator)}: {(HasModerators ? "β₀" : "μ̂")} = {Estimate.Estimate.ToString("F4", CultureInfo.InvariantCulture)} {Estimate.Ci.BoundsToString("F4")}, τ² = {Tau2.ToString("F4", CultureInfo.InvariantCulture)}, I² = {I2.ToString("F1", CultureInfo.InvariantCulture)}% (k = {K})";
 }
