@@ -9,8 +9,8 @@ namespace Alliance.Analytics.Meta;
 /// <param name="Statistic">t = β̂/SE.</param>
 /// <param name="DegreesOfFreedom">Satterthwaite degrees of freedom.</param>
 /// <param name="PValue">Two-sided p value from t with those degrees of freedom.</param>
-/// <param name="Ci">Confidence interval.</param>
-public sealed record RobustCoefficient(string Name, double Estimate, double StandardError, double Statistic, double DegreesOfFreedom, double PValue, ConfidenceInterval Ci);
+/// <param name="Interval">Confidence interval.</param>
+public sealed record RobustCoefficient(string Name, double Estimate, double StandardError, double Statistic, double DegreesOfFreedom, double PValue, ConfidenceInterval Interval);
 
 /// <summary>
 /// The bias-reduced linearization (CR2) sandwich estimator with Satterthwaite degrees of freedom (Bell &amp;

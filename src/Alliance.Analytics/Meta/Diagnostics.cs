@@ -12,13 +12,13 @@ namespace Alliance.Analytics.Meta;
 /// <param name="StandardError">Its standard error.</param>
 /// <param name="Statistic">z or t.</param>
 /// <param name="PValue">Two-sided p value.</param>
-/// <param name="Ci">Confidence interval.</param>
+/// <param name="Interval">Confidence interval.</param>
 /// <param name="Q">Cochran's Q.</param>
 /// <param name="QPValue">p value of Q.</param>
 /// <param name="Tau2">τ².</param>
 /// <param name="I2">I² (%).</param>
 /// <param name="H2">H².</param>
-public sealed record SubsetFit(string Label, double Estimate, double StandardError, double Statistic, double PValue, ConfidenceInterval Ci, double Q, double QPValue, double Tau2, double I2, double H2);
+public sealed record SubsetFit(string Label, double Estimate, double StandardError, double Statistic, double PValue, ConfidenceInterval Interval, double Q, double QPValue, double Tau2, double I2, double H2);
 
 /// <summary>Shared rendering of a list of subset fits.</summary>
 internal static class SubsetFitTable
@@ -26,7 +26,7 @@ internal static class SubsetFitTable
     public static ResultTable Table(string title, string labelHeader, IEnumerable<SubsetFit> rows, bool t) => new(title,
         [TableColumn.Label(labelHeader), TableColumn.Number("estimate", 4), TableColumn.Number("se", 4), TableColumn.Number(t ? "t" : "z", 4), TableColumn.Number("p", 4),
          TableColumn.Number("ci.lb", 4), TableColumn.Number("ci.ub", 4), TableColumn.Number("Q", 4), TableColumn.Number("Qp", 4), TableColumn.Number("tau2", 4), TableColumn.Number("I2", 2), TableColumn.Number("H2", 4)],
-        [.. rows.Select(r => (IReadOnlyList<object?>)[r.Label, r.Estimate, r.StandardError, r.Statistic, r.PValue, r.Ci.Lower, r.Ci.Upper, r.Q, r.QPValue, r.Tau2, r.I2, r.H2])]);
+        [.. rows.Select(r => (IReadOnlyList<object?>)[r.Label, r.Estimate, r.StandardError, r.Statistic, r.PValue, r.Interval.Lower, r.Interval.Upper, r.Q, r.QPValue, r.Tau2, r.I2, r.H2])]);
 
     public static IReadOnlyList<string> WithFailures(IReadOnlyList<string> warnings, int failed) => failed == 0 ? warnings
         : [.. warnings, $"{failed} refit{(failed == 1 ? "" : "s")} failed or did not converge; {(failed == 1 ? "its row is" : "their rows are")} left empty (NaN, metafor's NA)."];
@@ -38,7 +38,7 @@ internal static class SubsetFitTable
         ["se"] = JsonOutput.Number(r.StandardError),
         ["statistic"] = JsonOutput.Number(r.Statistic),
         ["p"] = JsonOutput.Number(r.PValue),
-        ["ci"] = r.Ci.ToJson(),
+        ["ci"] = r.Interval.ToJson(),
         ["q"] = JsonOutput.Number(r.Q),
         ["q_p"] = JsonOutput.Number(r.QPValue),
         ["tau2"] = JsonOutput.Number(r.Tau2),

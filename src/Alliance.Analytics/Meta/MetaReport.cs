@@ -170,7 +170,7 @@ public sealed record MetaReport : IAnalysisResult
         if (ThreeLevelEgger is { } e)
         {
             var c = e.Coefficients[1];
-            o["egger"] = new JsonObject { [e.DegreesOfFreedom is null ? "z" : "t"] = JsonOutput.Number(c.Statistic), ["p"] = JsonOutput.Number(c.PValue), ["estimate"] = JsonOutput.Number(e.Estimate.Estimate), ["ci"] = e.Estimate.Ci.ToJson() };
+            o["egger"] = new JsonObject { [e.DegreesOfFreedom is null ? "z" : "t"] = JsonOutput.Number(c.Statistic), ["p"] = JsonOutput.Number(c.PValue), ["estimate"] = JsonOutput.Number(e.Estimate.Estimate), ["ci"] = e.Estimate.Interval.ToJson() };
             o["trimfill"] = null;
         }
         if (Permutation is { } p)

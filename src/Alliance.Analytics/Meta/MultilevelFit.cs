@@ -114,7 +114,7 @@ public sealed record MultilevelFit : IAnalysisResult
     public double EstimateR => IsCorrelation ? EffectSizes.ToCorrelation(Estimate.Estimate, Studies.Measure) : double.NaN;
 
     /// <summary>The confidence interval as r.</summary>
-    public ConfidenceInterval CiR => IsCorrelation ? Estimate.Ci.Map(z => EffectSizes.ToCorrelation(z, Studies.Measure)) : ConfidenceInterval.Missing(Options.Level);
+    public ConfidenceInterval IntervalR => IsCorrelation ? Estimate.Interval.Map(z => EffectSizes.ToCorrelation(z, Studies.Measure)) : ConfidenceInterval.Missing(Options.Level);
 
     /// <summary>The prediction interval as r.</summary>
     public ConfidenceInterval PredictionIntervalR => IsCorrelation ? PredictionInterval.Map(z => EffectSizes.ToCorrelation(z, Studies.Measure)) : ConfidenceInterval.Missing(Options.Level);
@@ -141,16 +141,16 @@ public sealed record MultilevelFit : IAnalysisResult
         string stat = DegreesOfFreedom is null ? "z" : "t";
         var coef = new ResultTable("Coefficients",
             [TableColumn.Label("term"), TableColumn.Number("estimate", 4), TableColumn.Number("se", 4), TableColumn.Number(stat, 4), TableColumn.Number("p", 4), TableColumn.Number("ci.lb", 4), TableColumn.Number("ci.ub", 4)],
-            [.. Coefficients.Select(c => (IReadOnlyList<object?>)[c.Name, c.Estimate, c.StandardError, c.Statistic, c.PValue, c.Ci.Lower, c.Ci.Upper])]);
+            [.. Coefficients.Select(c => (IReadOnlyList<object?>)[c.Name, c.Estimate, c.StandardError, c.Statistic, c.PValue, c.Interval.Lower, c.Interval.Upper])]);
         var tables = new List<ResultTable> { variance, coef };
         if (!Robust.IsDefaultOrEmpty)
             tables.Add(new ResultTable($"Cluster-robust (CR2) tests, clusters = {clusters}",
                 [TableColumn.Label("term"), TableColumn.Number("estimate", 4), TableColumn.Number("se", 4), TableColumn.Number("t", 4), TableColumn.Number("df", 2), TableColumn.Number("p", 4), TableColumn.Number("ci.lb", 4), TableColumn.Number("ci.ub", 4)],
-                [.. Robust.Select(c => (IReadOnlyList<object?>)[c.Name, c.Estimate, c.StandardError, c.Statistic, c.DegreesOfFreedom, c.PValue, c.Ci.Lower, c.Ci.Upper])]));
+                [.. Robust.Select(c => (IReadOnlyList<object?>)[c.Name, c.Estimate, c.StandardError, c.Statistic, c.DegreesOfFreedom, c.PValue, c.Interval.Lower, c.Interval.Upper])]));
         if (Design.Columns == 1)
         {
-            var rows = new List<IReadOnlyList<object?>> { new object?[] { StudySet.MeasureName(Studies.Measure), Estimate.Estimate, Estimate.Ci.Lower, Estimate.Ci.Upper, PredictionInterval.Lower, PredictionInterval.Upper } };
-            if (Studies.Measure == EffectMeasure.FisherZ) rows.Add(["r (back-transformed)", EstimateR, CiR.Lower, CiR.Upper, PredictionIntervalR.Lower, PredictionIntervalR.Upper]);
+            var rows = new List<IReadOnlyList<object?>> { new object?[] { StudySet.MeasureName(Studies.Measure), Estimate.Estimate, Estimate.Interval.Lower, Estimate.Interval.Upper, PredictionInterval.Lower, PredictionInterval.Upper } };
+            if (Studies.Measure == EffectMeasure.FisherZ) rows.Add(["r (back-transformed)", EstimateR, IntervalR.Lower, IntervalR.Upper, PredictionIntervalR.Lower, PredictionIntervalR.Upper]);
             tables.Add(new ResultTable("Pooled estimate",
                 [TableColumn.Label("scale"), TableColumn.Number("estimate", 4), TableColumn.Number("ci.lb", 4), TableColumn.Number("ci.ub", 4), TableColumn.Number("pi.lb", 4), TableColumn.Number("pi.ub", 4)], rows));
         }
@@ -177,7 +177,7 @@ public sealed record MultilevelFit : IAnalysisResult
         o["se"] = JsonOutput.Number(Estimate.StandardError);
         o["statistic"] = JsonOutput.Number(Estimate.Statistic);
         o["p"] = JsonOutput.Number(Estimate.PValue);
-        o["ci"] = Estimate.Ci.ToJson();
+        o["ci"] = Estimate.Interval.ToJson();
         o["pi"] = PredictionInterval.ToJson();
         o["sigma2"] = JsonOutput.Numbers(Sigma2);
         o["sigma2_ci"] = new JsonArray([.. Sigma2Intervals.Select(i => (JsonNode?)i.ToJson())]);
@@ -191,7 +191,7 @@ public sealed record MultilevelFit : IAnalysisResult
         if (IsCorrelation)
         {
             o["estimate_r"] = JsonOutput.Number(EstimateR);
-            o["ci_r"] = CiR.ToJson();
+            o["ci_r"] = IntervalR.ToJson();
             o["pi_r"] = PredictionIntervalR.ToJson();
         }
         if (Design.Columns > 1)
@@ -199,7 +199,7 @@ public sealed record MultilevelFit : IAnalysisResult
             o["coefficients"] = new JsonArray([.. Coefficients.Select(c => (JsonNode?)new JsonObject
             {
                 ["name"] = c.Name, ["estimate"] = JsonOutput.Number(c.Estimate), ["se"] = JsonOutput.Number(c.StandardError),
-                ["statistic"] = JsonOutput.Number(c.Statistic), ["p"] = JsonOutput.Number(c.PValue), ["ci"] = c.Ci.ToJson(),
+                ["statistic"] = JsonOutput.Number(c.Statistic), ["p"] = JsonOutput.Number(c.PValue), ["ci"] = c.Interval.ToJson(),
             })]);
             o["qm"] = JsonOutput.Number(QM);
             o["qm_p"] = JsonOutput.Number(QMPValue);
@@ -208,7 +208,7 @@ public sealed record MultilevelFit : IAnalysisResult
             o["robust"] = new JsonArray([.. Robust.Select(c => (JsonNode?)new JsonObject
             {
                 ["name"] = c.Name, ["se"] = JsonOutput.Number(c.StandardError), ["t"] = JsonOutput.Number(c.Statistic),
-                ["df"] = JsonOutput.Number(c.DegreesOfFreedom), ["p"] = JsonOutput.Number(c.PValue), ["ci"] = c.Ci.ToJson(),
+                ["df"] = JsonOutput.Number(c.DegreesOfFreedom), ["p"] = JsonOutput.Number(c.PValue), ["ci"] = c.Interval.ToJson(),
             })]);
         o["convergence"] = new JsonObject { ["converged"] = Convergence.Converged, ["iterations"] = Convergence.Iterations, ["exit_reason"] = Convergence.ExitReason };
         return o;
@@ -216,7 +216,7 @@ public sealed record MultilevelFit : IAnalysisResult
 
     /// <summary>"three-level REML: μ̂ = 0.1847 [0.0190, 0.3504], σ² = 0.0651, 0.0327 (k = 56, 11 clusters)".</summary>
     public override string ToString() =>
-        $"three-level REML: μ̂ = {Estimate.Estimate.ToString("F4", CultureInfo.InvariantCulture)} {Estimate.Ci.BoundsToString("F4")}, σ² = {Sigma2[0].ToString("F4", CultureInfo.InvariantCulture)}, {Sigma2[1].ToString("F4", CultureInfo.InvariantCulture)} (k = {K}, {Clusters} clusters)";
+        $"three-level REML: μ̂ = {Estimate.Estimate.ToString("F4", CultureInfo.InvariantCulture)} {Estimate.Interval.BoundsToString("F4")}, σ² = {Sigma2[0].ToString("F4", CultureInfo.InvariantCulture)}, {Sigma2[1].ToString("F4", CultureInfo.InvariantCulture)} (k = {K}, {Clusters} clusters)";
 }
 
 public static partial class MetaAnalysis

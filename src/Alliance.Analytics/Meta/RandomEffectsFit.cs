@@ -20,8 +20,8 @@ internal static class IntervalJson
 /// <param name="StandardError">SE(β̂) (Knapp–Hartung-scaled under that test).</param>
 /// <param name="Statistic">z or t.</param>
 /// <param name="PValue">Two-sided p value.</param>
-/// <param name="Ci">Confidence interval.</param>
-public sealed record MetaCoefficient(string Name, double Estimate, double StandardError, double Statistic, double PValue, ConfidenceInterval Ci);
+/// <param name="Interval">Confidence interval.</param>
+public sealed record MetaCoefficient(string Name, double Estimate, double StandardError, double Statistic, double PValue, ConfidenceInterval Interval);
 
 /// <summary>
 /// A fitted equal-effects, random-effects or mixed-effects (meta-regression) model: metafor's <c>rma.uni</c> object.
@@ -147,7 +147,7 @@ public sealed record RandomEffectsFit : IAnalysisResult
     public double EstimateR => IsCorrelation ? EffectSizes.ToCorrelation(Estimate.Estimate, Studies.Measure) : double.NaN;
 
     /// <summary>The confidence interval back-transformed to r.</summary>
-    public ConfidenceInterval CiR => IsCorrelation ? Estimate.Ci.Map(z => EffectSizes.ToCorrelation(z, Studies.Measure)) : ConfidenceInterval.Missing(Options.Level);
+    public ConfidenceInterval IntervalR => IsCorrelation ? Estimate.Interval.Map(z => EffectSizes.ToCorrelation(z, Studies.Measure)) : ConfidenceInterval.Missing(Options.Level);
 
     /// <summary>The prediction interval back-transformed to r.</summary>
     public ConfidenceInterval PredictionIntervalR => IsCorrelation ? PredictionInterval.Map(z => EffectSizes.ToCorrelation(z, Studies.Measure)) : ConfidenceInterval.Missing(Options.Level);
@@ -163,7 +163,7 @@ public sealed record RandomEffectsFit : IAnalysisResult
 
     /// <summary>Predicted value and intervals at moderator values <paramref name="x"/> (without the intercept; empty for intercept-only).</summary>
     /// <exception cref="ArgumentException">When the number of values is not p − 1.</exception>
-    public (double Estimate, double StandardError, ConfidenceInterval Ci, ConfidenceInterval Pi) Predict(ReadOnlySpan<double> x)
+    public (double Estimate, double StandardError, ConfidenceInterval Interval, ConfidenceInterval PredictionInterval) Predict(ReadOnlySpan<double> x)
     {
         if (x.Length != CoefficientCount - 1) throw new ArgumentException($"The model has {CoefficientCount - 1} moderator column(s); {x.Length} values were given.", nameof(x));
         Span<double> row = stackalloc double[CoefficientCount];
@@ -212,13 +212,13 @@ public sealed record RandomEffectsFit : IAnalysisResult
         string stat = DegreesOfFreedom is null ? "z" : "t";
         var coef = new ResultTable("Coefficients",
             [TableColumn.Label("term"), TableColumn.Number("estimate", 4), TableColumn.Number("se", 4), TableColumn.Number(stat, 4), TableColumn.Number("p", 4), TableColumn.Number("ci.lb", 4), TableColumn.Number("ci.ub", 4)],
-            [.. Coefficients.Select(c => (IReadOnlyList<object?>)[c.Name, c.Estimate, c.StandardError, c.Statistic, c.PValue, c.Ci.Lower, c.Ci.Upper])]);
+            [.. Coefficients.Select(c => (IReadOnlyList<object?>)[c.Name, c.Estimate, c.StandardError, c.Statistic, c.PValue, c.Interval.Lower, c.Interval.Upper])]);
         var tables = new List<ResultTable> { coef };
         if (!HasModerators)
         {
-            var rows = new List<IReadOnlyList<object?>> { new object?[] { StudySet.MeasureName(Studies.Measure), Estimate.Estimate, Estimate.Ci.Lower, Estimate.Ci.Upper, PredictionInterval.Lower, PredictionInterval.Upper } };
+            var rows = new List<IReadOnlyList<object?>> { new object?[] { StudySet.MeasureName(Studies.Measure), Estimate.Estimate, Estimate.Interval.Lower, Estimate.Interval.Upper, PredictionInterval.Lower, PredictionInterval.Upper } };
             if (Studies.Measure == EffectMeasure.FisherZ)
-                rows.Add(["r (back-transformed)", EstimateR, CiR.Lower, CiR.Upper, PredictionIntervalR.Lower, PredictionIntervalR.Upper]);
+                rows.Add(["r (back-transformed)", EstimateR, IntervalR.Lower, IntervalR.Upper, PredictionIntervalR.Lower, PredictionIntervalR.Upper]);
             tables.Add(new ResultTable("Pooled estimate",
                 [TableColumn.Label("scale"), TableColumn.Number("estimate", 4), TableColumn.Number("ci.lb", 4), TableColumn.Number("ci.ub", 4), TableColumn.Number("pi.lb", 4), TableColumn.Number("pi.ub", 4)], rows));
         }
@@ -253,7 +253,7 @@ public sealed record RandomEffectsFit : IAnalysisResult
         o["se"] = JsonOutput.Number(Estimate.StandardError);
         o["statistic"] = JsonOutput.Number(Estimate.Statistic);
         o["p"] = JsonOutput.Number(Estimate.PValue);
-        o["ci"] = Estimate.Ci.ToJson();
+        o["ci"] = Estimate.Interval.ToJson();
         o["pi"] = PredictionInterval.ToJson();
         o["df"] = DegreesOfFreedom is { } df ? JsonOutput.Number(df) : null;
         o["tau2"] = JsonOutput.Number(Tau2);
@@ -270,7 +270,7 @@ public sealed record RandomEffectsFit : IAnalysisResult
         if (IsCorrelation)
         {
             o["estimate_r"] = JsonOutput.Number(EstimateR);
-            o["ci_r"] = CiR.ToJson();
+            o["ci_r"] = IntervalR.ToJson();
             o["pi_r"] = PredictionIntervalR.ToJson();
         }
         if (HasModerators)
@@ -282,7 +282,7 @@ public sealed record RandomEffectsFit : IAnalysisResult
                 ["se"] = JsonOutput.Number(c.StandardError),
                 ["statistic"] = JsonOutput.Number(c.Statistic),
                 ["p"] = JsonOutput.Number(c.PValue),
-                ["ci"] = c.Ci.ToJson(),
+                ["ci"] = c.Interval.ToJson(),
             })]);
             o["qm"] = JsonOutput.Number(QM);
             o["qm_df"] = QMDegreesOfFreedom;
@@ -300,5 +300,5 @@ public sealed record RandomEffectsFit : IAnalysisResult
 
     /// <summary>"REML: μ̂ = 0.1499 [0.0881, 0.2118], τ² = 0.0081, I² = 61.7% (k = 16)".</summary>
     public override string ToString() =>
-        $"{MetaNames.Abbreviation(Options.Estimator)}: {(HasModerators ? "β₀" : "μ̂")} = {Estimate.Estimate.ToString("F4", CultureInfo.InvariantCulture)} {Estimate.Ci.BoundsToString("F4")}, τ² = {Tau2.ToString("F4", CultureInfo.InvariantCulture)}, I² = {I2.ToString("F1", CultureInfo.InvariantCulture)}% (k = {K})";
+        $"{MetaNames.Abbreviation(Options.Estimator)}: {(HasModerators ? "β₀" : "μ̂")} = {Estimate.Estimate.ToString("F4", CultureInfo.InvariantCulture)} {Estimate.Interval.BoundsToString("F4")}, τ² = {Tau2.ToString("F4", CultureInfo.InvariantCulture)}, I² = {I2.ToString("F1", CultureInfo.InvariantCulture)}% (k = {K})";
 }

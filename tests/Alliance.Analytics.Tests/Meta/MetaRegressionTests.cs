@@ -65,8 +65,8 @@ public class MetaRegressionTests
         var r = MetaFixtures.Json("molloy2014")["reml_r"]!;
         var fit = MetaAnalysis.Fit(MetaFixtures.Molloy());
         MetaFixtures.Near(r["pred"].D(), fit.EstimateR, MetaFixtures.Estimate, "r");
-        MetaFixtures.Near(r["ci_lb"].D(), fit.CiR.Lower, MetaFixtures.IntervalTolerance, "r ci.lb");
-        MetaFixtures.Near(r["ci_ub"].D(), fit.CiR.Upper, MetaFixtures.IntervalTolerance, "r ci.ub");
+        MetaFixtures.Near(r["ci_lb"].D(), fit.IntervalR.Lower, MetaFixtures.IntervalTolerance, "r ci.lb");
+        MetaFixtures.Near(r["ci_ub"].D(), fit.IntervalR.Upper, MetaFixtures.IntervalTolerance, "r ci.ub");
         MetaFixtures.Near(r["pi_lb"].D(), fit.PredictionIntervalR.Lower, MetaFixtures.IntervalTolerance, "r pi.lb");
         MetaFixtures.Near(r["pi_ub"].D(), fit.PredictionIntervalR.Upper, MetaFixtures.IntervalTolerance, "r pi.ub");
     }
