@@ -161,9 +161,13 @@ public sealed record RandomEffectsFit : IAnalysisResult
     /// <summary>Cumulative meta-analysis in the order of <paramref name="order"/> (one key per study, ascending; null: the table order).</summary>
     public CumulativeResult Cumulative(IReadOnlyList<double>? order = null) => Diagnostics.Cumulative(this, order);
 
-    /// <summary>Predicted value and intervals at moderator values <paramref name="x"/> (without the intercept; empty for intercept-only).</summary>
+    /// <summary>
+    /// The predicted mean effect at moderator values <paramref name="x"/> (without the intercept; empty for intercept-only):
+    /// μ̂(x) = x′β̂ with SE √(x′ Cov(β̂) x) and interval μ̂ ± crit · SE, and the prediction interval μ̂ ± crit · √(SE² + τ̂²)
+    /// for the true effect of a new study (metafor's <c>predict.rma</c>).
+    /// </summary>
     /// <exception cref="ArgumentException">When the number of values is not p − 1.</exception>
-    public (double Estimate, double StandardError, ConfidenceInterval Interval, ConfidenceInterval PredictionInterval) Predict(ReadOnlySpan<double> x)
+    public (Estimate Mean, ConfidenceInterval PredictionInterval) Predict(ReadOnlySpan<double> x)
     {
         if (x.Length != CoefficientCount - 1) throw new ArgumentException($"The model has {CoefficientCount - 1} moderator column(s); {x.Length} values were given.", nameof(x));
         Span<double> row = stackalloc double[CoefficientCount];
@@ -174,7 +178,7 @@ public sealed record RandomEffectsFit : IAnalysisResult
         double vpred = WeightedLeastSquares.Quadratic(Covariance.AsSpan(), row, CoefficientCount);
         double crit = Critical(Options.Level);
         double se = Math.Sqrt(vpred);
-        return (pred, se, new ConfidenceInterval(pred - crit * se, pred + crit * se, Options.Level), new ConfidenceInterval(pred - crit * Math.Sqrt(vpred + Tau2), pred + crit * Math.Sqrt(vpred + Tau2), Options.Level, "prediction"));
+        return (new Estimate(pred, se, new ConfidenceInterval(pred - crit * se, pred + crit * se, Options.Level)), new ConfidenceInterval(pred - crit * Math.Sqrt(vpred + Tau2), pred + crit * Math.Sqrt(vpred + Tau2), Options.Level, "prediction"));
     }
 
     /// <summary>The critical value of intervals at <paramref name="level"/> (z, or t(k − p) under Knapp–Hartung).</summary>

@@ -112,7 +112,9 @@ public class MetaRegressionTests
         var at = r["ablat"].Array();
         for (int i = 0; i < at.Length; i++)
         {
-            var (est, se, ci, pi) = fit.Predict([at[i]]);
+            var (mean, pi) = fit.Predict([at[i]]);
+            double est = mean.Value, se = mean.StandardError;
+            var ci = mean.Interval!;
             string w = $"ablat = {at[i]}";
             MetaFixtures.Near(r["pred"]!.D(i), est, MetaFixtures.Estimate, w + " pred");
             MetaFixtures.Near(r["se"]!.D(i), se, MetaFixtures.Estimate, w + " se");
