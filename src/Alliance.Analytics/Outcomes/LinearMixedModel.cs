@@ -36,7 +36,7 @@ public sealed record MixedModelOptions
     public DegreesOfFreedomMethod DegreesOfFreedom { get; init; } = DegreesOfFreedomMethod.Satterthwaite;
 
     /// <summary>Confidence level of the fixed-effect intervals (Wald, with the t quantile on the chosen df).</summary>
-    public double ConfidenceLevel { get; init; } = 0.95;
+    public double Level { get; init; } = 0.95;
 
     /// <summary>The optimiser's settings (tolerances on the deviance and on θ, evaluation limit).</summary>
     public NelderMeadOptions Optimizer { get; init; } = new();
@@ -68,8 +68,8 @@ public static class LinearMixedModel
         ArgumentNullException.ThrowIfNull(formula);
         ArgumentNullException.ThrowIfNull(frame);
         options ??= new MixedModelOptions();
-        if (!(options.ConfidenceLevel > 0 && options.ConfidenceLevel < 1))
-            throw new ArgumentOutOfRangeException(nameof(options), options.ConfidenceLevel, "The confidence level must be in (0, 1).");
+        if (!(options.Level > 0 && options.Level < 1))
+            throw new ArgumentOutOfRangeException(nameof(options), options.Level, "The confidence level must be in (0, 1).");
         if (formula.Random.Length == 0)
             throw new AllianceInputException($"formula '{formula}': no random-effect term; add e.g. (1 | client), or use ordinary regression");
         if (formula.Random.Length > 2)
@@ -270,9 +270,9 @@ public static class LinearMixedModel
             double tv = state.Beta[j] / se;
             double d = df[j];
             double pv = double.IsFinite(d) && d > 0 ? 2 * StudentT.CDF(0, 1, d, -Math.Abs(tv)) : double.NaN;
-            tq = double.IsFinite(d) && d > 0 ? TailProbabilities.StudentQuantileUpper((1 - options.ConfidenceLevel) / 2, d) : double.NaN;
+            tq = double.IsFinite(d) && d > 0 ? TailProbabilities.StudentQuantileUpper((1 - options.Level) / 2, d) : double.NaN;
             fixedEffects[j] = new FixedEffectEstimate(formula.Fixed[j].Name, state.Beta[j], se, d, tv, pv,
-                new ConfidenceInterval(state.Beta[j] - tq * se, state.Beta[j] + tq * se, options.ConfidenceLevel, "Wald t"));
+                new ConfidenceInterval(state.Beta[j] - tq * se, state.Beta[j] + tq * se, options.Level, "Wald t"));
         }
         int parameters = p + theta.Length + 1;
         double minus2LogLik = criterion;

@@ -170,7 +170,7 @@ public sealed record MixedModelFit : IAnalysisResult
         {
             $"Fitted by {(IsReml ? "REML" : "ML")} on the profiled deviance (Bates et al. 2015), as lme4::lmer. " +
             (Options.DegreesOfFreedom == DegreesOfFreedomMethod.Satterthwaite ? "t tests with Satterthwaite df (as lmerTest)." : "t tests with residual df n − p."),
-            $"Intervals: Wald {Options.ConfidenceLevel.ToString("P0", CultureInfo.InvariantCulture)} with the t quantile on the same df.",
+            $"Intervals: Wald {Options.Level.ToString("P0", CultureInfo.InvariantCulture)} with the t quantile on the same df.",
         };
         return new ResultSummary($"Linear mixed model ({(IsReml ? "REML" : "ML")})", lines, [fixedTable, randomTable], notes, Warnings);
     }

@@ -17,7 +17,7 @@ public sealed record OutcomeOptions : ClientOutcomeOptions
     public bool HigherIsBetter { get; init; }
 
     /// <summary>Confidence level of every interval.</summary>
-    public double ConfidenceLevel { get; init; } = 0.95;
+    public double Level { get; init; } = 0.95;
 
     /// <summary>Bootstrap interval for r (BCa, 2000 resamples by default); null to skip.</summary>
     public BootstrapOptions? Bootstrap { get; init; } = new();
@@ -74,7 +74,7 @@ public static class OutcomeAnalysis
         var warnings = new List<string>(summarised.Warnings);
         if (used.Length < 30) warnings.Add($"only {used.Length} clients: intervals are wide and the therapist model is fragile");
 
-        double level = options.ConfidenceLevel;
+        double level = options.Level;
         var pearson = Correlations.Correlate(x, y, CorrelationMethod.Pearson, level);
         CorrelationEstimate? boot = null;
         if (options.Bootstrap is { } b)

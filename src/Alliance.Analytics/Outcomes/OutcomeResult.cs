@@ -198,7 +198,7 @@ public sealed record OutcomeResult : IAnalysisResult
             ["higher_is_better"] = Options.HigherIsBetter,
             ["rater"] = Options.RaterValue,
             ["session_rows"] = SessionRows,
-            ["level"] = Options.ConfidenceLevel,
+            ["level"] = Options.Level,
         };
         return o;
     }
