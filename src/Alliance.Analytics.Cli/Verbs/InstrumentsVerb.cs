@@ -28,7 +28,7 @@ public static class InstrumentsVerb
                 var instrument = registry.Get(name);
                 string text = format switch
                 {
-                    OutputFormat.Json => InstrumentRegistry.ToJson(instrument) + "\n",
+                    OutputFormat.Json => JsonOutput.Serialize(WithSchemaVersion(JsonNode.Parse(InstrumentRegistry.ToJson(instrument))!.AsObject())) + "\n",
                     OutputFormat.Markdown => instrument.Summary().ToMarkdown(),
                     _ => instrument.Summary().ToText(),
                 };
@@ -39,7 +39,7 @@ public static class InstrumentsVerb
             if (format == OutputFormat.Json)
             {
                 var array = new JsonArray([.. all.Select(i => JsonNode.Parse(InstrumentRegistry.ToJson(i)))]);
-                output.WriteText(parse, context, JsonOutput.Serialize(new JsonObject { ["instruments"] = array }) + "\n");
+                output.WriteText(parse, context, JsonOutput.Serialize(new JsonObject { ["schema_version"] = JsonOutput.SchemaVersion, ["instruments"] = array }) + "\n");
                 return ExitCodes.Ok;
             }
             var table = new ResultTable("Instruments",
@@ -54,5 +54,17 @@ public static class InstrumentsVerb
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>The instrument's key-file object with <c>schema_version</c> first (key files may carry it; it is read and ignored).</summary>
+    private static JsonObject WithSchemaVersion(JsonObject instrument)
+    {
+        var o = new JsonObject { ["schema_version"] = JsonOutput.SchemaVersion };
+        foreach (var (key, value) in instrument.ToList())
+        {
+            instrument.Remove(key);
+            o[key] = value;
+        }
+        return o;
     }
 }

@@ -84,7 +84,7 @@ public static class OutcomeVerb
                 },
                 HigherIsBetter = parse.GetValue(higher),
                 Bootstrap = reps == 0 ? null : new BootstrapOptions { Replicates = reps, Seed = parse.GetValue(seed) },
-                ConfidenceLevel = parse.GetValue(level),
+                Level = parse.GetValue(level),
                 AllianceReliability = parse.GetValue(relA),
                 OutcomeReliability = parse.GetValue(relO),
                 Lagged = parse.GetValue(lagged),

@@ -131,7 +131,7 @@ public sealed record ValidationReport : IAnalysisResult
         var o = JsonOutput.Document(this);
         o["file"] = File;
         o["valid"] = IsValid;
-        o["errors"] = ErrorCount;
+        o["error_count"] = ErrorCount;
         o["warning_count"] = WarningCount;
         o["rows_read"] = RowsRead;
         o["rows_valid"] = RowsValid;

@@ -44,12 +44,12 @@ public sealed record LinkingOptions
 /// <param name="ScoreX">Raw (summed) score on X, in X's scale units.</param>
 /// <param name="Count">Persons (complete on both forms) with this score on X.</param>
 /// <param name="Equipercentile">Equipercentile equivalent on Y (single-group design, percentile-rank continuization).</param>
-/// <param name="EquipercentileSe">Bootstrap SE of the equipercentile equivalent.</param>
+/// <param name="EquipercentileStandardError">Bootstrap SE of the equipercentile equivalent.</param>
 /// <param name="ThetaX">θ on X's scale whose expected X score is <paramref name="ScoreX"/> (±∞ at the ends).</param>
 /// <param name="ThetaY">The same θ on Y's scale: A θ_X + B.</param>
 /// <param name="TrueScore">IRT true-score equivalent on Y: T_Y(A θ_X + B).</param>
-/// <param name="TrueScoreSe">Bootstrap SE of the true-score equivalent: with recalibration of both forms (<see cref="LinkingOptions.CalibrationReplicates"/>), or for Rasch calibrations from resampling the persons behind the linking constants with the item parameters held; NaN when not computed.</param>
-public sealed record CrosswalkRow(int ScoreX, int Count, double Equipercentile, double EquipercentileSe, double ThetaX, double ThetaY, double TrueScore, double TrueScoreSe);
+/// <param name="TrueScoreStandardError">Bootstrap SE of the true-score equivalent: with recalibration of both forms (<see cref="LinkingOptions.CalibrationReplicates"/>), or for Rasch calibrations from resampling the persons behind the linking constants with the item parameters held; NaN when not computed.</param>
+public sealed record CrosswalkRow(int ScoreX, int Count, double Equipercentile, double EquipercentileStandardError, double ThetaX, double ThetaY, double TrueScore, double TrueScoreStandardError);
 
 /// <summary>
 /// Two response formats answered by the same respondents, put on one θ scale, with a crosswalk from raw scores of one
@@ -76,10 +76,10 @@ public sealed record FormatLink : IAnalysisResult
     public required double B { get; init; }
 
     /// <summary>Bootstrap SE of A.</summary>
-    public required double ASe { get; init; }
+    public required double AStandardError { get; init; }
 
     /// <summary>Bootstrap SE of B.</summary>
-    public required double BSe { get; init; }
+    public required double BStandardError { get; init; }
 
     /// <summary>Persons measured on both forms (behind A and B).</summary>
     public required int CommonPersons { get; init; }
@@ -124,7 +124,7 @@ public sealed record FormatLink : IAnalysisResult
             Anchors.IsDefaultOrEmpty
                 ? $"{NameX} ({FitX.Items.Length} items) → {NameY} ({FitY.Items.Length} items), the same respondents (single-group design)"
                 : $"{NameX} ({FitX.Items.Length - Anchors.Length} items) → {NameY} ({FitY.Items.Length - Anchors.Length} items), different groups linked through {Anchors.Length} anchor items ({string.Join(", ", Anchors)})",
-            $"θ scale link ({LinkMethod}): θ_{NameY} = {A.ToString("F4", CultureInfo.InvariantCulture)} (SE {SeText(ASe)}) × θ_{NameX} {(B < 0 ? "−" : "+")} {Math.Abs(B).ToString("F4", CultureInfo.InvariantCulture)} (SE {SeText(BSe)}); " +
+            $"θ scale link ({LinkMethod}): θ_{NameY} = {A.ToString("F4", CultureInfo.InvariantCulture)} (SE {SeText(AStandardError)}) × θ_{NameX} {(B < 0 ? "−" : "+")} {Math.Abs(B).ToString("F4", CultureInfo.InvariantCulture)} (SE {SeText(BStandardError)}); " +
                 (Anchors.IsDefaultOrEmpty ? $"{CommonPersons} persons" : $"groups of {FitX.Usage.RowsUsed.ToString("N0", CultureInfo.InvariantCulture)} ({NameX}) and {FitY.Usage.RowsUsed.ToString("N0", CultureInfo.InvariantCulture)} ({NameY}) persons"),
         };
         if (Anchors.IsDefaultOrEmpty)
@@ -137,10 +137,10 @@ public sealed record FormatLink : IAnalysisResult
             ? new ResultTable($"Crosswalk: {NameX} raw score → {NameY}",
                 [TableColumn.Integer(NameX), TableColumn.Integer("n"), TableColumn.Number("equipercentile", 2), TableColumn.Number("se", 2),
                  TableColumn.Number("θ", 2), TableColumn.Number("true score", 2), TableColumn.Number("se", 2)],
-                [.. Crosswalk.Select(r => (IReadOnlyList<object?>)[r.ScoreX, r.Count, r.Equipercentile, r.EquipercentileSe, r.ThetaX, r.TrueScore, r.TrueScoreSe])])
+                [.. Crosswalk.Select(r => (IReadOnlyList<object?>)[r.ScoreX, r.Count, r.Equipercentile, r.EquipercentileStandardError, r.ThetaX, r.TrueScore, r.TrueScoreStandardError])])
             : new ResultTable($"Crosswalk: {NameX} raw score (own items) → {NameY}",
                 [TableColumn.Integer(NameX), TableColumn.Integer("n"), TableColumn.Number("θ", 2), TableColumn.Number("true score", 2), TableColumn.Number("se", 2)],
-                [.. Crosswalk.Select(r => (IReadOnlyList<object?>)[r.ScoreX, r.Count, r.ThetaX, r.TrueScore, r.TrueScoreSe])]);
+                [.. Crosswalk.Select(r => (IReadOnlyList<object?>)[r.ScoreX, r.Count, r.ThetaX, r.TrueScore, r.TrueScoreStandardError])]);
         bool commonItems = !Anchors.IsDefaultOrEmpty;
         var notes = new List<string>
         {
@@ -168,7 +168,7 @@ public sealed record FormatLink : IAnalysisResult
         o["link"] = new JsonObject
         {
             ["method"] = LinkMethod,
-            ["a"] = JsonOutput.Number(A), ["b"] = JsonOutput.Number(B), ["a_se"] = JsonOutput.Number(ASe), ["b_se"] = JsonOutput.Number(BSe),
+            ["a"] = JsonOutput.Number(A), ["b"] = JsonOutput.Number(B), ["a_se"] = JsonOutput.Number(AStandardError), ["b_se"] = JsonOutput.Number(BStandardError),
             ["common_persons"] = CommonPersons,
         };
         o["complete_pairs"] = CompletePairs;
@@ -178,9 +178,9 @@ public sealed record FormatLink : IAnalysisResult
         o["crosswalk"] = new JsonArray([.. Crosswalk.Select(r => (JsonNode)new JsonObject
         {
             ["score_x"] = r.ScoreX, ["count"] = r.Count,
-            ["equipercentile"] = JsonOutput.Number(r.Equipercentile), ["equipercentile_se"] = JsonOutput.Number(r.EquipercentileSe),
+            ["equipercentile"] = JsonOutput.Number(r.Equipercentile), ["equipercentile_se"] = JsonOutput.Number(r.EquipercentileStandardError),
             ["theta_x"] = JsonOutput.Number(r.ThetaX), ["theta_y"] = JsonOutput.Number(r.ThetaY),
-            ["true_score"] = JsonOutput.Number(r.TrueScore), ["true_score_se"] = JsonOutput.Number(r.TrueScoreSe),
+            ["true_score"] = JsonOutput.Number(r.TrueScore), ["true_score_se"] = JsonOutput.Number(r.TrueScoreStandardError),
         })]);
         return o;
     }
@@ -385,7 +385,7 @@ public static class FormatLinking
         return new FormatLink
         {
             NameX = nameX, NameY = nameY, FitX = fitX, FitY = fitY,
-            A = a, B = b, ASe = rasch ? Sd(reps, r => abRep[r].A) : 0, BSe = rasch ? Sd(reps, r => abRep[r].B) : 0,
+            A = a, B = b, AStandardError = rasch ? Sd(reps, r => abRep[r].A) : 0, BStandardError = rasch ? Sd(reps, r => abRep[r].B) : 0,
             LinkMethod = rasch ? "common-person mean/sigma" : "equivalent groups: both calibrations standardise the same persons to N(0, 1)",
             CommonPersons = rasch ? common.Length : fitX.PersonCount,
             CompletePairs = scoresX.Length, ScoreCorrelation = corr,
@@ -545,7 +545,7 @@ public static class FormatLinking
         return new FormatLink
         {
             NameX = nameX, NameY = nameY, FitX = fitX, FitY = fitY,
-            A = a, B = b, ASe = reps is null ? double.NaN : Sd(reps.Select(v => v.A)), BSe = reps is null ? double.NaN : Sd(reps.Select(v => v.B)),
+            A = a, B = b, AStandardError = reps is null ? double.NaN : Sd(reps.Select(v => v.A)), BStandardError = reps is null ? double.NaN : Sd(reps.Select(v => v.B)),
             LinkMethod = "common-item mean/sigma of the anchors' thresholds",
             Anchors = [.. anchors],
             CommonPersons = 0, CompletePairs = 0, ScoreCorrelation = double.NaN,

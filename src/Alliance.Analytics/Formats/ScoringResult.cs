@@ -170,8 +170,8 @@ public sealed record ScoringResult
         if (OutcomeCorrelation is { } r)
             o["outcome_correlation"] = new JsonObject
             {
-                ["r"] = JsonOutput.Number(r.R), ["n"] = r.N, ["incomplete_left_out"] = OutcomeIncomplete, ["p"] = JsonOutput.Number(r.P),
-                ["ci"] = JsonOutput.Interval(r.Lower, r.Upper), ["level"] = r.Level,
+                ["r"] = JsonOutput.Number(r.R), ["n"] = r.N, ["incomplete_left_out"] = OutcomeIncomplete, ["p"] = JsonOutput.Number(r.PValue),
+                ["ci"] = JsonOutput.Interval(r.Interval), ["level"] = r.Interval.Level,
             };
         if (Change is { } c)
             o["change"] = new JsonObject

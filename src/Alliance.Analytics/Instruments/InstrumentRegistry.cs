@@ -148,6 +148,7 @@ public sealed class InstrumentRegistry
         {
             "id", "name", "items", "points", "min", "max", "continuous", "anchors", "subscales", "reverse", "score_rule",
             "prorate_min_fraction", "total", "cutoffs", "requires_user_key", "forms", "status", "status_note", "citation",
+            "schema_version", // written by `alliance instruments ID --format json`; not part of the instrument
         };
         foreach (var (key, _) in o)
             if (!known.Contains(key)) throw new InstrumentKeyException($"{where}: unknown field '{key}' (fields: {string.Join(", ", known)})");

@@ -387,15 +387,15 @@ public static class IrtAnalysis
 
     // ------------------------------------------------------------------ assembly
 
-    private sealed record IrtItemDraft(double A, double ASe, double[] D, double[] DSe, double[] B, double[] BSe, double Location, double LocationSe,
-        double[] ErmThresholds, double[] ErmThresholdSe, double ErmLocation);
+    private sealed record IrtItemDraft(double A, double AStandardError, double[] D, double[] DSe, double[] B, double[] BStandardErrors, double Location, double LocationStandardError,
+        double[] ErmThresholds, double[] ErmThresholdStandardErrors, double ErmLocation);
 
     private static IrtFit Assemble(ItemResponseData data, IrtOptions options, IrtEstimation estimation, IrtItemDraft[] drafts, ItemSet itemSet,
         double ll, int npar, Convergence convergence, int extreme, double latentSd, double latentSdSe, ImmutableArray<double> tau, ImmutableArray<double> tauSe,
         string seMethod, List<string> warnings, IProgress<AnalysisProgress>? progress, CancellationToken token, QuadratureGrid? prior = null)
     {
         progress?.Report(new AnalysisProgress("person measures and fit", double.NaN));
-        var diag = !options.Diagnostics ? IrtDiagnostics.Empty(data, prior) : IrtDiagnostics.Run(data, itemSet, options, estimation, drafts.Select(d => (d.Location, d.LocationSe)).ToArray(), [.. drafts.Select(d => d.B)], [.. drafts.Select(d => d.BSe)], tau, tauSe, prior, token);
+        var diag = !options.Diagnostics ? IrtDiagnostics.Empty(data, prior) : IrtDiagnostics.Run(data, itemSet, options, estimation, drafts.Select(d => (d.Location, d.LocationStandardError)).ToArray(), [.. drafts.Select(d => d.B)], [.. drafts.Select(d => d.BStandardErrors)], tau, tauSe, prior, token);
         double latentMean = 0;
         if (estimation == IrtEstimation.Conditional) { latentSd = diag.Prior.StandardDeviation; latentMean = diag.Prior.Mean; }
         var items = new IrtItem[drafts.Length];
@@ -409,11 +409,11 @@ public static class IrtAnalysis
                 Name = data.ItemNames[j],
                 Categories = [.. data.Categories[j].Select(c => data.ScaleMin + c)],
                 Scores = [.. data.Scores[j]],
-                A = d.A, ASe = d.ASe,
-                Intercepts = [.. d.D], InterceptSe = [.. d.DSe],
-                B = [.. d.B], BSe = [.. d.BSe],
-                Location = d.Location, LocationSe = d.LocationSe,
-                ErmThresholds = [.. d.ErmThresholds], ErmThresholdSe = [.. d.ErmThresholdSe], ErmLocation = d.ErmLocation,
+                A = d.A, AStandardError = d.AStandardError,
+                Intercepts = [.. d.D], InterceptStandardErrors = [.. d.DSe],
+                B = [.. d.B], BStandardErrors = [.. d.BStandardErrors],
+                Location = d.Location, LocationStandardError = d.LocationStandardError,
+                ErmThresholds = [.. d.ErmThresholds], ErmThresholdStandardErrors = [.. d.ErmThresholdStandardErrors], ErmLocation = d.ErmLocation,
                 ThresholdsOrdered = ordered,
                 Fit = diag.ItemFit[j],
             };
@@ -433,10 +433,10 @@ public static class IrtAnalysis
             ExtremePersons = extreme,
             Convergence = convergence,
             LatentSd = latentSd,
-            LatentSdSe = latentSdSe,
+            LatentSdStandardError = latentSdSe,
             LatentMean = latentMean,
             AndrichThresholds = tau,
-            AndrichThresholdSe = tauSe,
+            AndrichThresholdStandardErrors = tauSe,
             StandardErrorMethod = seMethod,
             PersonEstimator = options.EffectivePersonEstimator,
             Persons = diag.Persons,

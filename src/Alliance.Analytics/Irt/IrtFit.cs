@@ -59,7 +59,7 @@ public sealed record IrtFit : IAnalysisResult
     public required double LatentSd { get; init; }
 
     /// <summary>SE of the latent SD when it was estimated by MML; NaN otherwise.</summary>
-    public required double LatentSdSe { get; init; }
+    public required double LatentSdStandardError { get; init; }
 
     /// <summary>Latent mean (0 for MML; for CML the mean of the fitted normal on the CML scale).</summary>
     public required double LatentMean { get; init; }
@@ -68,7 +68,7 @@ public sealed record IrtFit : IAnalysisResult
     public required ImmutableArray<double> AndrichThresholds { get; init; }
 
     /// <summary>SEs of the Andrich thresholds.</summary>
-    public required ImmutableArray<double> AndrichThresholdSe { get; init; }
+    public required ImmutableArray<double> AndrichThresholdStandardErrors { get; init; }
 
     /// <summary>How the SEs were computed, in words.</summary>
     public required string StandardErrorMethod { get; init; }
@@ -174,7 +174,7 @@ public sealed record IrtFit : IAnalysisResult
         if (Estimation == IrtEstimation.Conditional)
             lines.Add($"Persons with an extreme raw score (all lowest or all highest categories): {ExtremePersons.ToString(CultureInfo.InvariantCulture)} of {PersonCount.ToString(CultureInfo.InvariantCulture)}; they carry no information in CML and do not affect the item estimates");
         if (Estimation == IrtEstimation.Marginal)
-            lines.Add($"Latent distribution N(0, {LatentSd.ToString("F3", CultureInfo.InvariantCulture)}²){(double.IsNaN(LatentSdSe) ? " (fixed)" : $", SE of SD {LatentSdSe.ToString("F3", CultureInfo.InvariantCulture)}")}");
+            lines.Add($"Latent distribution N(0, {LatentSd.ToString("F3", CultureInfo.InvariantCulture)}²){(double.IsNaN(LatentSdStandardError) ? " (fixed)" : $", SE of SD {LatentSdStandardError.ToString("F3", CultureInfo.InvariantCulture)}")}");
         if (Reliability is { } rel)
             lines.Add($"Person separation {rel.PersonModel.Separation.ToString("F2", CultureInfo.InvariantCulture)} (reliability {rel.PersonModel.Reliability.ToString("F3", CultureInfo.InvariantCulture)}); " +
                       $"item separation {rel.ItemModel.Separation.ToString("F2", CultureInfo.InvariantCulture)} (reliability {rel.ItemModel.Reliability.ToString("F3", CultureInfo.InvariantCulture)}); marginal reliability {rel.Marginal.ToString("F3", CultureInfo.InvariantCulture)}");
@@ -192,9 +192,9 @@ public sealed record IrtFit : IAnalysisResult
         var rows = Items.Select(i =>
         {
             var r = new List<object?> { i.Name };
-            if (!IsRasch) { r.Add(i.A); r.Add(i.ASe); }
+            if (!IsRasch) { r.Add(i.A); r.Add(i.AStandardError); }
             r.Add(i.Location);
-            r.Add(i.LocationSe);
+            r.Add(i.LocationStandardError);
             for (int k = 0; k < maxSteps; k++) r.Add(k < i.B.Length ? i.B[k] : null);
             r.Add(i.ThresholdsOrdered ? "yes" : "NO");
             r.Add(i.Fit.Infit);
@@ -207,7 +207,7 @@ public sealed record IrtFit : IAnalysisResult
         if (!AndrichThresholds.IsDefaultOrEmpty)
             tables.Add(new ResultTable("Andrich thresholds (rating scale, Σ τ = 0)",
                 [TableColumn.Label("step"), TableColumn.Number("tau"), TableColumn.Number("se")],
-                [.. AndrichThresholds.Select((t, k) => (IReadOnlyList<object?>)[$"{k}→{k + 1}", t, AndrichThresholdSe[k]])]));
+                [.. AndrichThresholds.Select((t, k) => (IReadOnlyList<object?>)[$"{k}→{k + 1}", t, AndrichThresholdStandardErrors[k]])]));
         if (ScaleCategories is { } scale) tables.Add(CategoryResultTable(scale));
         var notes = new List<string>
         {
@@ -229,7 +229,7 @@ public sealed record IrtFit : IAnalysisResult
          TableColumn.Number("exp avg", 2), TableColumn.Number("infit", 2), TableColumn.Number("outfit", 2), TableColumn.Number("threshold", 2),
          TableColumn.Number("se", 2), TableColumn.Percent("M→C", 0), TableColumn.Percent("C→M", 0)],
         [.. table.Rows.Select(r => (IReadOnlyList<object?>)[r.Category, r.Count, r.Percent, r.ObservedAverage, r.ExpectedAverage, r.Infit, r.Outfit,
-            r.Threshold, r.ThresholdSe, r.CoherenceMeasureToCategory, r.CoherenceCategoryToMeasure])]);
+            r.Threshold, r.ThresholdStandardError, r.CoherenceMeasureToCategory, r.CoherenceCategoryToMeasure])]);
 
     /// <summary>Person estimator name in words ("WLE (Warm)").</summary>
     public static string EstimatorName(PersonEstimator estimator) => estimator switch
@@ -284,7 +284,7 @@ public sealed record IrtFit : IAnalysisResult
         {
             o["quadrature"] = Options.QuadraturePoints;
             o["latent_sd"] = JsonOutput.Number(LatentSd);
-            o["latent_sd_se"] = JsonOutput.Number(LatentSdSe);
+            o["latent_sd_se"] = JsonOutput.Number(LatentSdStandardError);
         }
         else o["normalization"] = Options.Normalization == RaschNormalization.Erm ? "erm" : "locations_sum_to_zero";
         o["items"] = new JsonArray([.. Items.Select(i =>
@@ -307,23 +307,23 @@ public sealed record IrtFit : IAnalysisResult
             if (!double.IsNaN(i.Fit.SX2))
             {
                 item["s_x2"] = JsonOutput.Number(i.Fit.SX2);
-                item["s_x2_df"] = i.Fit.SX2Df;
-                item["s_x2_p"] = JsonOutput.Number(i.Fit.SX2P);
+                item["s_x2_df"] = i.Fit.SX2DegreesOfFreedom;
+                item["s_x2_p"] = JsonOutput.Number(i.Fit.SX2PValue);
                 item["s_x2_n"] = i.Fit.SX2N;
             }
             var se = new JsonObject();
-            if (!IsRasch) se["a"] = JsonOutput.Number(i.ASe);
-            se["d"] = JsonOutput.Numbers(i.InterceptSe);
-            se["b"] = JsonOutput.Numbers(i.BSe);
-            se["location"] = JsonOutput.Number(i.LocationSe);
-            if (IsRasch) se["thresholds"] = JsonOutput.Numbers(i.ErmThresholdSe);
+            if (!IsRasch) se["a"] = JsonOutput.Number(i.AStandardError);
+            se["d"] = JsonOutput.Numbers(i.InterceptStandardErrors);
+            se["b"] = JsonOutput.Numbers(i.BStandardErrors);
+            se["location"] = JsonOutput.Number(i.LocationStandardError);
+            if (IsRasch) se["thresholds"] = JsonOutput.Numbers(i.ErmThresholdStandardErrors);
             item["se"] = se;
             return (JsonNode?)item;
         })]);
         if (!AndrichThresholds.IsDefaultOrEmpty)
         {
             o["andrich_thresholds"] = JsonOutput.Numbers(AndrichThresholds);
-            o["andrich_thresholds_se"] = JsonOutput.Numbers(AndrichThresholdSe);
+            o["andrich_thresholds_se"] = JsonOutput.Numbers(AndrichThresholdStandardErrors);
         }
         o["person_estimator"] = PersonEstimator.ToString().ToLowerInvariant();
         o["person_reliability"] = JsonOutput.Number(PersonReliability);
@@ -361,7 +361,7 @@ public sealed record IrtFit : IAnalysisResult
             ["infit"] = JsonOutput.Number(r.Infit),
             ["outfit"] = JsonOutput.Number(r.Outfit),
             ["andrich_threshold"] = JsonOutput.Number(r.Threshold),
-            ["threshold_se"] = JsonOutput.Number(r.ThresholdSe),
+            ["threshold_se"] = JsonOutput.Number(r.ThresholdStandardError),
             ["coherence_m_to_c"] = JsonOutput.Number(r.CoherenceMeasureToCategory),
             ["coherence_c_to_m"] = JsonOutput.Number(r.CoherenceCategoryToMeasure),
         })]),

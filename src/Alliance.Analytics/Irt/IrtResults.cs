@@ -26,31 +26,31 @@ public sealed record IrtItem
     public required double A { get; init; }
 
     /// <summary>SE of the slope (NaN when fixed).</summary>
-    public required double ASe { get; init; }
+    public required double AStandardError { get; init; }
 
     /// <summary>Intercepts d_1 … d_{m−1} (slope–intercept form, as mirt's d).</summary>
     public required ImmutableArray<double> Intercepts { get; init; }
 
     /// <summary>SEs of the intercepts.</summary>
-    public required ImmutableArray<double> InterceptSe { get; init; }
+    public required ImmutableArray<double> InterceptStandardErrors { get; init; }
 
     /// <summary>IRT-form thresholds b_1 … b_{m−1} (for CML fits in the fit's normalization).</summary>
     public required ImmutableArray<double> B { get; init; }
 
     /// <summary>SEs of b.</summary>
-    public required ImmutableArray<double> BSe { get; init; }
+    public required ImmutableArray<double> BStandardErrors { get; init; }
 
     /// <summary>Location: the mean of b.</summary>
     public required double Location { get; init; }
 
     /// <summary>SE of the location.</summary>
-    public required double LocationSe { get; init; }
+    public required double LocationStandardError { get; init; }
 
     /// <summary>For Rasch models: the item's absolute thresholds in eRm's convention (<c>eRm::thresholds()</c>); empty otherwise.</summary>
     public required ImmutableArray<double> ErmThresholds { get; init; }
 
     /// <summary>SEs of <see cref="ErmThresholds"/>.</summary>
-    public required ImmutableArray<double> ErmThresholdSe { get; init; }
+    public required ImmutableArray<double> ErmThresholdStandardErrors { get; init; }
 
     /// <summary>For Rasch models: the item location in eRm's convention (mean of its thresholds); NaN otherwise.</summary>
     public required double ErmLocation { get; init; }
@@ -76,10 +76,10 @@ public sealed record IrtItem
 /// <param name="InfitZ">Standardised infit (ZSTD).</param>
 /// <param name="OutfitZ">Standardised outfit (ZSTD).</param>
 /// <param name="SX2">Orlando–Thissen S-X² (marginal fits, complete rows; NaN otherwise).</param>
-/// <param name="SX2Df">Degrees of freedom of S-X².</param>
-/// <param name="SX2P">p-value of S-X².</param>
+/// <param name="SX2DegreesOfFreedom">Degrees of freedom of S-X².</param>
+/// <param name="SX2PValue">p-value of S-X².</param>
 /// <param name="SX2N">Persons S-X² used: complete rows whose summed score is neither the lowest nor the highest possible (0 when not computed).</param>
-public sealed record ItemFitStatistics(int N, double Infit, double Outfit, double InfitZ, double OutfitZ, double SX2 = double.NaN, int SX2Df = 0, double SX2P = double.NaN, int SX2N = 0);
+public sealed record ItemFitStatistics(int N, double Infit, double Outfit, double InfitZ, double OutfitZ, double SX2 = double.NaN, int SX2DegreesOfFreedom = 0, double SX2PValue = double.NaN, int SX2N = 0);
 
 /// <summary>
 /// One person's (row's) measure and fit.
@@ -151,11 +151,11 @@ public sealed record IrtReliability(SeparationStatistics PersonModel, Separation
 /// <param name="Infit">Category infit: Σ_{x=k} (k − E)² / Σ_n P_nk (k − E_n)², observed over model-expected (1 expected).</param>
 /// <param name="Outfit">Category outfit: Σ_{x=k} z² / Σ_n P_nk (k − E_n)² / V_n (1 expected).</param>
 /// <param name="Threshold">Andrich threshold into this category (relative to the item location; NaN for the lowest category).</param>
-/// <param name="ThresholdSe">SE of the threshold.</param>
+/// <param name="ThresholdStandardError">SE of the threshold.</param>
 /// <param name="CoherenceMeasureToCategory">M→C: share of the responses whose measure falls in this category's zone that were in this category.</param>
 /// <param name="CoherenceCategoryToMeasure">C→M: share of the responses in this category whose measure falls in its zone (zone: where the expected score rounds to this category).</param>
 public sealed record CategoryRow(double Category, int Score, long Count, double Percent, double ObservedAverage, double ExpectedAverage,
-    double Infit, double Outfit, double Threshold, double ThresholdSe, double CoherenceMeasureToCategory, double CoherenceCategoryToMeasure);
+    double Infit, double Outfit, double Threshold, double ThresholdStandardError, double CoherenceMeasureToCategory, double CoherenceCategoryToMeasure);
 
 /// <summary>One of Linacre's (2002) guidelines for rating-scale categories, checked.</summary>
 /// <param name="Number">Guideline number (1–8).</param>

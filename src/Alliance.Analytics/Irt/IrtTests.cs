@@ -7,25 +7,24 @@ using MathNet.Numerics.Distributions;
 
 namespace Alliance.Analytics.Irt;
 
-/// <summary>A likelihood-ratio test: 2(ℓ₁ − ℓ₀) against χ²(df).</summary>
-/// <param name="Label">What is tested.</param>
-/// <param name="Statistic">LR statistic.</param>
-/// <param name="Df">Degrees of freedom.</param>
-/// <param name="P">Upper-tail p-value.</param>
-public sealed record LikelihoodRatioTest(string Label, double Statistic, int Df, double P)
+/// <summary>Likelihood-ratio tests: LR = 2(ℓ_general − ℓ_restricted) against χ²(df), as <see cref="TestResult"/>s named "LR".</summary>
+public static class LikelihoodRatioTest
 {
     /// <summary>
-    /// The test of <paramref name="restricted"/> against <paramref name="general"/>. A negative statistic (the general
-    /// fit's log-likelihood below the restricted one's: a fit short of its maximum) is kept as it is, its p-value is 1,
-    /// and a warning is added to <paramref name="warnings"/>.
+    /// The test of <paramref name="restricted"/> against <paramref name="general"/> (log-likelihoods), p = 1 − F_χ²(df)(LR).
+    /// A negative statistic (the general fit's log-likelihood below the restricted one's: a fit short of its maximum) is
+    /// kept as it is, its p-value is 1, and a warning naming <paramref name="label"/> is added to <paramref name="warnings"/>.
     /// </summary>
-    internal static LikelihoodRatioTest Of(string label, double restricted, double general, int df, List<string> warnings)
+    internal static TestResult Of(string label, double restricted, double general, int df, List<string> warnings)
     {
         double lr = 2 * (general - restricted);
         if (lr < 0)
             warnings.Add($"{label}: the likelihood-ratio statistic is negative ({lr.ToString("G4", CultureInfo.InvariantCulture)}): the more general fit did not reach the restricted fit's likelihood (a fit short of its maximum); p set to 1");
-        return new LikelihoodRatioTest(label, lr, df, df > 0 ? 1 - ChiSquared.CDF(df, Math.Max(0, lr)) : double.NaN);
+        return new TestResult("LR", lr, df, df > 0 ? 1 - ChiSquared.CDF(df, Math.Max(0, lr)) : double.NaN);
     }
+
+    /// <summary>Degrees of freedom of an LR test as a JSON integer.</summary>
+    internal static JsonNode? Df(TestResult test) => test.DegreesOfFreedom is { } df ? JsonValue.Create((int)df) : null;
 }
 
 /// <summary>
@@ -34,8 +33,8 @@ public sealed record LikelihoodRatioTest(string Label, double Statistic, int Df,
 /// </summary>
 public sealed record AndersenTest : IAnalysisResult
 {
-    /// <summary>The test.</summary>
-    public required LikelihoodRatioTest Test { get; init; }
+    /// <summary>The test: LR = 2(Σ_g ℓ_g − ℓ) on Σ_g k_g − k degrees of freedom.</summary>
+    public required TestResult Test { get; init; }
 
     /// <summary>How persons were split ("median raw score" or the grouping's name).</summary>
     public required string Split { get; init; }
@@ -57,7 +56,7 @@ public sealed record AndersenTest : IAnalysisResult
 
     /// <inheritdoc/>
     public ResultSummary Summary() => new("Andersen likelihood-ratio test",
-        [Usage.ToString(), $"Split: {Split}", $"LR = {Test.Statistic.ToString("F3", CultureInfo.InvariantCulture)} on {Test.Df} df, p = {Test.P.ToString("F4", CultureInfo.InvariantCulture)}"],
+        [Usage.ToString(), $"Split: {Split}", $"LR = {Test.Statistic.ToString("F3", CultureInfo.InvariantCulture)} on {Test.DegreesOfFreedom} df, p = {Test.PValue.ToString("F4", CultureInfo.InvariantCulture)}"],
         [new ResultTable("Groups", [TableColumn.Label("group"), TableColumn.Integer("persons"), TableColumn.Number("cond. loglik"), TableColumn.Integer("parameters")],
             [.. Groups.Select(g => (IReadOnlyList<object?>)[g.Group, g.Persons, g.LogLikelihood, g.Parameters])])],
         ["Persons with extreme raw scores carry no conditional information and do not affect the test."], Warnings);
@@ -68,8 +67,8 @@ public sealed record AndersenTest : IAnalysisResult
         var o = JsonOutput.Document(this);
         o["split"] = Split;
         o["lr"] = JsonOutput.Number(Test.Statistic);
-        o["df"] = Test.Df;
-        o["p"] = JsonOutput.Number(Test.P);
+        o["df"] = LikelihoodRatioTest.Df(Test);
+        o["p"] = JsonOutput.Number(Test.PValue);
         o["loglik"] = JsonOutput.Number(LogLikelihood);
         o["groups"] = new JsonArray([.. Groups.Select(g => (JsonNode?)new JsonObject { ["group"] = g.Group, ["persons"] = g.Persons, ["loglik"] = JsonOutput.Number(g.LogLikelihood), ["npar"] = g.Parameters })]);
         o["excluded_items"] = JsonOutput.Strings(ExcludedItems);
@@ -89,7 +88,7 @@ public sealed record DifResult : IAnalysisResult
     public required ImmutableArray<string> Groups { get; init; }
 
     /// <summary>Per item: the LR test and the item's location in each group (in the common fit's origin).</summary>
-    public required ImmutableArray<(string Item, LikelihoodRatioTest Test, ImmutableArray<double> Locations)> Items { get; init; }
+    public required ImmutableArray<(string Item, TestResult Test, ImmutableArray<double> Locations)> Items { get; init; }
 
     /// <summary>Items the common fit left out, with the reason (they are not tested).</summary>
     public required ImmutableArray<string> ExcludedItems { get; init; }
@@ -106,7 +105,7 @@ public sealed record DifResult : IAnalysisResult
         var cols = new List<TableColumn> { TableColumn.Label("item"), TableColumn.Number("LR", 3), TableColumn.Integer("df"), TableColumn.Number("p", 4) };
         cols.AddRange(Groups.Select(g => TableColumn.Number("location " + g, 3)));
         return new ResultSummary("DIF by likelihood ratio (CML)", [Usage.ToString(), $"Groups: {string.Join(", ", Groups)}"],
-            [new ResultTable("Items", cols, [.. Items.Select(i => (IReadOnlyList<object?>)[i.Item, i.Test.Statistic, i.Test.Df, i.Test.P, .. i.Locations.Cast<object?>()])])],
+            [new ResultTable("Items", cols, [.. Items.Select(i => (IReadOnlyList<object?>)[i.Item, i.Test.Statistic, (int?)i.Test.DegreesOfFreedom, i.Test.PValue, .. i.Locations.Cast<object?>()])])],
             ["Each item is tested with the other items as anchors; p-values are not adjusted for multiple testing."], Warnings);
     }
 
@@ -117,7 +116,7 @@ public sealed record DifResult : IAnalysisResult
         o["groups"] = JsonOutput.Strings(Groups);
         o["items"] = new JsonArray([.. Items.Select(i => (JsonNode?)new JsonObject
         {
-            ["item"] = i.Item, ["lr"] = JsonOutput.Number(i.Test.Statistic), ["df"] = i.Test.Df, ["p"] = JsonOutput.Number(i.Test.P), ["locations"] = JsonOutput.Numbers(i.Locations),
+            ["item"] = i.Item, ["lr"] = JsonOutput.Number(i.Test.Statistic), ["df"] = LikelihoodRatioTest.Df(i.Test), ["p"] = JsonOutput.Number(i.Test.PValue), ["locations"] = JsonOutput.Numbers(i.Locations),
         })]);
         o["excluded_items"] = JsonOutput.Strings(ExcludedItems);
         return o;
@@ -130,8 +129,8 @@ public sealed record ModelComparison : IAnalysisResult
     /// <summary>The fits compared, in the order given.</summary>
     public required ImmutableArray<IrtFit> Fits { get; init; }
 
-    /// <summary>LR tests between nested pairs (rating scale ⊂ partial credit ⊂ generalized partial credit, same estimation).</summary>
-    public required ImmutableArray<LikelihoodRatioTest> Tests { get; init; }
+    /// <summary>LR tests between nested pairs (rating scale ⊂ partial credit ⊂ generalized partial credit, same estimation), labelled "rsm vs pcm".</summary>
+    public required ImmutableArray<(string Label, TestResult Test)> Tests { get; init; }
 
     /// <inheritdoc/>
     public DataUsage Usage => Fits[0].Usage;
@@ -144,7 +143,7 @@ public sealed record ModelComparison : IAnalysisResult
         [new ResultTable("Fits", [TableColumn.Label("model"), TableColumn.Label("estimation"), TableColumn.Number("loglik"), TableColumn.Integer("npar"), TableColumn.Number("AIC", 2), TableColumn.Number("BIC", 2)],
             [.. Fits.Select(f => (IReadOnlyList<object?>)[IrtFit.ModelKey(f.Model), f.Estimation == IrtEstimation.Conditional ? "cml" : "mml", f.LogLikelihood, f.ParameterCount, f.Aic, f.Bic])]),
          new ResultTable("Likelihood-ratio tests", [TableColumn.Label("test"), TableColumn.Number("LR"), TableColumn.Integer("df"), TableColumn.Number("p", 4)],
-            [.. Tests.Select(t => (IReadOnlyList<object?>)[t.Label, t.Statistic, t.Df, t.P])])],
+            [.. Tests.Select(t => (IReadOnlyList<object?>)[t.Label, t.Test.Statistic, (int?)t.Test.DegreesOfFreedom, t.Test.PValue])])],
         ["Conditional and marginal log-likelihoods are not comparable with each other; the graded model is not nested in the divide-by-total models (compare by AIC/BIC)."], Warnings);
 
     /// <summary><c>{"fits": [{"model", "estimation", "loglik", "npar", "aic", "bic"}], "tests": [...]}</c>.</summary>
@@ -156,7 +155,7 @@ public sealed record ModelComparison : IAnalysisResult
             ["model"] = IrtFit.ModelKey(f.Model), ["estimation"] = f.Estimation == IrtEstimation.Conditional ? "cml" : "mml",
             ["loglik"] = JsonOutput.Number(f.LogLikelihood), ["npar"] = f.ParameterCount, ["aic"] = JsonOutput.Number(f.Aic), ["bic"] = JsonOutput.Number(f.Bic),
         })]);
-        o["tests"] = new JsonArray([.. Tests.Select(t => (JsonNode?)new JsonObject { ["test"] = t.Label, ["lr"] = JsonOutput.Number(t.Statistic), ["df"] = t.Df, ["p"] = JsonOutput.Number(t.P) })]);
+        o["tests"] = new JsonArray([.. Tests.Select(t => (JsonNode?)new JsonObject { ["test"] = t.Label, ["lr"] = JsonOutput.Number(t.Test.Statistic), ["df"] = LikelihoodRatioTest.Df(t.Test), ["p"] = JsonOutput.Number(t.Test.PValue) })]);
         return o;
     }
 }
@@ -274,7 +273,7 @@ public static class IrtTests
         var levels = labels.Distinct().Order(StringComparer.Ordinal).ToArray();
         if (levels.Length < 2) throw new AllianceInputException("DIF needs at least two groups.");
         var common = IrtAnalysis.Fit(x, options, xUsage, cancellationToken: cancellationToken);
-        var results = new List<(string, LikelihoodRatioTest, ImmutableArray<double>)>();
+        var results = new List<(string, TestResult, ImmutableArray<double>)>();
         var warnings = new List<string>(common.Warnings);
         // the items of the common fit (items it left out are not in any split fit either)
         var itemIndex = common.Items.Select(i => x.IndexOf(i.Name)).ToArray();
@@ -317,7 +316,7 @@ public static class IrtTests
         if (fits.Length < 2) throw new ArgumentException("Compare needs at least two fits.", nameof(fits));
         if (fits.Select(f => f.PersonCount).Distinct().Count() > 1) throw new ArgumentException("The fits used different numbers of persons.", nameof(fits));
         static int Rank(IrtModelType m) => m switch { IrtModelType.RatingScale => 0, IrtModelType.PartialCredit => 1, IrtModelType.GeneralizedPartialCredit => 2, _ => -1 };
-        var tests = new List<LikelihoodRatioTest>();
+        var tests = new List<(string, TestResult)>();
         var warnings = new List<string>();
         foreach (var f in fits)
             if (!f.Convergence.Converged) warnings.Add($"the {IrtFit.ModelKey(f.Model)} fit did not converge ({f.Convergence.ExitReason}): its log-likelihood, AIC, BIC and tests are unreliable");
@@ -328,7 +327,8 @@ public static class IrtTests
                 var g = fits[b];
                 if (r.Estimation != g.Estimation || Rank(r.Model) < 0 || Rank(g.Model) <= Rank(r.Model)) continue;
                 if (r.Estimation == IrtEstimation.Conditional && g.Model == IrtModelType.GeneralizedPartialCredit) continue;
-                tests.Add(LikelihoodRatioTest.Of($"{IrtFit.ModelKey(r.Model)} vs {IrtFit.ModelKey(g.Model)}", r.LogLikelihood, g.LogLikelihood, g.ParameterCount - r.ParameterCount, warnings));
+                string label = $"{IrtFit.ModelKey(r.Model)} vs {IrtFit.ModelKey(g.Model)}";
+                tests.Add((label, LikelihoodRatioTest.Of(label, r.LogLikelihood, g.LogLikelihood, g.ParameterCount - r.ParameterCount, warnings)));
             }
         return new ModelComparison { Fits = [.. fits], Tests = [.. tests], Warnings = warnings };
     }

@@ -118,7 +118,7 @@ internal static class SX2
             };
             int df = groups.Count * (mj - 1) - npar;
             double p = df > 0 ? 1 - ChiSquared.CDF(df, x2) : double.NaN;
-            result[j] = fit[j] with { SX2 = x2, SX2Df = df, SX2P = p, SX2N = (int)used };
+            result[j] = fit[j] with { SX2 = x2, SX2DegreesOfFreedom = df, SX2PValue = p, SX2N = (int)used };
         }
         return result;
     }

@@ -9,8 +9,8 @@ namespace Alliance.Analytics.Meta;
 /// <param name="Statistic">t = β̂/SE.</param>
 /// <param name="DegreesOfFreedom">Satterthwaite degrees of freedom.</param>
 /// <param name="PValue">Two-sided p value from t with those degrees of freedom.</param>
-/// <param name="Ci">Confidence interval.</param>
-public sealed record RobustCoefficient(string Name, double Estimate, double StandardError, double Statistic, double DegreesOfFreedom, double PValue, Interval Ci);
+/// <param name="Interval">Confidence interval.</param>
+public sealed record RobustCoefficient(string Name, double Estimate, double StandardError, double Statistic, double DegreesOfFreedom, double PValue, ConfidenceInterval Interval);
 
 /// <summary>
 /// The bias-reduced linearization (CR2) sandwich estimator with Satterthwaite degrees of freedom (Bell &amp;
@@ -95,7 +95,7 @@ internal static class ClusterRobust
             double se = Math.Sqrt(vcr[j, j]);
             double t = beta[j] / se;
             crit = Numerics.TailProbabilities.StudentQuantileUpper((1 - level) / 2, df);
-            result[j] = new RobustCoefficient(names[j], beta[j], se, t, df, Numerics.TailProbabilities.StudentTwoSided(t, df), new Interval(beta[j] - crit * se, beta[j] + crit * se));
+            result[j] = new RobustCoefficient(names[j], beta[j], se, t, df, Numerics.TailProbabilities.StudentTwoSided(t, df), new ConfidenceInterval(beta[j] - crit * se, beta[j] + crit * se, level));
         }
         return (result, [.. vcr.ToRowMajorArray()]);
     }

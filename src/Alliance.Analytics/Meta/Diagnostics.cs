@@ -12,13 +12,13 @@ namespace Alliance.Analytics.Meta;
 /// <param name="StandardError">Its standard error.</param>
 /// <param name="Statistic">z or t.</param>
 /// <param name="PValue">Two-sided p value.</param>
-/// <param name="Ci">Confidence interval.</param>
+/// <param name="Interval">Confidence interval.</param>
 /// <param name="Q">Cochran's Q.</param>
 /// <param name="QPValue">p value of Q.</param>
 /// <param name="Tau2">τ².</param>
 /// <param name="I2">I² (%).</param>
 /// <param name="H2">H².</param>
-public sealed record SubsetFit(string Label, double Estimate, double StandardError, double Statistic, double PValue, Interval Ci, double Q, double QPValue, double Tau2, double I2, double H2);
+public sealed record SubsetFit(string Label, double Estimate, double StandardError, double Statistic, double PValue, ConfidenceInterval Interval, double Q, double QPValue, double Tau2, double I2, double H2);
 
 /// <summary>Shared rendering of a list of subset fits.</summary>
 internal static class SubsetFitTable
@@ -26,7 +26,7 @@ internal static class SubsetFitTable
     public static ResultTable Table(string title, string labelHeader, IEnumerable<SubsetFit> rows, bool t) => new(title,
         [TableColumn.Label(labelHeader), TableColumn.Number("estimate", 4), TableColumn.Number("se", 4), TableColumn.Number(t ? "t" : "z", 4), TableColumn.Number("p", 4),
          TableColumn.Number("ci.lb", 4), TableColumn.Number("ci.ub", 4), TableColumn.Number("Q", 4), TableColumn.Number("Qp", 4), TableColumn.Number("tau2", 4), TableColumn.Number("I2", 2), TableColumn.Number("H2", 4)],
-        [.. rows.Select(r => (IReadOnlyList<object?>)[r.Label, r.Estimate, r.StandardError, r.Statistic, r.PValue, r.Ci.Lower, r.Ci.Upper, r.Q, r.QPValue, r.Tau2, r.I2, r.H2])]);
+        [.. rows.Select(r => (IReadOnlyList<object?>)[r.Label, r.Estimate, r.StandardError, r.Statistic, r.PValue, r.Interval.Lower, r.Interval.Upper, r.Q, r.QPValue, r.Tau2, r.I2, r.H2])]);
 
     public static IReadOnlyList<string> WithFailures(IReadOnlyList<string> warnings, int failed) => failed == 0 ? warnings
         : [.. warnings, $"{failed} refit{(failed == 1 ? "" : "s")} failed or did not converge; {(failed == 1 ? "its row is" : "their rows are")} left empty (NaN, metafor's NA)."];
@@ -38,7 +38,7 @@ internal static class SubsetFitTable
         ["se"] = JsonOutput.Number(r.StandardError),
         ["statistic"] = JsonOutput.Number(r.Statistic),
         ["p"] = JsonOutput.Number(r.PValue),
-        ["ci"] = r.Ci.ToJson(),
+        ["ci"] = r.Interval.ToJson(),
         ["q"] = JsonOutput.Number(r.Q),
         ["q_p"] = JsonOutput.Number(r.QPValue),
         ["tau2"] = JsonOutput.Number(r.Tau2),
@@ -46,11 +46,11 @@ internal static class SubsetFitTable
         ["h2"] = JsonOutput.Number(r.H2),
     })]);
 
-    public static SubsetFit Missing(string label) =>
-        new(label, double.NaN, double.NaN, double.NaN, double.NaN, Interval.Missing, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN);
+    public static SubsetFit Missing(string label, double level) =>
+        new(label, double.NaN, double.NaN, double.NaN, double.NaN, ConfidenceInterval.Missing(level), double.NaN, double.NaN, double.NaN, double.NaN, double.NaN);
 
-    public static SubsetFit From(string label, KernelFit? f) => f is null ? Missing(label) :
-        new(label, f.Beta[0], f.StandardError[0], f.Statistic[0], f.PValue[0], new Interval(f.CiLower[0], f.CiUpper[0]), f.QE, f.QEp, f.Tau2, f.I2, f.H2);
+    public static SubsetFit From(string label, KernelFit? f, double level) => f is null ? Missing(label, level) :
+        new(label, f.Beta[0], f.StandardError[0], f.Statistic[0], f.PValue[0], new ConfidenceInterval(f.CiLower[0], f.CiUpper[0], level), f.QE, f.QEp, f.Tau2, f.I2, f.H2);
 }
 
 /// <summary>The model refitted with each study left out in turn (metafor's <c>leave1out</c>).</summary>
@@ -211,7 +211,7 @@ public static class Diagnostics
             var keep = Enumerable.Range(0, fit.K).Where(j => j != i).ToArray();
             var del = MetaAnalysis.TryRefit(fit, keep);
             if (del is null) failed++;
-            rows[i] = SubsetFitTable.From(fit.Studies.Labels[i], del);
+            rows[i] = SubsetFitTable.From(fit.Studies.Labels[i], del, fit.Options.Level);
         }
         return new LeaveOneOutResult { Model = fit, Rows = [.. rows], FailedRefits = failed };
     }
@@ -236,7 +236,7 @@ public static class Diagnostics
         {
             var sub = MetaAnalysis.TryRefit(fit, idx[..(j + 1)]);
             if (sub is null) failed++;
-            rows[j] = SubsetFitTable.From(fit.Studies.Labels[idx[j]], sub);
+            rows[j] = SubsetFitTable.From(fit.Studies.Labels[idx[j]], sub, fit.Options.Level);
         }
         return new CumulativeResult { Model = fit, Order = [.. idx], Rows = [.. rows], FailedRefits = failed, MissingOrderKeys = missingKeys };
     }
@@ -250,7 +250,7 @@ public static class Diagnostics
     public static InfluenceResult Influence(RandomEffectsFit fit)
     {
         ArgumentNullException.ThrowIfNull(fit);
-        int k = fit.K, p = fit.P;
+        int k = fit.K, p = fit.CoefficientCount;
         if (k <= p + 1) throw new AllianceInputException($"influence diagnostics need more than {p + 1} studies.");
         var x = fit.Design.Span;
         var vi = fit.Studies.Vi;

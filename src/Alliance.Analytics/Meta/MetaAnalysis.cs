@@ -45,16 +45,16 @@ public static partial class MetaAnalysis
         var fit = kernel.Fit(y, v, design.Span, settings, FitDetail.Full);
 
         bool random = options.Estimator != TauEstimator.EqualEffects;
-        var tau2Ci = Interval.Missing;
+        var tau2Ci = ConfidenceInterval.Missing(options.Level);
         bool truncated = false;
         if (random && options.ProfileIntervals && options.FixedTau2 is null && k > p)
         {
             var (lo, hi, tr) = kernel.QProfile(y, v, design.Span, fit.Tau2, options.Level, options.RootTolerance);
-            tau2Ci = new Interval(lo, hi);
+            tau2Ci = new ConfidenceInterval(lo, hi, options.Level, "Q-profile");
             truncated = tr;
         }
-        var i2Ci = tau2Ci.IsKnown ? tau2Ci.Map(t => 100 * t / (fit.Vt + t)) : Interval.Missing;
-        var h2Ci = tau2Ci.IsKnown ? tau2Ci.Map(t => t / fit.Vt + 1) : Interval.Missing;
+        var i2Ci = tau2Ci.IsKnown ? tau2Ci.Map(t => 100 * t / (fit.Vt + t)) : ConfidenceInterval.Missing(options.Level);
+        var h2Ci = tau2Ci.IsKnown ? tau2Ci.Map(t => t / fit.Vt + 1) : ConfidenceInterval.Missing(options.Level);
 
         double? r2 = null, tau2Base = null;
         if (p > 1 && computeR2)
@@ -84,12 +84,12 @@ public static partial class MetaAnalysis
         double sumW = fit.Weights.Sum();
         var coefficients = ImmutableArray.CreateBuilder<MetaCoefficient>(p);
         for (int j = 0; j < p; j++)
-            coefficients.Add(new MetaCoefficient(design.ColumnNames[j], fit.Beta[j], fit.StandardError[j], fit.Statistic[j], fit.PValue[j], new Interval(fit.CiLower[j], fit.CiUpper[j])));
-        var pi = Interval.Missing;
+            coefficients.Add(new MetaCoefficient(design.ColumnNames[j], fit.Beta[j], fit.StandardError[j], fit.Statistic[j], fit.PValue[j], new ConfidenceInterval(fit.CiLower[j], fit.CiUpper[j], options.Level)));
+        var pi = ConfidenceInterval.Missing(options.Level);
         if (p == 1 && random)
         {
             double sd = Math.Sqrt(fit.Covariance[0] + fit.Tau2);
-            pi = new Interval(fit.Beta[0] - fit.Critical * sd, fit.Beta[0] + fit.Critical * sd);
+            pi = new ConfidenceInterval(fit.Beta[0] - fit.Critical * sd, fit.Beta[0] + fit.Critical * sd, options.Level, "prediction");
         }
         return new RandomEffectsFit
         {

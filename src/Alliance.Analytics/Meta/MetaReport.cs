@@ -126,7 +126,7 @@ public sealed record MetaReport : IAnalysisResult
         {
             if (!fit.HasModerators && fit.K >= 2) loo = fit.LeaveOneOut();
             else if (fit.HasModerators) notes.Add("leave-one-out applies to models without moderators and is not run; the influence diagnostics refit the model without each study.");
-            if (fit.K > fit.P + 1) influence = fit.Influence();
+            if (fit.K > fit.CoefficientCount + 1) influence = fit.Influence();
             else notes.Add("influence diagnostics need more studies than coefficients + 1.");
         }
         return new MetaReport { Model = fit, Bias = bias, Permutation = permutation, LeaveOneOut = loo, Influence = influence, Notes = [.. notes] };
@@ -170,13 +170,13 @@ public sealed record MetaReport : IAnalysisResult
         if (ThreeLevelEgger is { } e)
         {
             var c = e.Coefficients[1];
-            o["egger"] = new JsonObject { [e.DegreesOfFreedom is null ? "z" : "t"] = JsonOutput.Number(c.Statistic), ["p"] = JsonOutput.Number(c.PValue), ["estimate"] = JsonOutput.Number(e.Estimate.Estimate), ["ci"] = e.Estimate.Ci.ToJson() };
+            o["egger"] = new JsonObject { [e.DegreesOfFreedom is null ? "z" : "t"] = JsonOutput.Number(c.Statistic), ["p"] = JsonOutput.Number(c.PValue), ["estimate"] = JsonOutput.Number(e.Estimate.Estimate), ["ci"] = e.Estimate.Interval.ToJson() };
             o["trimfill"] = null;
         }
         if (Permutation is { } p)
         {
             var pj = p.ToJson();
-            pj.Remove("n"); pj.Remove("data"); pj.Remove("warnings");
+            pj.Remove("schema_version"); pj.Remove("n"); pj.Remove("data"); pj.Remove("warnings");
             o["permutation"] = pj;
         }
         if (LeaveOneOut is { } l) o["leave_one_out"] = l.ToJson()["leave_one_out"]!.DeepClone();

@@ -115,7 +115,7 @@ public static class PermutationTest
         ArgumentNullException.ThrowIfNull(fit);
         options ??= new PermutationOptions();
         if (options.Iterations < 2) throw new AllianceInputException("a permutation test needs at least 2 iterations.");
-        int k = fit.K, p = fit.P;
+        int k = fit.K, p = fit.CoefficientCount;
         bool interceptOnly = p == 1;
         var x = fit.Design.Span.ToArray();
 

@@ -25,8 +25,8 @@ public enum FunnelSide
 /// <param name="PValue">Two-sided p value.</param>
 /// <param name="DegreesOfFreedom">t degrees of freedom (k − 2), or null for z.</param>
 /// <param name="LimitEstimate">The intercept: the estimate as the standard error goes to 0.</param>
-/// <param name="LimitCi">Its confidence interval.</param>
-public sealed record EggerTest(double Statistic, double PValue, double? DegreesOfFreedom, double LimitEstimate, Interval LimitCi);
+/// <param name="LimitInterval">Its confidence interval.</param>
+public sealed record EggerTest(double Statistic, double PValue, double? DegreesOfFreedom, double LimitEstimate, ConfidenceInterval LimitInterval);
 
 /// <summary>Begg &amp; Mazumdar's (1994) rank correlation test: Kendall's τ between standardized effects and variances.</summary>
 /// <param name="Tau">Kendall's τ_b.</param>
@@ -97,18 +97,18 @@ public sealed record PublicationBiasResult : IAnalysisResult
         var table = new ResultTable("Bias diagnostics",
             [TableColumn.Label("method"), TableColumn.Number("statistic", 4), TableColumn.Number("p", 4), TableColumn.Number("estimate", 4), TableColumn.Number("ci.lb", 4), TableColumn.Number("ci.ub", 4)],
             [
-                ["Egger (" + MetaNames.Abbreviation(Model.Options.Estimator) + ", sei as moderator)", Egger.Statistic, Egger.PValue, Egger.LimitEstimate, Egger.LimitCi.Lower, Egger.LimitCi.Upper],
-                [string.Create(CultureInfo.InvariantCulture, $"Egger (weighted regression, t({EggerClassical.DegreesOfFreedom}))"), EggerClassical.Statistic, EggerClassical.PValue, EggerClassical.LimitEstimate, EggerClassical.LimitCi.Lower, EggerClassical.LimitCi.Upper],
+                ["Egger (" + MetaNames.Abbreviation(Model.Options.Estimator) + ", sei as moderator)", Egger.Statistic, Egger.PValue, Egger.LimitEstimate, Egger.LimitInterval.Lower, Egger.LimitInterval.Upper],
+                [string.Create(CultureInfo.InvariantCulture, $"Egger (weighted regression, t({EggerClassical.DegreesOfFreedom}))"), EggerClassical.Statistic, EggerClassical.PValue, EggerClassical.LimitEstimate, EggerClassical.LimitInterval.Lower, EggerClassical.LimitInterval.Upper],
                 ["Rank correlation (Kendall τ)", RankCorrelation.Tau, RankCorrelation.PValue, null, null, null],
-                [$"Trim-and-fill ({tf.MissingStudies} filled, {tf.Side.ToString().ToLowerInvariant()})", null, tf.Filled.Estimate.PValue, tf.Filled.Estimate.Estimate, tf.Filled.Estimate.Ci.Lower, tf.Filled.Estimate.Ci.Upper],
-                ["PET", PetPeese.Pet.Statistic, PetPeese.Pet.PValue, PetPeese.Pet.Estimate, PetPeese.Pet.Ci.Lower, PetPeese.Pet.Ci.Upper],
-                ["PEESE", PetPeese.Peese.Statistic, PetPeese.Peese.PValue, PetPeese.Peese.Estimate, PetPeese.Peese.Ci.Lower, PetPeese.Peese.Ci.Upper],
+                [$"Trim-and-fill ({tf.MissingStudies} filled, {tf.Side.ToString().ToLowerInvariant()})", null, tf.Filled.Estimate.PValue, tf.Filled.Estimate.Estimate, tf.Filled.Estimate.Interval.Lower, tf.Filled.Estimate.Interval.Upper],
+                ["PET", PetPeese.Pet.Statistic, PetPeese.Pet.PValue, PetPeese.Pet.Estimate, PetPeese.Pet.Interval.Lower, PetPeese.Pet.Interval.Upper],
+                ["PEESE", PetPeese.Peese.Statistic, PetPeese.Peese.PValue, PetPeese.Peese.Estimate, PetPeese.Peese.Interval.Lower, PetPeese.Peese.Interval.Upper],
             ]);
         var lines = new List<string>
         {
             $"Model: {Model}",
-            $"Trim-and-fill: {tf.MissingStudies} stud{(tf.MissingStudies == 1 ? "y" : "ies")} imputed on the {tf.Side.ToString().ToLowerInvariant()} (SE {F(tf.MissingStudiesStandardError)}); adjusted estimate {F(tf.Filled.Estimate.Estimate)} {tf.Filled.Estimate.Ci}, τ² = {F(tf.Filled.Tau2)}",
-            $"PET-PEESE: {(PetPeese.UsePeese ? "PEESE" : "PET")} estimate {F(PetPeese.Corrected.Estimate)} {PetPeese.Corrected.Ci}",
+            $"Trim-and-fill: {tf.MissingStudies} stud{(tf.MissingStudies == 1 ? "y" : "ies")} imputed on the {tf.Side.ToString().ToLowerInvariant()} (SE {F(tf.MissingStudiesStandardError)}); adjusted estimate {F(tf.Filled.Estimate.Estimate)} {tf.Filled.Estimate.Interval.BoundsToString("F4")}, τ² = {F(tf.Filled.Tau2)}",
+            $"PET-PEESE: {(PetPeese.UsePeese ? "PEESE" : "PET")} estimate {F(PetPeese.Corrected.Estimate)} {PetPeese.Corrected.Interval.BoundsToString("F4")}",
         };
         if (Model.IsCorrelation)
             lines.Add($"As r: trim-and-fill {F(EffectSizes.ToCorrelation(tf.Filled.Estimate.Estimate, Model.Studies.Measure))}, PET-PEESE {F(EffectSizes.ToCorrelation(PetPeese.Corrected.Estimate, Model.Studies.Measure))}");
@@ -134,7 +134,7 @@ public sealed record PublicationBiasResult : IAnalysisResult
             ["peese_se"] = JsonOutput.Number(PetPeese.Peese.StandardError),
             ["selected"] = PetPeese.UsePeese ? "peese" : "pet",
             ["estimate"] = JsonOutput.Number(PetPeese.Corrected.Estimate),
-            ["ci"] = PetPeese.Corrected.Ci.ToJson(),
+            ["ci"] = PetPeese.Corrected.Interval.ToJson(),
         };
         return o;
     }
@@ -145,7 +145,7 @@ public sealed record PublicationBiasResult : IAnalysisResult
         ["df"] = e.DegreesOfFreedom is { } df ? JsonOutput.Number(df) : null,
         ["p"] = JsonOutput.Number(e.PValue),
         ["estimate"] = JsonOutput.Number(e.LimitEstimate),
-        ["ci"] = e.LimitCi.ToJson(),
+        ["ci"] = e.LimitInterval.ToJson(),
     };
 
     internal static JsonObject TrimFillJson(TrimAndFillResult tf, RandomEffectsFit model)
@@ -157,7 +157,7 @@ public sealed record PublicationBiasResult : IAnalysisResult
             ["side"] = tf.Side.ToString().ToLowerInvariant(),
             ["estimate"] = JsonOutput.Number(tf.Filled.Estimate.Estimate),
             ["se"] = JsonOutput.Number(tf.Filled.Estimate.StandardError),
-            ["ci"] = tf.Filled.Estimate.Ci.ToJson(),
+            ["ci"] = tf.Filled.Estimate.Interval.ToJson(),
             ["tau2"] = JsonOutput.Number(tf.Filled.Tau2),
         };
         if (model.IsCorrelation) o["estimate_r"] = JsonOutput.Number(EffectSizes.ToCorrelation(tf.Filled.Estimate.Estimate, model.Studies.Measure));
@@ -193,7 +193,7 @@ public static class PublicationBias
     {
         CheckModel(fit, 3);
         var f = FitOnPredictor(fit, fit.Studies.Vi.Select(Math.Sqrt).ToArray(), "sei", fit.Options);
-        return new EggerTest(f.Coefficients[1].Statistic, f.Coefficients[1].PValue, f.DegreesOfFreedom, f.Estimate.Estimate, f.Estimate.Ci);
+        return new EggerTest(f.Coefficients[1].Statistic, f.Coefficients[1].PValue, f.DegreesOfFreedom, f.Estimate.Estimate, f.Estimate.Interval);
     }
 
     /// <summary>
@@ -205,7 +205,7 @@ public static class PublicationBias
     {
         CheckModel(fit, 3);
         var f = WeightedRegression(fit, fit.Studies.Vi.Select(Math.Sqrt).ToArray(), "sei");
-        return new EggerTest(f.Coefficients[1].Statistic, f.Coefficients[1].PValue, f.DegreesOfFreedom, f.Estimate.Estimate, f.Estimate.Ci);
+        return new EggerTest(f.Coefficients[1].Statistic, f.Coefficients[1].PValue, f.DegreesOfFreedom, f.Estimate.Estimate, f.Estimate.Interval);
     }
 
     /// <summary>

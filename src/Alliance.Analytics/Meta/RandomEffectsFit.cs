@@ -7,28 +7,11 @@ using Alliance.Analytics.Presentation;
 
 namespace Alliance.Analytics.Meta;
 
-/// <summary>A two-sided interval.</summary>
-/// <param name="Lower">Lower bound.</param>
-/// <param name="Upper">Upper bound.</param>
-public readonly record struct Interval(double Lower, double Upper)
+/// <summary>JSON of the meta-analysis intervals.</summary>
+internal static class IntervalJson
 {
-    /// <summary>An interval of NaNs (not computed).</summary>
-    public static Interval Missing { get; } = new(double.NaN, double.NaN);
-
-    /// <summary>Both bounds mapped through <paramref name="map"/> (monotone increasing).</summary>
-    public Interval Map(Func<double, double> map) => new(map(Lower), map(Upper));
-
-    /// <summary>True when both bounds are numbers.</summary>
-    public bool IsKnown => !double.IsNaN(Lower) && !double.IsNaN(Upper);
-
-    /// <summary>"[0.088, 0.212]".</summary>
-    public string ToString(string format) => $"[{Lower.ToString(format, CultureInfo.InvariantCulture)}, {Upper.ToString(format, CultureInfo.InvariantCulture)}]";
-
-    /// <summary>"[0.0881, 0.2118]".</summary>
-    public override string ToString() => ToString("F4");
-
-    /// <summary>The interval as a JSON pair.</summary>
-    internal JsonArray ToJson() => JsonOutput.Interval(Lower, Upper);
+    /// <summary>The interval as a JSON pair <c>[lower, upper]</c>.</summary>
+    internal static JsonArray ToJson(this ConfidenceInterval interval) => JsonOutput.Interval(interval);
 }
 
 /// <summary>One model coefficient with its test and interval.</summary>
@@ -37,8 +20,8 @@ public readonly record struct Interval(double Lower, double Upper)
 /// <param name="StandardError">SE(β̂) (Knapp–Hartung-scaled under that test).</param>
 /// <param name="Statistic">z or t.</param>
 /// <param name="PValue">Two-sided p value.</param>
-/// <param name="Ci">Confidence interval.</param>
-public sealed record MetaCoefficient(string Name, double Estimate, double StandardError, double Statistic, double PValue, Interval Ci);
+/// <param name="Interval">Confidence interval.</param>
+public sealed record MetaCoefficient(string Name, double Estimate, double StandardError, double Statistic, double PValue, ConfidenceInterval Interval);
 
 /// <summary>
 /// A fitted equal-effects, random-effects or mixed-effects (meta-regression) model: metafor's <c>rma.uni</c> object.
@@ -62,7 +45,7 @@ public sealed record RandomEffectsFit : IAnalysisResult
     public int K => Studies.Count;
 
     /// <summary>Number of coefficients, p.</summary>
-    public int P => Design.Columns;
+    public int CoefficientCount => Design.Columns;
 
     /// <summary>The coefficients, intercept first.</summary>
     public required ImmutableArray<MetaCoefficient> Coefficients { get; init; }
@@ -83,7 +66,7 @@ public sealed record RandomEffectsFit : IAnalysisResult
     public required double Tau2StandardError { get; init; }
 
     /// <summary>Q-profile interval of τ² (Viechtbauer 2007); missing for equal effects or when not asked for.</summary>
-    public required Interval Tau2Interval { get; init; }
+    public required ConfidenceInterval Tau2Interval { get; init; }
 
     /// <summary>True when the upper Q-profile bound hit its search limit max(100, 10τ̂²) (the bound is then "&gt;").</summary>
     public bool Tau2IntervalTruncated { get; init; }
@@ -91,14 +74,14 @@ public sealed record RandomEffectsFit : IAnalysisResult
     /// <summary>I² in percent: 100·τ²/(τ² + ṽ) with ṽ = (k − p)/tr(P) the typical sampling variance (equal effects: 100·(Q − df)/Q).</summary>
     public required double I2 { get; init; }
 
-    /// <summary>Interval of I² from the τ² interval.</summary>
-    public required Interval I2Interval { get; init; }
+    /// <summary>ConfidenceInterval of I² from the τ² interval.</summary>
+    public required ConfidenceInterval I2Interval { get; init; }
 
     /// <summary>H² = τ²/ṽ + 1 (equal effects: Q/df).</summary>
     public required double H2 { get; init; }
 
-    /// <summary>Interval of H² from the τ² interval.</summary>
-    public required Interval H2Interval { get; init; }
+    /// <summary>ConfidenceInterval of H² from the τ² interval.</summary>
+    public required ConfidenceInterval H2Interval { get; init; }
 
     /// <summary>The typical within-study variance ṽ = (k − p)/tr(P) with P from weights 1/vᵢ.</summary>
     public required double TypicalVariance { get; init; }
@@ -107,7 +90,7 @@ public sealed record RandomEffectsFit : IAnalysisResult
     public required double Q { get; init; }
 
     /// <summary>Degrees of freedom of Q, k − p.</summary>
-    public int QDegreesOfFreedom => K - P;
+    public int QDegreesOfFreedom => K - CoefficientCount;
 
     /// <summary>p value of Q against χ²(k − p).</summary>
     public required double QPValue { get; init; }
@@ -131,7 +114,7 @@ public sealed record RandomEffectsFit : IAnalysisResult
     public required double? DegreesOfFreedom { get; init; }
 
     /// <summary>Prediction interval of a new true effect, β̂₀ ± crit·√(SE² + τ²) (intercept-only models; missing otherwise).</summary>
-    public required Interval PredictionInterval { get; init; }
+    public required ConfidenceInterval PredictionInterval { get; init; }
 
     /// <summary>Weights of the studies in percent (100·wᵢ/Σw, wᵢ = 1/(vᵢ + τ²)).</summary>
     public required ImmutableArray<double> Weights { get; init; }
@@ -158,16 +141,16 @@ public sealed record RandomEffectsFit : IAnalysisResult
     public bool IsCorrelation => Studies.Measure != EffectMeasure.Generic;
 
     /// <summary>True when the model has moderators.</summary>
-    public bool HasModerators => P > 1;
+    public bool HasModerators => CoefficientCount > 1;
 
     /// <summary>The pooled estimate back-transformed to r (NaN unless correlations).</summary>
     public double EstimateR => IsCorrelation ? EffectSizes.ToCorrelation(Estimate.Estimate, Studies.Measure) : double.NaN;
 
     /// <summary>The confidence interval back-transformed to r.</summary>
-    public Interval CiR => IsCorrelation ? Estimate.Ci.Map(z => EffectSizes.ToCorrelation(z, Studies.Measure)) : Interval.Missing;
+    public ConfidenceInterval IntervalR => IsCorrelation ? Estimate.Interval.Map(z => EffectSizes.ToCorrelation(z, Studies.Measure)) : ConfidenceInterval.Missing(Options.Level);
 
     /// <summary>The prediction interval back-transformed to r.</summary>
-    public Interval PredictionIntervalR => IsCorrelation ? PredictionInterval.Map(z => EffectSizes.ToCorrelation(z, Studies.Measure)) : Interval.Missing;
+    public ConfidenceInterval PredictionIntervalR => IsCorrelation ? PredictionInterval.Map(z => EffectSizes.ToCorrelation(z, Studies.Measure)) : ConfidenceInterval.Missing(Options.Level);
 
     /// <summary>Leave-one-out analysis (metafor's <c>leave1out</c>).</summary>
     public LeaveOneOutResult LeaveOneOut() => Diagnostics.LeaveOneOut(this);
@@ -178,20 +161,24 @@ public sealed record RandomEffectsFit : IAnalysisResult
     /// <summary>Cumulative meta-analysis in the order of <paramref name="order"/> (one key per study, ascending; null: the table order).</summary>
     public CumulativeResult Cumulative(IReadOnlyList<double>? order = null) => Diagnostics.Cumulative(this, order);
 
-    /// <summary>Predicted value and intervals at moderator values <paramref name="x"/> (without the intercept; empty for intercept-only).</summary>
+    /// <summary>
+    /// The predicted mean effect at moderator values <paramref name="x"/> (without the intercept; empty for intercept-only):
+    /// μ̂(x) = x′β̂ with SE √(x′ Cov(β̂) x) and interval μ̂ ± crit · SE, and the prediction interval μ̂ ± crit · √(SE² + τ̂²)
+    /// for the true effect of a new study (metafor's <c>predict.rma</c>).
+    /// </summary>
     /// <exception cref="ArgumentException">When the number of values is not p − 1.</exception>
-    public (double Estimate, double StandardError, Interval Ci, Interval Pi) Predict(ReadOnlySpan<double> x)
+    public (Estimate Mean, ConfidenceInterval PredictionInterval) Predict(ReadOnlySpan<double> x)
     {
-        if (x.Length != P - 1) throw new ArgumentException($"The model has {P - 1} moderator column(s); {x.Length} values were given.", nameof(x));
-        Span<double> row = stackalloc double[P];
+        if (x.Length != CoefficientCount - 1) throw new ArgumentException($"The model has {CoefficientCount - 1} moderator column(s); {x.Length} values were given.", nameof(x));
+        Span<double> row = stackalloc double[CoefficientCount];
         row[0] = 1;
         x.CopyTo(row[1..]);
         double pred = 0;
-        for (int j = 0; j < P; j++) pred += row[j] * Coefficients[j].Estimate;
-        double vpred = WeightedLeastSquares.Quadratic(Covariance.AsSpan(), row, P);
+        for (int j = 0; j < CoefficientCount; j++) pred += row[j] * Coefficients[j].Estimate;
+        double vpred = WeightedLeastSquares.Quadratic(Covariance.AsSpan(), row, CoefficientCount);
         double crit = Critical(Options.Level);
         double se = Math.Sqrt(vpred);
-        return (pred, se, new Interval(pred - crit * se, pred + crit * se), new Interval(pred - crit * Math.Sqrt(vpred + Tau2), pred + crit * Math.Sqrt(vpred + Tau2)));
+        return (new Estimate(pred, se, new ConfidenceInterval(pred - crit * se, pred + crit * se, Options.Level)), new ConfidenceInterval(pred - crit * Math.Sqrt(vpred + Tau2), pred + crit * Math.Sqrt(vpred + Tau2), Options.Level, "prediction"));
     }
 
     /// <summary>The critical value of intervals at <paramref name="level"/> (z, or t(k − p) under Knapp–Hartung).</summary>
@@ -216,8 +203,8 @@ public sealed record RandomEffectsFit : IAnalysisResult
         };
         if (Options.Estimator != TauEstimator.EqualEffects)
         {
-            lines.Add($"τ² = {Tau2.ToString("F4", inv)} (SE {Tau2StandardError.ToString("F4", inv)})" + (Tau2Interval.IsKnown ? $", {Level()}% CI {Tau2Interval}{(Tau2IntervalTruncated ? " (upper bound at search limit)" : "")}" : "") + $"; τ = {Tau.ToString("F4", inv)}");
-            lines.Add($"I² = {I2.ToString("F2", inv)}%" + (I2Interval.IsKnown ? $" {I2Interval.ToString("F2")}" : "") + $"; H² = {H2.ToString("F2", inv)}" + (H2Interval.IsKnown ? $" {H2Interval.ToString("F2")}" : ""));
+            lines.Add($"τ² = {Tau2.ToString("F4", inv)} (SE {Tau2StandardError.ToString("F4", inv)})" + (Tau2Interval.IsKnown ? $", {Level()}% CI {Tau2Interval.BoundsToString("F4")}{(Tau2IntervalTruncated ? " (upper bound at search limit)" : "")}" : "") + $"; τ = {Tau.ToString("F4", inv)}");
+            lines.Add($"I² = {I2.ToString("F2", inv)}%" + (I2Interval.IsKnown ? $" {I2Interval.BoundsToString("F2")}" : "") + $"; H² = {H2.ToString("F2", inv)}" + (H2Interval.IsKnown ? $" {H2Interval.BoundsToString("F2")}" : ""));
         }
         else lines.Add($"I² = {I2.ToString("F2", inv)}%; H² = {H2.ToString("F2", inv)}");
         lines.Add($"{(HasModerators ? "Residual heterogeneity QE" : "Heterogeneity Q")}({QDegreesOfFreedom}) = {Q.ToString("F4", inv)}, p {FormatP(QPValue)}");
@@ -229,13 +216,13 @@ public sealed record RandomEffectsFit : IAnalysisResult
         string stat = DegreesOfFreedom is null ? "z" : "t";
         var coef = new ResultTable("Coefficients",
             [TableColumn.Label("term"), TableColumn.Number("estimate", 4), TableColumn.Number("se", 4), TableColumn.Number(stat, 4), TableColumn.Number("p", 4), TableColumn.Number("ci.lb", 4), TableColumn.Number("ci.ub", 4)],
-            [.. Coefficients.Select(c => (IReadOnlyList<object?>)[c.Name, c.Estimate, c.StandardError, c.Statistic, c.PValue, c.Ci.Lower, c.Ci.Upper])]);
+            [.. Coefficients.Select(c => (IReadOnlyList<object?>)[c.Name, c.Estimate, c.StandardError, c.Statistic, c.PValue, c.Interval.Lower, c.Interval.Upper])]);
         var tables = new List<ResultTable> { coef };
         if (!HasModerators)
         {
-            var rows = new List<IReadOnlyList<object?>> { new object?[] { StudySet.MeasureName(Studies.Measure), Estimate.Estimate, Estimate.Ci.Lower, Estimate.Ci.Upper, PredictionInterval.Lower, PredictionInterval.Upper } };
+            var rows = new List<IReadOnlyList<object?>> { new object?[] { StudySet.MeasureName(Studies.Measure), Estimate.Estimate, Estimate.Interval.Lower, Estimate.Interval.Upper, PredictionInterval.Lower, PredictionInterval.Upper } };
             if (Studies.Measure == EffectMeasure.FisherZ)
-                rows.Add(["r (back-transformed)", EstimateR, CiR.Lower, CiR.Upper, PredictionIntervalR.Lower, PredictionIntervalR.Upper]);
+                rows.Add(["r (back-transformed)", EstimateR, IntervalR.Lower, IntervalR.Upper, PredictionIntervalR.Lower, PredictionIntervalR.Upper]);
             tables.Add(new ResultTable("Pooled estimate",
                 [TableColumn.Label("scale"), TableColumn.Number("estimate", 4), TableColumn.Number("ci.lb", 4), TableColumn.Number("ci.ub", 4), TableColumn.Number("pi.lb", 4), TableColumn.Number("pi.ub", 4)], rows));
         }
@@ -270,7 +257,7 @@ public sealed record RandomEffectsFit : IAnalysisResult
         o["se"] = JsonOutput.Number(Estimate.StandardError);
         o["statistic"] = JsonOutput.Number(Estimate.Statistic);
         o["p"] = JsonOutput.Number(Estimate.PValue);
-        o["ci"] = Estimate.Ci.ToJson();
+        o["ci"] = Estimate.Interval.ToJson();
         o["pi"] = PredictionInterval.ToJson();
         o["df"] = DegreesOfFreedom is { } df ? JsonOutput.Number(df) : null;
         o["tau2"] = JsonOutput.Number(Tau2);
@@ -287,7 +274,7 @@ public sealed record RandomEffectsFit : IAnalysisResult
         if (IsCorrelation)
         {
             o["estimate_r"] = JsonOutput.Number(EstimateR);
-            o["ci_r"] = CiR.ToJson();
+            o["ci_r"] = IntervalR.ToJson();
             o["pi_r"] = PredictionIntervalR.ToJson();
         }
         if (HasModerators)
@@ -299,7 +286,7 @@ public sealed record RandomEffectsFit : IAnalysisResult
                 ["se"] = JsonOutput.Number(c.StandardError),
                 ["statistic"] = JsonOutput.Number(c.Statistic),
                 ["p"] = JsonOutput.Number(c.PValue),
-                ["ci"] = c.Ci.ToJson(),
+                ["ci"] = c.Interval.ToJson(),
             })]);
             o["qm"] = JsonOutput.Number(QM);
             o["qm_df"] = QMDegreesOfFreedom;
@@ -317,5 +304,5 @@ public sealed record RandomEffectsFit : IAnalysisResult
 
     /// <summary>"REML: μ̂ = 0.1499 [0.0881, 0.2118], τ² = 0.0081, I² = 61.7% (k = 16)".</summary>
     public override string ToString() =>
-        $"{MetaNames.Abbreviation(Options.Estimator)}: {(HasModerators ? "β₀" : "μ̂")} = {Estimate.Estimate.ToString("F4", CultureInfo.InvariantCulture)} {Estimate.Ci}, τ² = {Tau2.ToString("F4", CultureInfo.InvariantCulture)}, I² = {I2.ToString("F1", CultureInfo.InvariantCulture)}% (k = {K})";
+        $"{MetaNames.Abbreviation(Options.Estimator)}: {(HasModerators ? "β₀" : "μ̂")} = {Estimate.Estimate.ToString("F4", CultureInfo.InvariantCulture)} {Estimate.Interval.BoundsToString("F4")}, τ² = {Tau2.ToString("F4", CultureInfo.InvariantCulture)}, I² = {I2.ToString("F1", CultureInfo.InvariantCulture)}% (k = {K})";
 }

@@ -47,7 +47,7 @@ public sealed record SubgroupResult : IAnalysisResult
         var table = new ResultTable($"Subgroups by {Moderator}",
             [TableColumn.Label(Moderator), TableColumn.Integer("k"), TableColumn.Number("estimate", 4), TableColumn.Number("se", 4), TableColumn.Number("ci.lb", 4), TableColumn.Number("ci.ub", 4),
              TableColumn.Number("tau2", 4), TableColumn.Number("I2", 2), .. (r ? new[] { TableColumn.Number("r", 4) } : [])],
-            [.. Fits.Select((f, g) => (IReadOnlyList<object?>)[Levels[g], f.K, f.Estimate.Estimate, f.Estimate.StandardError, f.Estimate.Ci.Lower, f.Estimate.Ci.Upper, f.Tau2, f.I2, .. (r ? new object?[] { f.EstimateR } : [])])]);
+            [.. Fits.Select((f, g) => (IReadOnlyList<object?>)[Levels[g], f.K, f.Estimate.Estimate, f.Estimate.StandardError, f.Estimate.Interval.Lower, f.Estimate.Interval.Upper, f.Tau2, f.I2, .. (r ? new object?[] { f.EstimateR } : [])])]);
         return new ResultSummary($"Subgroup analysis by {Moderator}",
             [$"Test of subgroup differences: Q_between({QBetweenDegreesOfFreedom}) = {QBetween.ToString("F4", CultureInfo.InvariantCulture)}, p {RandomEffectsFit.FormatP(QBetweenPValue)}", Usage.ToString()],
             [table], ["Separate τ² per subgroup; Q_between from the equal-effects test of the subgroup estimates."], Warnings);
@@ -63,7 +63,7 @@ public sealed record SubgroupResult : IAnalysisResult
             var s = new JsonObject
             {
                 ["level"] = Levels[g], ["k"] = f.K, ["estimate"] = JsonOutput.Number(f.Estimate.Estimate), ["se"] = JsonOutput.Number(f.Estimate.StandardError),
-                ["ci"] = f.Estimate.Ci.ToJson(), ["tau2"] = JsonOutput.Number(f.Tau2), ["i2"] = JsonOutput.Number(f.I2),
+                ["ci"] = f.Estimate.Interval.ToJson(), ["tau2"] = JsonOutput.Number(f.Tau2), ["i2"] = JsonOutput.Number(f.I2),
             };
             if (f.IsCorrelation) s["estimate_r"] = JsonOutput.Number(f.EstimateR);
             return (JsonNode?)s;

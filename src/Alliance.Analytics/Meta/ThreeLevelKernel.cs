@@ -34,7 +34,7 @@ internal sealed class ThreeLevelKernel
     }
 
     public int K => _k;
-    public int P => _p;
+    public int CoefficientCount => _p;
     public int Clusters => _blocks.Length;
 
     /// <summary>What one evaluation at (σ²₁, σ²₂) gives.</summary>

@@ -24,7 +24,7 @@ internal readonly record struct KernelSettings(TauEstimator Estimator, MetaTest 
 internal sealed class KernelFit
 {
     public required int K;
-    public required int P;
+    public required int CoefficientCount;
     public double Tau2;
     public double Tau2StandardError = double.NaN;
     public int Iterations;
@@ -98,7 +98,7 @@ internal sealed class UnivariateKernel
         var w = _w.AsSpan(0, k);
         var fit = new KernelFit
         {
-            K = k, P = p,
+            K = k, CoefficientCount = p,
             Beta = new double[p], Covariance = new double[p * p], StandardError = new double[p], Statistic = new double[p],
             PValue = new double[p], CiLower = new double[p], CiUpper = new double[p], Weights = new double[k],
         };

@@ -45,20 +45,18 @@ public sealed record BootstrapOptions
 /// <param name="R">The estimate.</param>
 /// <param name="N">Complete pairs used.</param>
 /// <param name="Statistic">Test statistic: t (Pearson, Spearman; df = n − 2 − covariates) or z (Kendall).</param>
-/// <param name="P">Two-sided p for H₀: ρ = 0.</param>
-/// <param name="Lower">Lower limit of the interval.</param>
-/// <param name="Upper">Upper limit.</param>
-/// <param name="Level">Confidence level.</param>
-/// <param name="IntervalMethod">How the interval was made ("Fisher z", "Fisher z, Bonett–Wright SE", "bootstrap BCa, 2000 resamples" …).</param>
-public sealed record CorrelationEstimate(CorrelationMethod Method, double R, int N, double Statistic, double P, double Lower, double Upper, double Level, string IntervalMethod)
+/// <param name="PValue">Two-sided p for H₀: ρ = 0.</param>
+/// <param name="Interval">The confidence interval, its level, and how it was made in its <see cref="ConfidenceInterval.Method"/>
+/// ("Fisher z": tanh(atanh r ± z_{1−α/2} SE) with SE = 1/√(n − 3); "Fisher z, Bonett–Wright SE"; "bootstrap BCa, 2000 resamples" …).</param>
+public sealed record CorrelationEstimate(CorrelationMethod Method, double R, int N, double Statistic, double PValue, ConfidenceInterval Interval)
 {
     /// <summary>Bootstrap resamples whose coefficient was defined and that the interval is built on (0 when the interval is not a bootstrap one).</summary>
     public int Resamples { get; init; }
 
     /// <summary>"r = .31 [.22, .40], n = 412, p &lt; .001".</summary>
     public override string ToString() =>
-        $"{Method} r = {R.ToString("F3", CultureInfo.InvariantCulture)} [{Lower.ToString("F3", CultureInfo.InvariantCulture)}, {Upper.ToString("F3", CultureInfo.InvariantCulture)}], " +
-        $"n = {N}, p = {P.ToString("G3", CultureInfo.InvariantCulture)}";
+        $"{Method} r = {R.ToString("F3", CultureInfo.InvariantCulture)} [{Interval.Lower.ToString("F3", CultureInfo.InvariantCulture)}, {Interval.Upper.ToString("F3", CultureInfo.InvariantCulture)}], " +
+        $"n = {N}, p = {PValue.ToString("G3", CultureInfo.InvariantCulture)}";
 }
 
 /// <summary>A polyserial correlation (continuous x, ordinal y) with its standard error and the thresholds of y.</summary>
@@ -74,11 +72,9 @@ public sealed record PolyserialEstimate(double Rho, double StandardError, Immuta
 /// <param name="R13">Second correlation.</param>
 /// <param name="R23">Correlation of the two non-shared variables.</param>
 /// <param name="N">Sample size.</param>
-/// <param name="WilliamsT">Williams's T₂ (Steiger 1980, eq. 7), on n − 3 df.</param>
-/// <param name="WilliamsP">Two-sided p of T₂.</param>
-/// <param name="SteigerZ">Steiger's Z₁* with the pooled r̄ (Steiger 1980, eq. 14).</param>
-/// <param name="SteigerP">Two-sided p of Z₁*.</param>
-public sealed record DependentCorrelationTest(double R12, double R13, double R23, int N, double WilliamsT, double WilliamsP, double SteigerZ, double SteigerP);
+/// <param name="Williams">Williams's T₂ (Steiger 1980, eq. 7) on n − 3 df, named "t", with its two-sided p.</param>
+/// <param name="Steiger">Steiger's Z₁* with the pooled r̄ (Steiger 1980, eq. 14), named "z", with its two-sided p.</param>
+public sealed record DependentCorrelationTest(double R12, double R13, double R23, int N, TestResult Williams, TestResult Steiger);
 
 /// <summary>
 /// Correlations between alliance and outcome: Pearson, Spearman and Kendall with tests and Fisher-z or bootstrap
@@ -125,7 +121,7 @@ public static class Correlations
             CorrelationMethod.Spearman => "Fisher z, Bonett–Wright SE",
             _ => "Fisher z, Fieller–Hartley–Pearson SE",
         };
-        return new CorrelationEstimate(method, r, n, statistic, p, Math.Tanh(z - zq * se), Math.Tanh(z + zq * se), level, how);
+        return new CorrelationEstimate(method, r, n, statistic, p, new ConfidenceInterval(Math.Tanh(z - zq * se), Math.Tanh(z + zq * se), level, how));
     }
 
     /// <summary>
@@ -186,7 +182,7 @@ public static class Correlations
         string count = finite.Length == reps ? reps.ToString("N0", CultureInfo.InvariantCulture)
             : $"{finite.Length.ToString("N0", CultureInfo.InvariantCulture)} of {reps.ToString("N0", CultureInfo.InvariantCulture)}";
         string how = $"bootstrap {(options.Interval == BootstrapInterval.Bca ? "BCa" : "percentile")}, {count} resamples{(finite.Length == reps ? "" : " (the others had a constant variable)")} (seed {options.Seed.ToString(CultureInfo.InvariantCulture)})";
-        return baseline with { Lower = lo, Upper = hi, IntervalMethod = how, Resamples = finite.Length };
+        return baseline with { Interval = new ConfidenceInterval(lo, hi, level, how), Resamples = finite.Length };
     }
 
     /// <summary>
@@ -222,8 +218,8 @@ public static class Correlations
         if (double.IsNaN(r)) throw new AllianceInputException("x or y does not vary once the covariates are accounted for; the partial correlation is undefined");
         var (t, p) = TTest(r, n - 2 - k);
         double zq = Normal.InvCDF(0, 1, 0.5 + level / 2), se = 1 / Math.Sqrt(n - 3 - k), z = Atanh(r);
-        return new CorrelationEstimate(CorrelationMethod.Pearson, r, n, t, p, Math.Tanh(z - zq * se), Math.Tanh(z + zq * se), level,
-            $"Fisher z with n − 3 − {k}");
+        return new CorrelationEstimate(CorrelationMethod.Pearson, r, n, t, p,
+            new ConfidenceInterval(Math.Tanh(z - zq * se), Math.Tanh(z + zq * se), level, $"Fisher z with n − 3 − {k}"));
     }
 
     /// <summary>
@@ -307,7 +303,7 @@ public static class Correlations
         double sBar = psi / ((1 - rb2) * (1 - rb2));
         double zs = (Atanh(r12) - Atanh(r13)) * Math.Sqrt(n - 3) / Math.Sqrt(2 - 2 * sBar);
         double pZ = 2 * Normal.CDF(0, 1, -Math.Abs(zs));
-        return new DependentCorrelationTest(r12, r13, r23, n, t2, pT, zs, pZ);
+        return new DependentCorrelationTest(r12, r13, r23, n, new TestResult("t", t2, n - 3, pT), new TestResult("z", zs, null, pZ));
     }
 
     /// <summary>
@@ -324,9 +320,7 @@ public static class Correlations
         return estimate with
         {
             R = Math.Clamp(estimate.R / f, -1, 1),
-            Lower = Math.Clamp(estimate.Lower / f, -1, 1),
-            Upper = Math.Clamp(estimate.Upper / f, -1, 1),
-            IntervalMethod = estimate.IntervalMethod + $", disattenuated (r_xx = {reliabilityX.ToString("F3", CultureInfo.InvariantCulture)}, r_yy = {reliabilityY.ToString("F3", CultureInfo.InvariantCulture)})",
+            Interval = estimate.Interval.Map(b => Math.Clamp(b / f, -1, 1)) with { Method = estimate.Interval.Method + $", disattenuated (r_xx = {reliabilityX.ToString("F3", CultureInfo.InvariantCulture)}, r_yy = {reliabilityY.ToString("F3", CultureInfo.InvariantCulture)})" },
         };
     }
 

@@ -36,7 +36,7 @@ public sealed record MixedModelOptions
     public DegreesOfFreedomMethod DegreesOfFreedom { get; init; } = DegreesOfFreedomMethod.Satterthwaite;
 
     /// <summary>Confidence level of the fixed-effect intervals (Wald, with the t quantile on the chosen df).</summary>
-    public double ConfidenceLevel { get; init; } = Defaults.Level;
+    public double Level { get; init; } = Defaults.Level;
 
     /// <summary>The optimiser's settings (tolerances on the deviance and on θ, evaluation limit).</summary>
     public NelderMeadOptions Optimizer { get; init; } = new();
@@ -68,8 +68,8 @@ public static class LinearMixedModel
         ArgumentNullException.ThrowIfNull(formula);
         ArgumentNullException.ThrowIfNull(frame);
         options ??= new MixedModelOptions();
-        if (!(options.ConfidenceLevel > 0 && options.ConfidenceLevel < 1))
-            throw new ArgumentOutOfRangeException(nameof(options), options.ConfidenceLevel, "The confidence level must be in (0, 1).");
+        if (!(options.Level > 0 && options.Level < 1))
+            throw new ArgumentOutOfRangeException(nameof(options), options.Level, "The confidence level must be in (0, 1).");
         if (formula.Random.Length == 0)
             throw new AllianceInputException($"formula '{formula}': no random-effect term; add e.g. (1 | client), or use ordinary regression");
         if (formula.Random.Length > 2)
@@ -270,8 +270,9 @@ public static class LinearMixedModel
             double tv = state.Beta[j] / se;
             double d = df[j];
             double pv = double.IsFinite(d) && d > 0 ? 2 * StudentT.CDF(0, 1, d, -Math.Abs(tv)) : double.NaN;
-            tq = double.IsFinite(d) && d > 0 ? TailProbabilities.StudentQuantileUpper((1 - options.ConfidenceLevel) / 2, d) : double.NaN;
-            fixedEffects[j] = new FixedEffectEstimate(formula.Fixed[j].Name, state.Beta[j], se, d, tv, pv, state.Beta[j] - tq * se, state.Beta[j] + tq * se);
+            tq = double.IsFinite(d) && d > 0 ? TailProbabilities.StudentQuantileUpper((1 - options.Level) / 2, d) : double.NaN;
+            fixedEffects[j] = new FixedEffectEstimate(formula.Fixed[j].Name, state.Beta[j], se, d, tv, pv,
+                new ConfidenceInterval(state.Beta[j] - tq * se, state.Beta[j] + tq * se, options.Level, "Wald t"));
         }
         int parameters = p + theta.Length + 1;
         double minus2LogLik = criterion;
@@ -301,7 +302,7 @@ public static class LinearMixedModel
     // > 1e-8), g = ∂ Var(β̂ⱼ)/∂(θ, σ) by Richardson differences, df = 2 Var(β̂ⱼ)² / (gᵀ A g).
     private static double[] Satterthwaite(NestedMixedModelKernel kernel, double[] theta, double sigma, bool reml, double[] vcov, List<string> warnings)
     {
-        int p = kernel.P, m = theta.Length + 1;
+        int p = kernel.FixedEffectCount, m = theta.Length + 1;
         var varpar = theta.Append(sigma).ToArray();
         var h = NumericalDerivatives.Hessian(v => kernel.DevianceAtSigma(v.AsSpan(0, m - 1), v[m - 1], reml), varpar);
         var hm = Matrix<double>.Build.DenseOfArray(h);

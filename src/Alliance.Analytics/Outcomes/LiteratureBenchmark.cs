@@ -21,9 +21,9 @@ public sealed record PublishedCorrelation(string Citation, int Studies, double R
 /// <param name="Published">The published value.</param>
 /// <param name="Difference">r(data) − r(published), on the correlation scale.</param>
 /// <param name="Z">(atanh r − atanh ρ) / √(1/(n − 3) + SE_pub²).</param>
-/// <param name="P">Two-sided p of <paramref name="Z"/>.</param>
+/// <param name="PValue">Two-sided p of <paramref name="Z"/>.</param>
 /// <param name="Verdict">In words: "in line with", "stronger than" or "weaker than".</param>
-public sealed record BenchmarkComparison(PublishedCorrelation Published, double Difference, double Z, double P, string Verdict);
+public sealed record BenchmarkComparison(PublishedCorrelation Published, double Difference, double Z, double PValue, string Verdict);
 
 /// <summary>
 /// The data's alliance–outcome correlation beside the published meta-analyses (Horvath &amp; Symonds 1991; Martin,
@@ -81,8 +81,8 @@ public static class LiteratureBenchmark
         string text = $"Here alliance and outcome correlate r = {F(r)} (95% CI {F(lower)} to {F(upper)}; {n} clients). " +
             $"The largest meta-analysis (Flückiger et al. 2018, 295 studies) found r = .28 (.26 to .30). " +
             (main.Verdict == "in line with"
-                ? $"This clinic is in line with it: the difference ({(main.Difference >= 0 ? "+" : "")}{F(main.Difference)}) is within what chance allows with {n} clients (p = {main.P.ToString("F2", CultureInfo.InvariantCulture)}). "
-                : $"The association here is {main.Verdict.Replace(" than", "", StringComparison.Ordinal)} than that, beyond chance (difference {(main.Difference >= 0 ? "+" : "")}{F(main.Difference)}, {(main.P < 0.001 ? "p < .001" : "p = " + main.P.ToString("F3", CultureInfo.InvariantCulture))}). ") +
+                ? $"This clinic is in line with it: the difference ({(main.Difference >= 0 ? "+" : "")}{F(main.Difference)}) is within what chance allows with {n} clients (p = {main.PValue.ToString("F2", CultureInfo.InvariantCulture)}). "
+                : $"The association here is {main.Verdict.Replace(" than", "", StringComparison.Ordinal)} than that, beyond chance (difference {(main.Difference >= 0 ? "+" : "")}{F(main.Difference)}, {(main.PValue < 0.001 ? "p < .001" : "p = " + main.PValue.ToString("F3", CultureInfo.InvariantCulture))}). ") +
             $"About {(100 * percentile).ToString("F0", CultureInfo.InvariantCulture)}% of published studies found a weaker association" +
             (percentile < 0.1 ? ", so a stronger alliance goes with better outcome less here than in most studies." :
              percentile > 0.9 ? ", so alliance matters more for outcome here than in most studies." : ", which is ordinary.") +

@@ -13,10 +13,9 @@ namespace Alliance.Analytics.Outcomes;
 /// <param name="StandardError">√ of the diagonal of σ̂²(R_XᵀR_X)⁻¹ (lme4's <c>vcov</c>).</param>
 /// <param name="DegreesOfFreedom">Satterthwaite or residual df.</param>
 /// <param name="T">β̂ / SE.</param>
-/// <param name="P">Two-sided p from the t distribution on <paramref name="DegreesOfFreedom"/>.</param>
-/// <param name="Lower">Lower Wald limit β̂ − t_{1−α/2, df} SE.</param>
-/// <param name="Upper">Upper Wald limit.</param>
-public sealed record FixedEffectEstimate(string Term, double Estimate, double StandardError, double DegreesOfFreedom, double T, double P, double Lower, double Upper);
+/// <param name="PValue">Two-sided p from the t distribution on <paramref name="DegreesOfFreedom"/>.</param>
+/// <param name="Interval">Wald interval β̂ ± t_{1−α/2, df} SE at the model's confidence level.</param>
+public sealed record FixedEffectEstimate(string Term, double Estimate, double StandardError, double DegreesOfFreedom, double T, double PValue, ConfidenceInterval Interval);
 
 /// <summary>
 /// One random-effect term: its covariance matrix Σ = σ² ΛΛᵀ, and per group the conditional mode b̂ (lme4's
@@ -146,7 +145,7 @@ public sealed record MixedModelFit : IAnalysisResult
         var fixedTable = new ResultTable("Fixed effects",
             [TableColumn.Label("term"), TableColumn.Number("estimate", 4), TableColumn.Number("SE", 4), TableColumn.Number("df", 1),
              TableColumn.Number("t", 3), TableColumn.Number("p", 4), TableColumn.Number("lower", 4), TableColumn.Number("upper", 4)],
-            [.. FixedEffects.Select(f => (IReadOnlyList<object?>)[f.Term, f.Estimate, f.StandardError, f.DegreesOfFreedom, f.T, f.P, f.Lower, f.Upper])]);
+            [.. FixedEffects.Select(f => (IReadOnlyList<object?>)[f.Term, f.Estimate, f.StandardError, f.DegreesOfFreedom, f.T, f.PValue, f.Interval.Lower, f.Interval.Upper])]);
         var rows = new List<IReadOnlyList<object?>>();
         foreach (var r in RandomEffects)
             for (int a = 0; a < r.Columns.Length; a++)
@@ -171,7 +170,7 @@ public sealed record MixedModelFit : IAnalysisResult
         {
             $"Fitted by {(IsReml ? "REML" : "ML")} on the profiled deviance (Bates et al. 2015), as lme4::lmer. " +
             (Options.DegreesOfFreedom == DegreesOfFreedomMethod.Satterthwaite ? "t tests with Satterthwaite df (as lmerTest)." : "t tests with residual df n − p."),
-            $"Intervals: Wald {Options.ConfidenceLevel.ToString("P0", CultureInfo.InvariantCulture)} with the t quantile on the same df.",
+            $"Intervals: Wald {Options.Level.ToString("P0", CultureInfo.InvariantCulture)} with the t quantile on the same df.",
         };
         return new ResultSummary($"Linear mixed model ({(IsReml ? "REML" : "ML")})", lines, [fixedTable, randomTable], notes, Warnings);
     }
@@ -194,8 +193,8 @@ public sealed record MixedModelFit : IAnalysisResult
             ["se"] = JsonOutput.Number(f.StandardError),
             ["df"] = JsonOutput.Number(f.DegreesOfFreedom),
             ["t"] = JsonOutput.Number(f.T),
-            ["p"] = JsonOutput.Number(f.P),
-            ["ci"] = JsonOutput.Interval(f.Lower, f.Upper),
+            ["p"] = JsonOutput.Number(f.PValue),
+            ["ci"] = JsonOutput.Interval(f.Interval),
         })]);
         o["random_effects"] = new JsonArray([.. RandomEffects.Select(r => (JsonNode?)new JsonObject
         {

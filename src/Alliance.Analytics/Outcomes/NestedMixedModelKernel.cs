@@ -26,7 +26,7 @@ namespace Alliance.Analytics.Outcomes;
 /// </remarks>
 internal sealed class NestedMixedModelKernel
 {
-    public readonly int N, P, Q1, Q2, Inner, Outer;
+    public readonly int N, FixedEffectCount, Q1, Q2, Inner, Outer;
     public readonly int ThetaCount1, ThetaCount2;
     // Cross-products, per unit, row-major.
     private readonly double[] _ztz, _ztx, _zty, _wtz, _wtw, _wtx, _wty;
@@ -49,7 +49,7 @@ internal sealed class NestedMixedModelKernel
     public NestedMixedModelKernel(double[] x, int p, double[] y, double[] z, int q1, int[] inner, int innerCount,
         double[]? w, int q2, int[]? outerOfInner, int outerCount)
     {
-        N = y.Length; P = p; Q1 = q1; Q2 = q2; Inner = innerCount; Outer = q2 == 0 ? 0 : outerCount;
+        N = y.Length; FixedEffectCount = p; Q1 = q1; Q2 = q2; Inner = innerCount; Outer = q2 == 0 ? 0 : outerCount;
         ThetaCount1 = q1 * (q1 + 1) / 2;
         ThetaCount2 = q2 * (q2 + 1) / 2;
         _ztz = new double[Inner * q1 * q1];
@@ -147,7 +147,7 @@ internal sealed class NestedMixedModelKernel
     /// <summary>Penalised least squares at θ: factors, β̂(θ), r²(θ) and the log-determinants.</summary>
     public State Evaluate(ReadOnlySpan<double> theta, bool keep = false)
     {
-        int p = P, q1 = Q1, q2 = Q2;
+        int p = FixedEffectCount, q1 = Q1, q2 = Q2;
         if (!keep && q1 == 1 && q2 <= 1) return EvaluateScalar(theta);
         var lam1 = Lambda(theta[..ThetaCount1], q1);
         var lam2 = Lambda(theta[ThetaCount1..], q2);
@@ -288,7 +288,7 @@ internal sealed class NestedMixedModelKernel
     // per unit (the common case: sessions in clients in therapists). Same algebra as the general path.
     private State EvaluateScalar(ReadOnlySpan<double> theta)
     {
-        int p = P;
+        int p = FixedEffectCount;
         double l1 = theta[0], l2 = Q2 == 1 ? theta[1] : 0;
         var s = new State();
         var rzxRzx = new double[p * p];
@@ -356,7 +356,7 @@ internal sealed class NestedMixedModelKernel
 
     private State Finish(State s, double[] rzxRzx, double[] rzxRy, double ryry, double logDet)
     {
-        int p = P;
+        int p = FixedEffectCount;
         var lx = new double[p * p];
         for (int k = 0; k < p * p; k++) lx[k] = _xtx[k] - rzxRzx[k];
         double ldx = DenseCholesky.Factor(lx, p);
@@ -418,7 +418,7 @@ internal sealed class NestedMixedModelKernel
     public double Deviance(State s, bool reml)
     {
         if (!s.Ok) return double.PositiveInfinity;
-        int dfRes = reml ? N - P : N;
+        int dfRes = reml ? N - FixedEffectCount : N;
         return s.LogDetL2 + (reml ? s.LogDetRX2 : 0) + dfRes * (1 + Math.Log(2 * Math.PI * s.Pwrss / dfRes));
     }
 
@@ -432,14 +432,14 @@ internal sealed class NestedMixedModelKernel
         if (!s.Ok) return double.NaN;
         double s2 = sigma * sigma;
         double dev = s.LogDetL2 + s.Pwrss / s2 + N * Math.Log(2 * Math.PI * s2);
-        return reml ? dev + s.LogDetRX2 - P * Math.Log(2 * Math.PI * s2) : dev;
+        return reml ? dev + s.LogDetRX2 - FixedEffectCount * Math.Log(2 * Math.PI * s2) : dev;
     }
 
     /// <summary>(R_Xᵀ R_X)⁻¹ from a state: the fixed-effect covariance divided by σ².</summary>
     public double[] UnscaledCovariance(State s)
     {
-        var inv = new double[P * P];
-        DenseCholesky.Inverse(s.LX, P, inv);
+        var inv = new double[FixedEffectCount * FixedEffectCount];
+        DenseCholesky.Inverse(s.LX, FixedEffectCount, inv);
         return inv;
     }
 
@@ -449,7 +449,7 @@ internal sealed class NestedMixedModelKernel
     /// </summary>
     public (double[] InnerU, double[] OuterU, double[] InnerCov, double[] OuterCov) ConditionalModes(State s)
     {
-        int p = P, q1 = Q1, q2 = Q2;
+        int p = FixedEffectCount, q1 = Q1, q2 = Q2;
         var beta = s.Beta;
         var innerU = new double[Inner * q1];
         var outerU = new double[Outer * q2];

@@ -18,7 +18,7 @@ public sealed record OutcomeOptions : ClientOutcomeOptions
     public bool HigherIsBetter { get; init; }
 
     /// <summary>Confidence level of every interval.</summary>
-    public double ConfidenceLevel { get; init; } = Defaults.Level;
+    public double Level { get; init; } = Defaults.Level;
 
     /// <summary>Bootstrap interval for r (BCa, 2000 resamples by default); null to skip.</summary>
     public BootstrapOptions? Bootstrap { get; init; } = new();
@@ -91,7 +91,7 @@ public static class OutcomeAnalysis
         var warnings = new List<string>(summarised.Warnings);
         if (used.Length < 30) warnings.Add($"only {used.Length} clients: intervals are wide and the therapist model is fragile");
 
-        double level = options.ConfidenceLevel;
+        double level = options.Level;
         var pearson = Correlations.Correlate(x, y, CorrelationMethod.Pearson, level);
         CorrelationEstimate? boot = null;
         if (options.Bootstrap is { } b)
@@ -138,7 +138,7 @@ public static class OutcomeAnalysis
 
         double sign = options.HigherIsBetter ? 1 : -1;
         var benchmark = Math.Abs(pearson.R) < 1
-            ? LiteratureBenchmark.Compare(sign * pearson.R, Math.Min(sign * pearson.Lower, sign * pearson.Upper), Math.Max(sign * pearson.Lower, sign * pearson.Upper), pearson.N)
+            ? LiteratureBenchmark.Compare(sign * pearson.R, Math.Min(sign * pearson.Interval.Lower, sign * pearson.Interval.Upper), Math.Max(sign * pearson.Interval.Lower, sign * pearson.Interval.Upper), pearson.N)
             : null;
         return new OutcomeResult
         {

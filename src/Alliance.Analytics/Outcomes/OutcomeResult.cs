@@ -77,7 +77,7 @@ public sealed record OutcomeResult : IAnalysisResult
         var corr = new List<IReadOnlyList<object?>>();
         void Add(string name, CorrelationEstimate? c)
         {
-            if (c is not null) corr.Add([name, c.R, c.Lower, c.Upper, c.N, c.P, c.IntervalMethod]);
+            if (c is not null) corr.Add([name, c.R, c.Interval.Lower, c.Interval.Upper, c.N, c.PValue, c.Interval.Method]);
         }
         Add("Pearson r", Pearson);
         Add("Pearson r (bootstrap)", BootstrapPearson);
@@ -97,8 +97,8 @@ public sealed record OutcomeResult : IAnalysisResult
                 [TableColumn.Label("effect"), TableColumn.Number("b", 4), TableColumn.Number("SE", 4), TableColumn.Number("df", 1), TableColumn.Number("p", 4),
                  TableColumn.Number("lower", 4), TableColumn.Number("upper", 4)],
                 [
-                    ["between therapists (therapist mean alliance)", t.BetweenTherapist.B, t.BetweenTherapist.StandardError, t.BetweenTherapist.DegreesOfFreedom, t.BetweenTherapist.P, t.BetweenTherapist.Lower, t.BetweenTherapist.Upper],
-                    ["within therapists (client's deviation)", t.WithinTherapist.B, t.WithinTherapist.StandardError, t.WithinTherapist.DegreesOfFreedom, t.WithinTherapist.P, t.WithinTherapist.Lower, t.WithinTherapist.Upper],
+                    ["between therapists (therapist mean alliance)", t.BetweenTherapist.B, t.BetweenTherapist.StandardError, t.BetweenTherapist.DegreesOfFreedom, t.BetweenTherapist.PValue, t.BetweenTherapist.Interval.Lower, t.BetweenTherapist.Interval.Upper],
+                    ["within therapists (client's deviation)", t.WithinTherapist.B, t.WithinTherapist.StandardError, t.WithinTherapist.DegreesOfFreedom, t.WithinTherapist.PValue, t.WithinTherapist.Interval.Lower, t.WithinTherapist.Interval.Upper],
                 ]));
             lines.Add($"Therapists: {t.Therapists}; therapist variance {F(t.TherapistVariance, 4)}, residual variance {F(t.ResidualVariance, 4)}, therapist ICC {F(t.TherapistIcc)}");
         }
@@ -108,7 +108,7 @@ public sealed record OutcomeResult : IAnalysisResult
                 [TableColumn.Label("meta-analysis"), TableColumn.Integer("studies"), TableColumn.Number("published r"), TableColumn.Label("95% CI"),
                  TableColumn.Number("difference"), TableColumn.Number("z", 2), TableColumn.Number("p", 3), TableColumn.Label("this clinic is")],
                 [.. bm.Comparisons.Select(c => (IReadOnlyList<object?>)[c.Published.Citation, c.Published.Studies, c.Published.R,
-                    double.IsNaN(c.Published.Lower) ? "—" : $"{F(c.Published.Lower, 3)}–{F(c.Published.Upper, 3)}", c.Difference, c.Z, c.P, c.Verdict])]));
+                    double.IsNaN(c.Published.Lower) ? "—" : $"{F(c.Published.Lower, 3)}–{F(c.Published.Upper, 3)}", c.Difference, c.Z, c.PValue, c.Verdict])]));
         }
         if (WithinPatient is { } wp)
         {
@@ -144,15 +144,15 @@ public sealed record OutcomeResult : IAnalysisResult
         var o = JsonOutput.Document(this);
         o["session_data"] = JsonOutput.Usage(SessionUsage);
         o["r"] = JsonOutput.Number(Pearson.R);
-        o["r_ci"] = JsonOutput.Interval(Pearson.Lower, Pearson.Upper);
-        o["r_p"] = JsonOutput.Number(Pearson.P);
-        o["r_bootstrap_ci"] = BootstrapPearson is { } b ? JsonOutput.Interval(b.Lower, b.Upper) : null;
+        o["r_ci"] = JsonOutput.Interval(Pearson.Interval);
+        o["r_p"] = JsonOutput.Number(Pearson.PValue);
+        o["r_bootstrap_ci"] = BootstrapPearson is { } b ? JsonOutput.Interval(b.Interval) : null;
         o["r_bootstrap_resamples"] = BootstrapPearson is { Resamples: > 0 } b2 ? b2.Resamples : null;
         o["spearman"] = JsonOutput.Number(Spearman.R);
-        o["spearman_ci"] = JsonOutput.Interval(Spearman.Lower, Spearman.Upper);
+        o["spearman_ci"] = JsonOutput.Interval(Spearman.Interval);
         o["kendall"] = Kendall is { } k ? JsonOutput.Number(k.R) : null;
         o["partial_r"] = Partial is { } p ? JsonOutput.Number(p.R) : null;
-        o["partial_r_ci"] = Partial is { } p2 ? JsonOutput.Interval(p2.Lower, p2.Upper) : null;
+        o["partial_r_ci"] = Partial is { } p2 ? JsonOutput.Interval(p2.Interval) : null;
         o["disattenuated_r"] = Disattenuated is { } d ? JsonOutput.Number(d.R) : null;
         o["between_therapist"] = Therapist is { } t ? EffectJson(t.BetweenTherapist) : null;
         o["within_therapist"] = Therapist is { } t2 ? EffectJson(t2.WithinTherapist) : null;
@@ -182,7 +182,7 @@ public sealed record OutcomeResult : IAnalysisResult
                 ["ci"] = double.IsNaN(c.Published.Lower) ? null : JsonOutput.Interval(c.Published.Lower, c.Published.Upper),
                 ["difference"] = JsonOutput.Number(c.Difference),
                 ["z"] = JsonOutput.Number(c.Z),
-                ["p"] = JsonOutput.Number(c.P),
+                ["p"] = JsonOutput.Number(c.PValue),
                 ["verdict"] = c.Verdict,
             })]),
             ["interpretation"] = bm.Interpretation,
@@ -198,7 +198,7 @@ public sealed record OutcomeResult : IAnalysisResult
             ["higher_is_better"] = Options.HigherIsBetter,
             ["rater"] = Options.RaterValue,
             ["session_rows"] = SessionRows,
-            ["level"] = Options.ConfidenceLevel,
+            ["level"] = Options.Level,
             ["client"] = Options.Client,
             ["therapist"] = Options.Therapist,
             ["session"] = Options.Session,
@@ -211,9 +211,9 @@ public sealed record OutcomeResult : IAnalysisResult
     {
         ["b"] = JsonOutput.Number(e.B),
         ["se"] = JsonOutput.Number(e.StandardError),
-        ["p"] = JsonOutput.Number(e.P),
+        ["p"] = JsonOutput.Number(e.PValue),
         ["df"] = JsonOutput.Number(e.DegreesOfFreedom),
-        ["ci"] = JsonOutput.Interval(e.Lower, e.Upper),
+        ["ci"] = JsonOutput.Interval(e.Interval),
     };
 
     /// <summary>"Alliance–outcome r = −.31 [−.40, −.22], n = 412".</summary>

@@ -8,16 +8,15 @@ namespace Alliance.Analytics.Outcomes;
 /// <param name="B">Estimate.</param>
 /// <param name="StandardError">Standard error.</param>
 /// <param name="DegreesOfFreedom">Denominator df (Satterthwaite).</param>
-/// <param name="P">Two-sided p.</param>
-/// <param name="Lower">Lower 95% limit.</param>
-/// <param name="Upper">Upper 95% limit.</param>
-public sealed record EffectEstimate(double B, double StandardError, double DegreesOfFreedom, double P, double Lower, double Upper)
+/// <param name="PValue">Two-sided p.</param>
+/// <param name="Interval">Wald t interval at the model's confidence level (95% by default).</param>
+public sealed record EffectEstimate(double B, double StandardError, double DegreesOfFreedom, double PValue, ConfidenceInterval Interval)
 {
-    internal static EffectEstimate From(FixedEffectEstimate f) => new(f.Estimate, f.StandardError, f.DegreesOfFreedom, f.P, f.Lower, f.Upper);
+    internal static EffectEstimate From(FixedEffectEstimate f) => new(f.Estimate, f.StandardError, f.DegreesOfFreedom, f.PValue, f.Interval);
 
     /// <summary>"−1.23 (SE 0.40, p = .002)".</summary>
     public override string ToString() =>
-        $"{B.ToString("F3", CultureInfo.InvariantCulture)} (SE {StandardError.ToString("F3", CultureInfo.InvariantCulture)}, p = {P.ToString("G3", CultureInfo.InvariantCulture)})";
+        $"{B.ToString("F3", CultureInfo.InvariantCulture)} (SE {StandardError.ToString("F3", CultureInfo.InvariantCulture)}, p = {PValue.ToString("G3", CultureInfo.InvariantCulture)})";
 }
 
 /// <summary>

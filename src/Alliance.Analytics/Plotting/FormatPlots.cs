@@ -160,7 +160,7 @@ public static class FormatPlots
         if (populated.Length > 1)
         {
             var band = add.FillY(populated.Select(r => (double)r.ScoreX).ToArray(),
-                [.. populated.Select(r => r.Equipercentile + 2 * r.EquipercentileSe)], [.. populated.Select(r => r.Equipercentile - 2 * r.EquipercentileSe)]);
+                [.. populated.Select(r => r.Equipercentile + 2 * r.EquipercentileStandardError)], [.. populated.Select(r => r.Equipercentile - 2 * r.EquipercentileStandardError)]);
             band.FillStyle.Color = Colors.SteelBlue.WithAlpha(0.25);
             band.LineStyle.Width = 0;
         }

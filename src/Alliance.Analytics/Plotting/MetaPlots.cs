@@ -44,7 +44,7 @@ public static class MetaPlots
             added.Add(square);
         }
         var est = fit.Estimate;
-        var diamond = add.Polygon([new(map(est.Ci.Lower), 1), new(map(est.Estimate), 1.35), new(map(est.Ci.Upper), 1), new(map(est.Estimate), 0.65)]);
+        var diamond = add.Polygon([new(map(est.Interval.Lower), 1), new(map(est.Estimate), 1.35), new(map(est.Interval.Upper), 1), new(map(est.Estimate), 0.65)]);
         diamond.FillColor = Ink;
         diamond.LineColor = Ink;
         added.Add(diamond);
@@ -102,7 +102,7 @@ public static class MetaPlots
             Annotate(plot, label, textX, k + 1 - i);
         }
         var e = fit.Estimate;
-        Annotate(plot, $"{map(e.Estimate).ToString("F2", inv)} [{map(e.Ci.Lower).ToString("F2", inv)}, {map(e.Ci.Upper).ToString("F2", inv)}]  100%", textX, 1);
+        Annotate(plot, $"{map(e.Estimate).ToString("F2", inv)} [{map(e.Interval.Lower).ToString("F2", inv)}, {map(e.Interval.Upper).ToString("F2", inv)}]  100%", textX, 1);
         if (fit.PredictionInterval.IsKnown)
             Annotate(plot, $"[{map(fit.PredictionInterval.Lower).ToString("F2", inv)}, {map(fit.PredictionInterval.Upper).ToString("F2", inv)}]", textX, 0.0);
         plot.Axes.SetLimitsX(xMin - 0.05 * span, xMax + 0.62 * span);

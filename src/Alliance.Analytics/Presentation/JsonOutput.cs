@@ -8,10 +8,17 @@ namespace Alliance.Analytics.Presentation;
 
 /// <summary>
 /// Helpers that build the JSON documents results return: a missing or non-finite number becomes <c>null</c>, keys are
-/// snake_case, and every document carries the same <c>n</c> / <c>data</c> / <c>warnings</c> block.
+/// snake_case, and every document carries the same <c>schema_version</c> / <c>n</c> / <c>data</c> / <c>warnings</c> block.
 /// </summary>
 public static class JsonOutput
 {
+    /// <summary>
+    /// Version of the JSON key schema (docs/cli.md lists the keys of every verb), written as <c>"schema_version"</c> at the
+    /// top of every document. The major number changes when a key is renamed or removed (CHANGELOG.md lists every rename),
+    /// the minor number when keys are added.
+    /// </summary>
+    public const string SchemaVersion = "1.0";
+
     /// <summary>Serializer options used for every document: indented, UTF-8 text unescaped (θ, τ², –).</summary>
     public static JsonSerializerOptions Options { get; } = new()
     {
@@ -28,6 +35,13 @@ public static class JsonOutput
 
     /// <summary>An interval as a two-element array <c>[lower, upper]</c>.</summary>
     public static JsonArray Interval(double lower, double upper) => Numbers([lower, upper]);
+
+    /// <summary>A confidence interval as <c>[lower, upper]</c> (its level and method go under their own keys where a document reports them).</summary>
+    public static JsonArray Interval(ConfidenceInterval interval)
+    {
+        ArgumentNullException.ThrowIfNull(interval);
+        return Interval(interval.Lower, interval.Upper);
+    }
 
     /// <summary>Category counts keyed by the category's value (<c>{"1": 12, "2": 30, …}</c>), categories numbered from <paramref name="min"/>.</summary>
     public static JsonObject CategoryCounts(IReadOnlyList<int> counts, double min)
@@ -56,11 +70,12 @@ public static class JsonOutput
     };
 
     /// <summary>
-    /// Starts a result document with the keys every result has: <c>n</c> (rows used), <c>data</c> and <c>warnings</c>.
-    /// Add the result's own keys to the returned object.
+    /// Starts a result document with the keys every result has: <c>schema_version</c> (<see cref="SchemaVersion"/>),
+    /// <c>n</c> (rows used), <c>data</c> and <c>warnings</c>. Add the result's own keys to the returned object.
     /// </summary>
     public static JsonObject Document(IAnalysisResult result) => new()
     {
+        ["schema_version"] = SchemaVersion,
         ["n"] = result.Usage.RowsUsed,
         ["data"] = Usage(result.Usage),
         ["warnings"] = Strings(result.Warnings),

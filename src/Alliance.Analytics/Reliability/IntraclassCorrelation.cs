@@ -15,9 +15,9 @@ namespace Alliance.Analytics.Reliability;
 /// <param name="F">The F statistic testing ICC = 0.</param>
 /// <param name="Df1">Numerator degrees of freedom.</param>
 /// <param name="Df2">Denominator degrees of freedom.</param>
-/// <param name="P">Upper-tail p-value of F.</param>
+/// <param name="PValue">Upper-tail p-value of F.</param>
 /// <param name="Interval">Confidence interval (Shrout &amp; Fleiss 1979; McGraw &amp; Wong 1996 for ICC2).</param>
-public sealed record IccEstimate(string Type, string ShroutFleiss, string Description, double Value, double F, double Df1, double Df2, double P,
+public sealed record IccEstimate(string Type, string ShroutFleiss, string Description, double Value, double F, double Df1, double Df2, double PValue,
     ConfidenceInterval Interval);
 
 /// <summary>
@@ -70,7 +70,7 @@ public sealed record IntraclassCorrelationResult : IAnalysisResult
         [new ResultTable("", [TableColumn.Label("type"), TableColumn.Label("Shrout-Fleiss"), TableColumn.Label("form"), TableColumn.Number("ICC", 3),
             TableColumn.Number("F", 2), TableColumn.Number("df1", 0), TableColumn.Number("df2", 0), TableColumn.Number("p", 4),
             TableColumn.Number("lower", 3), TableColumn.Number("upper", 3)],
-            [.. Estimates.Select(e => (IReadOnlyList<object?>)[e.Type, e.ShroutFleiss, e.Description, e.Value, e.F, e.Df1, e.Df2, e.P, e.Interval.Lower, e.Interval.Upper])])],
+            [.. Estimates.Select(e => (IReadOnlyList<object?>)[e.Type, e.ShroutFleiss, e.Description, e.Value, e.F, e.Df1, e.Df2, e.PValue, e.Interval.Lower, e.Interval.Upper])])],
         [$"Mean squares: targets {F(MeanSquareTargets)}, raters {F(MeanSquareRaters)}, residual {F(MeanSquareError)}, within {F(MeanSquareWithin)}. " +
          "Two-way ANOVA on targets rated by every rater (psych::ICC with lmer = FALSE; with complete data and positive variance components lmer gives the same figures)."],
         Warnings);
@@ -97,8 +97,8 @@ public sealed record IntraclassCorrelationResult : IAnalysisResult
             ["f"] = JsonOutput.Number(e.F),
             ["df1"] = e.Df1,
             ["df2"] = e.Df2,
-            ["p"] = JsonOutput.Number(e.P),
-            ["ci"] = JsonOutput.Interval(e.Interval.Lower, e.Interval.Upper),
+            ["p"] = JsonOutput.Number(e.PValue),
+            ["ci"] = JsonOutput.Interval(e.Interval),
         })]);
         return o;
     }

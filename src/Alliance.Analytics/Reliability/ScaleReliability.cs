@@ -8,18 +8,6 @@ using Alliance.Analytics.Instruments;
 
 namespace Alliance.Analytics.Reliability;
 
-/// <summary>A confidence interval and how it was formed.</summary>
-/// <param name="Lower">Lower bound.</param>
-/// <param name="Upper">Upper bound.</param>
-/// <param name="Level">Confidence level (0.95).</param>
-/// <param name="Method">"Feldt", "BCa bootstrap", "percentile bootstrap", "F", …</param>
-public sealed record ConfidenceInterval(double Lower, double Upper, double Level, string Method)
-{
-    /// <summary>"[0.69, 0.72] (95% Feldt)".</summary>
-    public override string ToString() =>
-        $"[{Lower.ToString("F3", CultureInfo.InvariantCulture)}, {Upper.ToString("F3", CultureInfo.InvariantCulture)}] ({(Level * 100).ToString("0.#", CultureInfo.InvariantCulture)}% {Method})";
-}
-
 /// <summary>
 /// Guttman's (1945) six lower bounds to reliability, computed on the correlation matrix R (as psych does), with
 /// V_t = Σ R and C_j = Σ_{i≠j} r²_ij:
@@ -194,7 +182,7 @@ public sealed record ScaleReliability : IAnalysisResult
         var alpha = new ResultTable("Reliability",
             [TableColumn.Label("statistic"), TableColumn.Number("value", 3), TableColumn.Label("note")],
             [
-                ["alpha (raw)", Alpha, $"{AlphaInterval}; SE {F(AlphaStandardError)}"],
+                ["alpha (raw)", Alpha, $"{AlphaInterval.ToString("F3")}; SE {F(AlphaStandardError)}"],
                 ["alpha (standardized)", AlphaStandardized, "= lambda 3"],
                 ["average inter-item r", AverageR, $"median {F(MedianR)}; S/N {F(SignalToNoise)}"],
                 ["lambda 1", Lambdas.Lambda1, ""],
@@ -266,7 +254,7 @@ public sealed record ScaleReliability : IAnalysisResult
         o["reversed"] = JsonOutput.Strings(Reversed.IsDefault ? [] : Reversed);
         o["alpha"] = JsonOutput.Number(Alpha);
         o["alpha_standardized"] = JsonOutput.Number(AlphaStandardized);
-        o["alpha_ci"] = JsonOutput.Interval(AlphaInterval.Lower, AlphaInterval.Upper);
+        o["alpha_ci"] = JsonOutput.Interval(AlphaInterval);
         o["alpha_ci_method"] = AlphaInterval.Method;
         o["alpha_ci_level"] = AlphaInterval.Level;
         o["alpha_se"] = JsonOutput.Number(AlphaStandardError);
@@ -311,8 +299,8 @@ public sealed record ScaleReliability : IAnalysisResult
                 ["seed"] = Bootstrap.Seed,
                 ["se"] = JsonOutput.Number(Bootstrap.StandardError),
                 ["bias"] = JsonOutput.Number(Bootstrap.Bias),
-                ["percentile_ci"] = JsonOutput.Interval(Bootstrap.Percentile.Lower, Bootstrap.Percentile.Upper),
-                ["bca_ci"] = JsonOutput.Interval(Bootstrap.Bca.Lower, Bootstrap.Bca.Upper),
+                ["percentile_ci"] = JsonOutput.Interval(Bootstrap.Percentile),
+                ["bca_ci"] = JsonOutput.Interval(Bootstrap.Bca),
                 ["z0"] = JsonOutput.Number(Bootstrap.BiasCorrection),
                 ["acceleration"] = JsonOutput.Number(Bootstrap.Acceleration),
             };
@@ -344,5 +332,5 @@ public sealed record ScaleReliability : IAnalysisResult
 
     /// <summary>"Bond: α = 0.812 [0.79, 0.83], ω = 0.826 (n = 600)".</summary>
     public override string ToString() =>
-        $"{Name}: α = {Alpha.ToString("F3", CultureInfo.InvariantCulture)} {AlphaInterval}, ω = {Omega.Total.ToString("F3", CultureInfo.InvariantCulture)} (n = {Usage.RowsUsed.ToString("N0", CultureInfo.InvariantCulture)})";
+        $"{Name}: α = {Alpha.ToString("F3", CultureInfo.InvariantCulture)} {AlphaInterval.ToString("F3")}, ω = {Omega.Total.ToString("F3", CultureInfo.InvariantCulture)} (n = {Usage.RowsUsed.ToString("N0", CultureInfo.InvariantCulture)})";
 }

@@ -63,7 +63,7 @@ public sealed class ValidateParseTests : IDisposable
         string file = _files.File("v.csv", "a,b\n1,9\n2,-99\n3,3\n");
         var (exit, output, _) = CliRunner.Run("validate", file, "--points", "5", "--format", "json");
         Assert.Equal(ExitCodes.BadInput, exit);
-        Assert.Equal(2, Num(JsonNode.Parse(output)!["errors"]));
+        Assert.Equal(2, Num(JsonNode.Parse(output)!["error_count"]));
         var (exit2, output2, _) = CliRunner.Run("validate", file, "--points", "9", "--missing-codes", "-99", "--format", "json");
         Assert.Equal(ExitCodes.Ok, exit2);
         Assert.True(JsonNode.Parse(output2)!["valid"]!.GetValue<bool>());

@@ -284,6 +284,6 @@ public sealed class UsageErrorTests : IDisposable
         Assert.Equal(Defaults.Seed, Alliance.Analytics.Simulation.Simulator.DefaultSeed);
         Assert.Equal(Defaults.Level, new Alliance.Analytics.Reliability.ReliabilityOptions().Level);
         Assert.Equal(Defaults.Level, new Alliance.Analytics.Meta.MetaReportOptions().Level);
-        Assert.Equal(Defaults.Level, new Alliance.Analytics.Outcomes.OutcomeOptions { Alliance = "a", Outcome = "o" }.ConfidenceLevel);
+        Assert.Equal(Defaults.Level, new Alliance.Analytics.Outcomes.OutcomeOptions { Alliance = "a", Outcome = "o" }.Level);
     }
 }

@@ -123,7 +123,7 @@ public sealed class LinkingTests(LinkedFormats linked) : IClassFixture<LinkedFor
         var formX = ResponseMatrix.Create(vx, names, ItemScale.Likert(k, 0));
         var formY = ResponseMatrix.Create(vy, names, ItemScale.Likert(k, 0));
         var link = FormatLinking.Link(formX, formY, new LinkingOptions { Model = IrtModelType.PartialCredit, Replicates = 100 });
-        Assert.True(Math.Abs(link.A - 1.5) < 3 * link.ASe + 0.03, $"A = {link.A:F3} (SE {link.ASe:F3}), truth 1.5");
+        Assert.True(Math.Abs(link.A - 1.5) < 3 * link.AStandardError + 0.03, $"A = {link.A:F3} (SE {link.AStandardError:F3}), truth 1.5");
         foreach (var r in link.Crosswalk.Where(r => r.ScoreX >= 6 && r.ScoreX <= 30))
         {
             double lo = -10, hi = 10;
@@ -146,13 +146,13 @@ public sealed class LinkingTests(LinkedFormats linked) : IClassFixture<LinkedFor
         LinkingOptions Options(int threads) => new() { Replicates = 20, CalibrationReplicates = 8, MaxDegreeOfParallelism = threads };
         var one = FormatLinking.Link(x, y, Options(1));
         var two = FormatLinking.Link(x, y, Options(2));
-        Assert.Equal(one.Crosswalk.Select(r => r.TrueScoreSe), two.Crosswalk.Select(r => r.TrueScoreSe));
-        Assert.Equal(0, one.Crosswalk[0].TrueScoreSe);
-        Assert.Equal(0, one.Crosswalk[^1].TrueScoreSe);
-        Assert.All(one.Crosswalk.Skip(1).SkipLast(1), r => Assert.True(r.TrueScoreSe > 0, $"x = {r.ScoreX}: SE {r.TrueScoreSe}"));
+        Assert.Equal(one.Crosswalk.Select(r => r.TrueScoreStandardError), two.Crosswalk.Select(r => r.TrueScoreStandardError));
+        Assert.Equal(0, one.Crosswalk[0].TrueScoreStandardError);
+        Assert.Equal(0, one.Crosswalk[^1].TrueScoreStandardError);
+        Assert.All(one.Crosswalk.Skip(1).SkipLast(1), r => Assert.True(r.TrueScoreStandardError > 0, $"x = {r.ScoreX}: SE {r.TrueScoreStandardError}"));
         int[] few = [.. Enumerable.Range(0, 300)];
         var small = FormatLinking.Link(x.SelectRows(few), y.SelectRows(few), Options(2));
-        double Mean(FormatLink l) => l.Crosswalk.Skip(1).SkipLast(1).Average(r => r.TrueScoreSe);
+        double Mean(FormatLink l) => l.Crosswalk.Skip(1).SkipLast(1).Average(r => r.TrueScoreStandardError);
         Assert.True(Mean(small) > 1.5 * Mean(one), $"300 persons: mean SE {Mean(small):F3}; {x.RowCount}: {Mean(one):F3}");
     }
 
@@ -201,7 +201,7 @@ public sealed class LinkingTests(LinkedFormats linked) : IClassFixture<LinkedFor
         {
             double truth = TrueCrosswalk(r.ScoreX);
             Assert.True(Math.Abs(r.TrueScore - truth) < 0.5, $"x = {r.ScoreX}: true-score {r.TrueScore:F2}, truth {truth:F2}");
-            Assert.True(Math.Abs(r.Equipercentile - truth) < 3 * r.EquipercentileSe + 0.5, $"x = {r.ScoreX}: equipercentile {r.Equipercentile:F2} ± {r.EquipercentileSe:F2}, truth {truth:F2}");
+            Assert.True(Math.Abs(r.Equipercentile - truth) < 3 * r.EquipercentileStandardError + 0.5, $"x = {r.ScoreX}: equipercentile {r.Equipercentile:F2} ± {r.EquipercentileStandardError:F2}, truth {truth:F2}");
         }
         Assert.Equal(1, link.A);
         Assert.Equal(0, link.B);
@@ -225,8 +225,8 @@ public sealed class LinkingTests(LinkedFormats linked) : IClassFixture<LinkedFor
         var one = FormatLinking.Link(items, other, new LinkingOptions { Model = IrtModelType.RatingScale, Replicates = 60, MaxDegreeOfParallelism = 1 });
         var two = FormatLinking.Link(items, other, new LinkingOptions { Model = IrtModelType.RatingScale, Replicates = 60, MaxDegreeOfParallelism = 2 });
         for (int i = 0; i < one.Crosswalk.Length; i++) Assert.Equal(one.Crosswalk[i], two.Crosswalk[i]);
-        Assert.Equal(one.ASe, two.ASe);
-        Assert.True(one.ASe > 0);
+        Assert.Equal(one.AStandardError, two.AStandardError);
+        Assert.True(one.AStandardError > 0);
     }
 
     [Fact]

@@ -44,7 +44,7 @@ public class CategoryDiagnosticsTests
         Assert.All(table.Rows, r => Assert.InRange(r.Outfit, 0.85, 1.1));
         Assert.All(table.Rows, r => Assert.InRange(r.Infit, 0.85, 1.1));
         Assert.True(table.ThresholdsOrdered);
-        for (int k = 1; k < 5; k++) Assert.Equal(tau[k - 1], table.Rows[k].Threshold, 4 * table.Rows[k].ThresholdSe);
+        for (int k = 1; k < 5; k++) Assert.Equal(tau[k - 1], table.Rows[k].Threshold, 4 * table.Rows[k].ThresholdStandardError);
         Assert.True(table.Checks.Single(c => c.Number == 3).Passed);
         Assert.True(table.Checks.Single(c => c.Number == 5).Passed);
         Assert.True(table.Checks.Single(c => c.Number == 1).Passed);

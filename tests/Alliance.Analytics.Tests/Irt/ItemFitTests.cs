@@ -23,9 +23,9 @@ public class ItemFitTests
             var fit = IrtAnalysis.Fit(x, new IrtOptions { Model = IrtModelType.GradedResponse, StandardErrors = false });
             foreach (var item in fit.Items)
             {
-                Assert.True(item.Fit.SX2Df > 0);
-                ratios.Add(item.Fit.SX2 / item.Fit.SX2Df);
-                ps.Add(item.Fit.SX2P);
+                Assert.True(item.Fit.SX2DegreesOfFreedom > 0);
+                ratios.Add(item.Fit.SX2 / item.Fit.SX2DegreesOfFreedom);
+                ps.Add(item.Fit.SX2PValue);
             }
         }
         Assert.InRange(ratios.Average(), 0.75, 1.3);
@@ -38,9 +38,9 @@ public class ItemFitTests
         double[] slopes = [1, 1, 1, 1, 1, 3.5];
         var x = IrtSimulation.Simulate(false, slopes, D, 2000, seed: 41);
         var fit = IrtAnalysis.Fit(x, new IrtOptions { Model = IrtModelType.PartialCredit, Estimation = IrtEstimation.Marginal, StandardErrors = false });
-        var worst = fit.Items.MaxBy(i => i.Fit.SX2 / i.Fit.SX2Df)!;
+        var worst = fit.Items.MaxBy(i => i.Fit.SX2 / i.Fit.SX2DegreesOfFreedom)!;
         Assert.Equal("i6", worst.Name);
-        Assert.True(worst.Fit.SX2P < 1e-4);
+        Assert.True(worst.Fit.SX2PValue < 1e-4);
         Assert.True(worst.Fit.Infit < 0.9); // a steep item overfits (Guttman-like) under the Rasch model
     }
 

@@ -37,9 +37,9 @@ public class MirtReferenceTests
         {
             bool future = j == 2;
             var item = fit.Items[j];
-            Assert.Equal(GradedSlopes[j], item.A, future ? 0.1 * item.ASe : Published);
+            Assert.Equal(GradedSlopes[j], item.A, future ? 0.1 * item.AStandardError : Published);
             for (int c = 0; c < 3; c++)
-                Assert.Equal(GradedIntercepts[j][c], item.Intercepts[c], future ? 0.1 * item.InterceptSe[c] : Published);
+                Assert.Equal(GradedIntercepts[j][c], item.Intercepts[c], future ? 0.1 * item.InterceptStandardErrors[c] : Published);
         }
         // IRT form b = −d / a (reference-values.md: Comfort −4.6692, −2.5341, 1.4073)
         Assert.Equal(-4.6692, fit.Items[0].B[0], Published);
@@ -68,7 +68,7 @@ public class MirtReferenceTests
         Assert.Equal(-1612.68, fit.LogLikelihood, Published);
         double[] a = [0.8653, 0.8409, 2.2043, 0.7238];
         for (int j = 0; j < 4; j++)
-            Assert.Equal(a[j], fit.Items[j].A, j == 2 ? 0.1 * fit.Items[j].ASe : Published);
+            Assert.Equal(a[j], fit.Items[j].A, j == 2 ? 0.1 * fit.Items[j].AStandardError : Published);
     }
 
     [Fact]
@@ -77,7 +77,7 @@ public class MirtReferenceTests
         var fit = IrtAnalysis.Fit(Science, new IrtOptions { Model = IrtModelType.PartialCredit, Estimation = IrtEstimation.Marginal });
         Assert.Equal(-1619.27, fit.LogLikelihood, Published);
         Assert.Equal(13, fit.ParameterCount); // 12 intercepts + latent SD
-        Assert.False(double.IsNaN(fit.LatentSdSe));
+        Assert.False(double.IsNaN(fit.LatentSdStandardError));
     }
 
     [Fact]

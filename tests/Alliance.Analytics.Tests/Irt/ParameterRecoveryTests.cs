@@ -25,8 +25,8 @@ public class ParameterRecoveryTests
         Assert.True(fit.Convergence.Converged);
         for (int j = 0; j < Slopes.Length; j++)
         {
-            Assert.InRange(Math.Abs(fit.Items[j].A - Slopes[j]), 0, 4 * fit.Items[j].ASe);
-            for (int c = 0; c < 3; c++) Assert.InRange(Math.Abs(fit.Items[j].Intercepts[c] - d[j][c]), 0, 4 * fit.Items[j].InterceptSe[c]);
+            Assert.InRange(Math.Abs(fit.Items[j].A - Slopes[j]), 0, 4 * fit.Items[j].AStandardError);
+            for (int c = 0; c < 3; c++) Assert.InRange(Math.Abs(fit.Items[j].Intercepts[c] - d[j][c]), 0, 4 * fit.Items[j].InterceptStandardErrors[c]);
         }
     }
 
@@ -41,11 +41,11 @@ public class ParameterRecoveryTests
             for (int j = 0; j < Slopes.Length; j++)
             {
                 total++;
-                if (Math.Abs(fit.Items[j].A - Slopes[j]) <= 1.96 * fit.Items[j].ASe) covered++;
+                if (Math.Abs(fit.Items[j].A - Slopes[j]) <= 1.96 * fit.Items[j].AStandardError) covered++;
                 for (int c = 0; c < 3; c++)
                 {
                     total++;
-                    if (Math.Abs(fit.Items[j].Intercepts[c] - Graded[j][c]) <= 1.96 * fit.Items[j].InterceptSe[c]) covered++;
+                    if (Math.Abs(fit.Items[j].Intercepts[c] - Graded[j][c]) <= 1.96 * fit.Items[j].InterceptStandardErrors[c]) covered++;
                 }
             }
         }
@@ -69,7 +69,7 @@ public class ParameterRecoveryTests
                 for (int c = 0; c < 3; c++)
                 {
                     total++;
-                    if (Math.Abs(fit.Items[j].B[c] - (b[j][c] - shift)) <= 1.96 * fit.Items[j].BSe[c]) covered++;
+                    if (Math.Abs(fit.Items[j].B[c] - (b[j][c] - shift)) <= 1.96 * fit.Items[j].BStandardErrors[c]) covered++;
                 }
         }
         Assert.InRange((double)covered / total, 0.91, 0.985);
@@ -100,7 +100,7 @@ public class ParameterRecoveryTests
                 for (int j = 0; j < 12; j++)
                 {
                     Assert.True(one.Items[j].Intercepts.SequenceEqual(many.Items[j].Intercepts));
-                    Assert.True(one.Items[j].InterceptSe.SequenceEqual(many.Items[j].InterceptSe));
+                    Assert.True(one.Items[j].InterceptStandardErrors.SequenceEqual(many.Items[j].InterceptStandardErrors));
                     Assert.Equal(one.Items[j].Fit, many.Items[j].Fit);
                 }
                 Assert.True(one.Persons.Select(p => p.Theta).SequenceEqual(many.Persons.Select(p => p.Theta)));

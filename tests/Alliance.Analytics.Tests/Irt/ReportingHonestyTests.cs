@@ -110,13 +110,13 @@ public class ReportingHonestyTests
         var cmp = IrtTests.Compare(rsm, pcm);
         Assert.Contains(cmp.Warnings, w => w.Contains("pcm fit did not converge", StringComparison.Ordinal));
         var t = Assert.Single(cmp.Tests);
-        Assert.Equal(2 * (pcm.LogLikelihood - rsm.LogLikelihood), t.Statistic, 1e-12);
+        Assert.Equal(2 * (pcm.LogLikelihood - rsm.LogLikelihood), t.Test.Statistic, 1e-12);
 
         // a general fit below the restricted one: the statistic is kept negative (not clamped to 0), p = 1, warned
         var warnings = new List<string>();
         var negative = LikelihoodRatioTest.Of("rsm vs pcm", -1000, -1001.5, 5, warnings);
         Assert.Equal(-3, negative.Statistic, 1e-12);
-        Assert.Equal(1, negative.P);
+        Assert.Equal(1, negative.PValue);
         Assert.Contains(warnings, w => w.StartsWith("rsm vs pcm: the likelihood-ratio statistic is negative (-3)", StringComparison.Ordinal));
     }
 

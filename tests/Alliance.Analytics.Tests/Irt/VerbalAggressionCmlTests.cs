@@ -48,8 +48,8 @@ public class VerbalAggressionCmlTests
             Assert.Equal(table[j, 0], item.ErmLocation, Agreement);
             Assert.Equal(table[j, 1], item.ErmThresholds[0], Agreement);
             Assert.Equal(table[j, 2], item.ErmThresholds[1], Agreement);
-            Assert.Equal(se[2 * j], item.ErmThresholdSe[0], SeAgreement);
-            Assert.Equal(se[2 * j + 1], item.ErmThresholdSe[1], SeAgreement);
+            Assert.Equal(se[2 * j], item.ErmThresholdStandardErrors[0], SeAgreement);
+            Assert.Equal(se[2 * j + 1], item.ErmThresholdStandardErrors[1], SeAgreement);
         }
         Assert.Equal(-0.3275, fit.Items[0].ErmLocation, 1e-4);
         Assert.Equal(-0.6344, fit.Items[0].ErmThresholds[0], 1e-4);
@@ -71,8 +71,8 @@ public class VerbalAggressionCmlTests
             Assert.Equal(table[j, 0], fit.Items[j].ErmLocation, Agreement);
             Assert.Equal(table[j, 1], fit.Items[j].ErmThresholds[0], Agreement);
             Assert.Equal(table[j, 2], fit.Items[j].ErmThresholds[1], Agreement);
-            Assert.Equal(se[2 * j], fit.Items[j].ErmThresholdSe[0], SeAgreement);
-            Assert.Equal(se[2 * j + 1], fit.Items[j].ErmThresholdSe[1], SeAgreement);
+            Assert.Equal(se[2 * j], fit.Items[j].ErmThresholdStandardErrors[0], SeAgreement);
+            Assert.Equal(se[2 * j + 1], fit.Items[j].ErmThresholdStandardErrors[1], SeAgreement);
         }
     }
 
@@ -201,8 +201,8 @@ public class VerbalAggressionCmlTests
         Assert.Equal(2, fit.AndrichThresholds.Length);
         Assert.Equal(0, fit.AndrichThresholds.Sum(), 1e-9);
         Assert.Equal(coef[5], fit.AndrichThresholds[1] - fit.AndrichThresholds[0], Agreement);
-        Assert.Equal(se[5], 2 * fit.AndrichThresholdSe[1], SeAgreement);
-        Assert.Equal(fit.AndrichThresholdSe[0], fit.AndrichThresholdSe[1], 1e-9);
+        Assert.Equal(se[5], 2 * fit.AndrichThresholdStandardErrors[1], SeAgreement);
+        Assert.Equal(fit.AndrichThresholdStandardErrors[0], fit.AndrichThresholdStandardErrors[1], 1e-9);
         for (int j = 0; j < 6; j++)
         {
             Assert.Equal(thresh[2 * j] - item[j], fit.AndrichThresholds[0], Agreement);

@@ -44,7 +44,7 @@ public class BiasAndInfluenceTests
         {
             MetaFixtures.Near(r["yi"].Array(), [.. tf.Filled.Studies.Yi], 1e-9, "filled yi");
             MetaFixtures.Near(r["vi"].Array(), [.. tf.Filled.Studies.Vi], 1e-12, "filled vi");
-            MetaFixtures.Near(r["ci_lb"].D(), tf.Filled.Estimate.Ci.Lower, MetaFixtures.IntervalTolerance, "ci.lb");
+            MetaFixtures.Near(r["ci_lb"].D(), tf.Filled.Estimate.Interval.Lower, MetaFixtures.IntervalTolerance, "ci.lb");
         }
         if (r["se_k0"] is { } sek0) MetaFixtures.Near(sek0.D(), tf.MissingStudiesStandardError, 1e-9, "se k0");
     }
@@ -63,7 +63,7 @@ public class BiasAndInfluenceTests
             MetaFixtures.Near(r[key]!["se"].D(), coef.StandardError, MetaFixtures.Estimate, key + " se");
             MetaFixtures.Near(r[key]!["tval"].D(), coef.Statistic, MetaFixtures.Estimate, key + " t");
             MetaFixtures.Near(r[key]!["pval"].D(), coef.PValue, MetaFixtures.Estimate, key + " p");
-            MetaFixtures.Near(r[key]!["ci_lb"].D(), coef.Ci.Lower, MetaFixtures.IntervalTolerance, key + " ci.lb");
+            MetaFixtures.Near(r[key]!["ci_lb"].D(), coef.Interval.Lower, MetaFixtures.IntervalTolerance, key + " ci.lb");
         }
         MetaFixtures.Near(r["pet"]!["slope"].D(), pp.PetSlope, MetaFixtures.Estimate, "PET slope");
         Assert.Equal(r["pet"]!["pval"].D() < 0.10, pp.UsePeese);
@@ -120,8 +120,8 @@ public class BiasAndInfluenceTests
         MetaFixtures.Near(r["se"].Array(), [.. rows.Select(x => x.StandardError)], MetaFixtures.Estimate, "se");
         MetaFixtures.Near(r["zval"].Array(), [.. rows.Select(x => x.Statistic)], MetaFixtures.Estimate * 10, "z");
         MetaFixtures.Near(r[pKey].Array(), [.. rows.Select(x => x.PValue)], MetaFixtures.Estimate, "p");
-        MetaFixtures.Near(r["ci.lb"].Array(), [.. rows.Select(x => x.Ci.Lower)], MetaFixtures.IntervalTolerance, "ci.lb");
-        MetaFixtures.Near(r["ci.ub"].Array(), [.. rows.Select(x => x.Ci.Upper)], MetaFixtures.IntervalTolerance, "ci.ub");
+        MetaFixtures.Near(r["ci.lb"].Array(), [.. rows.Select(x => x.Interval.Lower)], MetaFixtures.IntervalTolerance, "ci.lb");
+        MetaFixtures.Near(r["ci.ub"].Array(), [.. rows.Select(x => x.Interval.Upper)], MetaFixtures.IntervalTolerance, "ci.ub");
         MetaFixtures.Near(r["Q"].Array(), [.. rows.Select(x => x.Q)], MetaFixtures.Estimate, "Q");
         MetaFixtures.Near(r["tau2"].Array(), [.. rows.Select(x => x.Tau2)], MetaFixtures.Estimate, "tau2");
         MetaFixtures.Near(r["I2"].Array(), [.. rows.Select(x => x.I2)], MetaFixtures.Estimate * 100, "I2");

@@ -17,8 +17,8 @@ public class EdgeCaseTests
         MetaFixtures.Near(r["se"].D(), e.StandardError, MetaFixtures.Rounding, "se");
         MetaFixtures.Near(r["zval"].D(), e.Statistic, 1e-8, "z");
         MetaFixtures.Near(r["pval"].D(), e.PValue, 1e-8, "p");
-        MetaFixtures.Near(r["ci_lb"].D(), e.Ci.Lower, 1e-8, "ci.lb");
-        MetaFixtures.Near(r["ci_ub"].D(), e.Ci.Upper, 1e-8, "ci.ub");
+        MetaFixtures.Near(r["ci_lb"].D(), e.Interval.Lower, 1e-8, "ci.lb");
+        MetaFixtures.Near(r["ci_ub"].D(), e.Interval.Upper, 1e-8, "ci.ub");
         Assert.Equal("z", fit.ToJson()["test"]!.GetValue<string>());
         Assert.Contains(fit.Warnings, w => w.Contains("z test", StringComparison.Ordinal));
     }
@@ -29,11 +29,11 @@ public class EdgeCaseTests
         var r = MetaFixtures.Edge("cumul_year_knha");
         var studies = MetaFixtures.Bcg();
         var cu = MetaAnalysis.Fit(studies, MetaFixtures.Options("REML", "knha")).Cumulative([.. studies.Moderator("year").Numbers]);
-        Assert.All(cu.Rows, row => Assert.True(double.IsFinite(row.Ci.Lower) && double.IsFinite(row.Ci.Upper), row.Label));
+        Assert.All(cu.Rows, row => Assert.True(double.IsFinite(row.Interval.Lower) && double.IsFinite(row.Interval.Upper), row.Label));
         MetaFixtures.Near(r["estimate"].Array(), [.. cu.Rows.Select(x => x.Estimate)], MetaFixtures.Estimate, "estimate");
         MetaFixtures.Near(r["se"].Array(), [.. cu.Rows.Select(x => x.StandardError)], MetaFixtures.Estimate, "se");
-        MetaFixtures.Near(r["ci_lb"].Array(), [.. cu.Rows.Select(x => x.Ci.Lower)], MetaFixtures.IntervalTolerance, "ci.lb");
-        MetaFixtures.Near(r["ci_ub"].Array(), [.. cu.Rows.Select(x => x.Ci.Upper)], MetaFixtures.IntervalTolerance, "ci.ub");
+        MetaFixtures.Near(r["ci_lb"].Array(), [.. cu.Rows.Select(x => x.Interval.Lower)], MetaFixtures.IntervalTolerance, "ci.lb");
+        MetaFixtures.Near(r["ci_ub"].Array(), [.. cu.Rows.Select(x => x.Interval.Upper)], MetaFixtures.IntervalTolerance, "ci.ub");
         MetaFixtures.Near(r["tau2"].Array(), [.. cu.Rows.Select(x => x.Tau2)], MetaFixtures.Estimate, "tau2");
     }
 

@@ -53,8 +53,8 @@ internal static class MetaFixtures
         Near(r["se"].Array(), [.. fit.Coefficients.Select(c => c.StandardError)], estimateTol, m + " se");
         Near(r["zval"].Array(), [.. fit.Coefficients.Select(c => c.Statistic)], estimateTol * 10, m + " z");
         Near(r["pval"].Array(), [.. fit.Coefficients.Select(c => c.PValue)], estimateTol, m + " p");
-        Near(r["ci_lb"].Array(), [.. fit.Coefficients.Select(c => c.Ci.Lower)], intervalTol, m + " ci.lb");
-        Near(r["ci_ub"].Array(), [.. fit.Coefficients.Select(c => c.Ci.Upper)], intervalTol, m + " ci.ub");
+        Near(r["ci_lb"].Array(), [.. fit.Coefficients.Select(c => c.Interval.Lower)], intervalTol, m + " ci.lb");
+        Near(r["ci_ub"].Array(), [.. fit.Coefficients.Select(c => c.Interval.Upper)], intervalTol, m + " ci.ub");
         Near(r["tau2"].D(), fit.Tau2, estimateTol, m + " tau2");
         if (m != "EE") Near(r["se_tau2"].D(), fit.Tau2StandardError, estimateTol, m + " se.tau2");
         Near(r["I2"].D(), fit.I2, estimateTol * 100, m + " I2");

@@ -65,8 +65,8 @@ public class MetaRegressionTests
         var r = MetaFixtures.Json("molloy2014")["reml_r"]!;
         var fit = MetaAnalysis.Fit(MetaFixtures.Molloy());
         MetaFixtures.Near(r["pred"].D(), fit.EstimateR, MetaFixtures.Estimate, "r");
-        MetaFixtures.Near(r["ci_lb"].D(), fit.CiR.Lower, MetaFixtures.IntervalTolerance, "r ci.lb");
-        MetaFixtures.Near(r["ci_ub"].D(), fit.CiR.Upper, MetaFixtures.IntervalTolerance, "r ci.ub");
+        MetaFixtures.Near(r["ci_lb"].D(), fit.IntervalR.Lower, MetaFixtures.IntervalTolerance, "r ci.lb");
+        MetaFixtures.Near(r["ci_ub"].D(), fit.IntervalR.Upper, MetaFixtures.IntervalTolerance, "r ci.ub");
         MetaFixtures.Near(r["pi_lb"].D(), fit.PredictionIntervalR.Lower, MetaFixtures.IntervalTolerance, "r pi.lb");
         MetaFixtures.Near(r["pi_ub"].D(), fit.PredictionIntervalR.Upper, MetaFixtures.IntervalTolerance, "r pi.ub");
     }
@@ -112,7 +112,9 @@ public class MetaRegressionTests
         var at = r["ablat"].Array();
         for (int i = 0; i < at.Length; i++)
         {
-            var (est, se, ci, pi) = fit.Predict([at[i]]);
+            var (mean, pi) = fit.Predict([at[i]]);
+            double est = mean.Value, se = mean.StandardError;
+            var ci = mean.Interval!;
             string w = $"ablat = {at[i]}";
             MetaFixtures.Near(r["pred"]!.D(i), est, MetaFixtures.Estimate, w + " pred");
             MetaFixtures.Near(r["se"]!.D(i), se, MetaFixtures.Estimate, w + " se");

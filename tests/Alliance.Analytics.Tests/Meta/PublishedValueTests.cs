@@ -33,8 +33,8 @@ public class PublishedValueTests
         Near(-0.7145, fit.Estimate.Estimate, FourDecimals, "mu");
         Near(0.1798, fit.Estimate.StandardError, FourDecimals, "se");
         Near(-3.9744, fit.Estimate.Statistic, FourDecimals, "z");
-        Near(-1.0669, fit.Estimate.Ci.Lower, FourDecimals, "ci.lb");
-        Near(-0.3622, fit.Estimate.Ci.Upper, FourDecimals, "ci.ub");
+        Near(-1.0669, fit.Estimate.Interval.Lower, FourDecimals, "ci.lb");
+        Near(-0.3622, fit.Estimate.Interval.Upper, FourDecimals, "ci.ub");
         Near(0.1197, fit.Tau2Interval.Lower, FourDecimals, "tau2 ci.lb");
         Near(1.1115, fit.Tau2Interval.Upper, FourDecimals, "tau2 ci.ub");
         Near(81.92, fit.I2Interval.Lower, TwoDecimals, "I2 ci.lb");
@@ -51,15 +51,15 @@ public class PublishedValueTests
         Near(0.1808, kh.Estimate.StandardError, FourDecimals, "KH se");
         Near(-3.9522, kh.Estimate.Statistic, FourDecimals, "KH t");
         Assert.Equal(12, kh.DegreesOfFreedom);
-        Near(-1.1084, kh.Estimate.Ci.Lower, FourDecimals, "KH ci.lb");
-        Near(-0.3206, kh.Estimate.Ci.Upper, FourDecimals, "KH ci.ub");
+        Near(-1.1084, kh.Estimate.Interval.Lower, FourDecimals, "KH ci.lb");
+        Near(-0.3206, kh.Estimate.Interval.Upper, FourDecimals, "KH ci.ub");
         var dl = MetaAnalysis.Fit(MetaFixtures.Bcg(), new MetaAnalysisOptions { Estimator = TauEstimator.DerSimonianLaird });
         Near(0.3088, dl.Tau2, FourDecimals, "DL tau2");
         Near(-0.7141, dl.Estimate.Estimate, FourDecimals, "DL mu");
         var ee = MetaAnalysis.Fit(MetaFixtures.Bcg(), new MetaAnalysisOptions { Estimator = TauEstimator.EqualEffects });
         Near(-0.4303, ee.Estimate.Estimate, FourDecimals, "EE mu");
-        Near(-0.5097, ee.Estimate.Ci.Lower, FourDecimals, "EE ci.lb");
-        Near(-0.3509, ee.Estimate.Ci.Upper, FourDecimals, "EE ci.ub");
+        Near(-0.5097, ee.Estimate.Interval.Lower, FourDecimals, "EE ci.lb");
+        Near(-0.3509, ee.Estimate.Interval.Upper, FourDecimals, "EE ci.ub");
     }
 
     /// <summary>dat.bcg: trim-and-fill adds one study, μ̂ −.6571; latitude meta-regression with Knapp–Hartung: τ² .0764, R² 75.62%, QE(11) 30.7331.</summary>
@@ -119,11 +119,11 @@ public class PublishedValueTests
         Near(0.1499, fit.Estimate.Estimate, FourDecimals, "z");
         Near(0.0316, fit.Estimate.StandardError, FourDecimals, "se");
         Near(4.7501, fit.Estimate.Statistic, FourDecimals, "zval");
-        Near(0.0881, fit.Estimate.Ci.Lower, FourDecimals, "ci.lb");
-        Near(0.2118, fit.Estimate.Ci.Upper, FourDecimals, "ci.ub");
+        Near(0.0881, fit.Estimate.Interval.Lower, FourDecimals, "ci.lb");
+        Near(0.2118, fit.Estimate.Interval.Upper, FourDecimals, "ci.ub");
         Near(0.1488, fit.EstimateR, FourDecimals, "r");
-        Near(0.0878, fit.CiR.Lower, FourDecimals, "r ci.lb");
-        Near(0.2087, fit.CiR.Upper, FourDecimals, "r ci.ub");
+        Near(0.0878, fit.IntervalR.Lower, FourDecimals, "r ci.lb");
+        Near(0.2087, fit.IntervalR.Upper, FourDecimals, "r ci.ub");
         Near(-0.0371, fit.PredictionIntervalR.Lower, FourDecimals, "r pi.lb");
         Near(0.3248, fit.PredictionIntervalR.Upper, FourDecimals, "r pi.ub");
         Near(0.0017, fit.Tau2Interval.Lower, FourDecimals, "tau2 ci.lb");
@@ -142,8 +142,8 @@ public class PublishedValueTests
         Near(0.00948, MetaAnalysis.Fit(studies, MetaFixtures.Options("PM")).Tau2, 0.5e-5, "PM");
         Near(0.01089, MetaAnalysis.Fit(studies, MetaFixtures.Options("HE")).Tau2, 0.5e-5, "HE");
         var kh = MetaAnalysis.Fit(studies, MetaFixtures.Options("REML", "knha"));
-        Near(0.0801, kh.Estimate.Ci.Lower, FourDecimals, "KH ci.lb");
-        Near(0.2198, kh.Estimate.Ci.Upper, FourDecimals, "KH ci.ub");
+        Near(0.0801, kh.Estimate.Interval.Lower, FourDecimals, "KH ci.lb");
+        Near(0.2198, kh.Estimate.Interval.Upper, FourDecimals, "KH ci.ub");
         var fit = MetaAnalysis.Fit(studies);
         var egger = PublicationBias.Egger(fit);
         Near(1.0216, egger.Statistic, FourDecimals, "Egger z");

@@ -29,7 +29,7 @@ public class RecoveryTests
     {
         // Flückiger et al. (2018) size: k = 295, ρ = .278, τ = .10 on the z scale.
         var fit = MetaAnalysis.Fit(Simulate(295, 0.278, 0.10, seed: 2018));
-        Assert.InRange(0.278, fit.CiR.Lower, fit.CiR.Upper);
+        Assert.InRange(0.278, fit.IntervalR.Lower, fit.IntervalR.Upper);
         Assert.True(Math.Abs(fit.Estimate.Estimate - Math.Atanh(0.278)) < 4 * fit.Estimate.StandardError);
         Assert.True(Math.Abs(fit.Tau2 - 0.01) < 4 * fit.Tau2StandardError, $"τ² {fit.Tau2} vs 0.01 (SE {fit.Tau2StandardError})");
         Assert.InRange(0.01, fit.Tau2Interval.Lower, fit.Tau2Interval.Upper);
@@ -48,7 +48,7 @@ public class RecoveryTests
         var studies = StudyTable.Load(Path.Combine(dir, "studies.csv"), new StudyTableSpec { Cluster = "study" });
         Assert.Equal(295, studies.Clusters.Distinct().Count());
         var fit = MetaAnalysis.FitMultilevel(studies);
-        Assert.InRange(rho, fit.CiR.Lower, fit.CiR.Upper);
+        Assert.InRange(rho, fit.IntervalR.Lower, fit.IntervalR.Upper);
         Assert.InRange(truth["tau2_between"]!.GetValue<double>(), fit.Sigma2Intervals[0].Lower, fit.Sigma2Intervals[0].Upper);
         Assert.InRange(truth["tau2_within"]!.GetValue<double>(), fit.Sigma2Intervals[1].Lower, fit.Sigma2Intervals[1].Upper);
     }
@@ -64,8 +64,8 @@ public class RecoveryTests
             double truth = Math.Atanh(0.25);
             var z = MetaAnalysis.Fit(studies, new MetaAnalysisOptions { ProfileIntervals = false });
             var kh = MetaAnalysis.Fit(studies, new MetaAnalysisOptions { ProfileIntervals = false, Test = MetaTest.KnappHartung });
-            if (z.Estimate.Ci.Lower <= truth && truth <= z.Estimate.Ci.Upper) covered++;
-            if (kh.Estimate.Ci.Lower <= truth && truth <= kh.Estimate.Ci.Upper) coveredKh++;
+            if (z.Estimate.Interval.Lower <= truth && truth <= z.Estimate.Interval.Upper) covered++;
+            if (kh.Estimate.Interval.Lower <= truth && truth <= kh.Estimate.Interval.Upper) coveredKh++;
         }
         // Binomial SE of a 95% coverage over 400 replications is 1.1 points; allow ±4 SE (Knapp–Hartung is known to be closer to nominal).
         Assert.InRange(coveredKh / (double)replications, 0.905, 0.995);
@@ -96,6 +96,6 @@ public class RecoveryTests
         var fit = MetaAnalysis.FitMultilevel(studies);
         Assert.InRange(s1, fit.Sigma2Intervals[0].Lower, fit.Sigma2Intervals[0].Upper);
         Assert.InRange(s2, fit.Sigma2Intervals[1].Lower, fit.Sigma2Intervals[1].Upper);
-        Assert.InRange(mu, fit.Estimate.Ci.Lower, fit.Estimate.Ci.Upper);
+        Assert.InRange(mu, fit.Estimate.Interval.Lower, fit.Estimate.Interval.Upper);
     }
 }

@@ -34,8 +34,8 @@ public class ThreeLevelTests
         MetaFixtures.Near(r["beta"].Array(), [.. fit.Coefficients.Select(c => c.Estimate)], MetaFixtures.Estimate, "beta");
         MetaFixtures.Near(r["se"].Array(), [.. fit.Coefficients.Select(c => c.StandardError)], MetaFixtures.Estimate, "se");
         MetaFixtures.Near(r["pval"].Array(), [.. fit.Coefficients.Select(c => c.PValue)], MetaFixtures.Estimate, "p");
-        MetaFixtures.Near(r["ci_lb"].Array(), [.. fit.Coefficients.Select(c => c.Ci.Lower)], MetaFixtures.IntervalTolerance, "ci.lb");
-        MetaFixtures.Near(r["ci_ub"].Array(), [.. fit.Coefficients.Select(c => c.Ci.Upper)], MetaFixtures.IntervalTolerance, "ci.ub");
+        MetaFixtures.Near(r["ci_lb"].Array(), [.. fit.Coefficients.Select(c => c.Interval.Lower)], MetaFixtures.IntervalTolerance, "ci.lb");
+        MetaFixtures.Near(r["ci_ub"].Array(), [.. fit.Coefficients.Select(c => c.Interval.Upper)], MetaFixtures.IntervalTolerance, "ci.ub");
         MetaFixtures.Near(r["QE"].D(), fit.Q, MetaFixtures.Estimate, "QE");
         MetaFixtures.Near(r["QM"].D(), fit.QM, MetaFixtures.Estimate, "QM");
         MetaFixtures.Near(r["QMp"].D(), fit.QMPValue, MetaFixtures.Estimate, "QMp");
@@ -55,7 +55,7 @@ public class ThreeLevelTests
         var r = MetaFixtures.Json("konstantopoulos2011")["three_level_t"]!;
         var fit = MetaAnalysis.FitMultilevel(Studies(false), new MultilevelOptions { Test = MetaTest.KnappHartung, ProfileIntervals = false });
         Assert.Equal(r["ddf"].D(), fit.DegreesOfFreedom);
-        MetaFixtures.Near(r["ci_lb"].D(), fit.Estimate.Ci.Lower, MetaFixtures.IntervalTolerance, "ci.lb");
+        MetaFixtures.Near(r["ci_lb"].D(), fit.Estimate.Interval.Lower, MetaFixtures.IntervalTolerance, "ci.lb");
         MetaFixtures.Near(r["pi_ub"].D(), fit.PredictionInterval.Upper, MetaFixtures.IntervalTolerance, "pi.ub");
     }
 
@@ -70,8 +70,8 @@ public class ThreeLevelTests
         MetaFixtures.Near(r["tval"].Array(), [.. fit.Robust.Select(c => c.Statistic)], MetaFixtures.Estimate * 10, "t");
         MetaFixtures.Near(r["df"].Array(), [.. fit.Robust.Select(c => c.DegreesOfFreedom)], 1e-4, "Satterthwaite df");
         MetaFixtures.Near(r["pval"].Array(), [.. fit.Robust.Select(c => c.PValue)], MetaFixtures.Estimate, "p");
-        MetaFixtures.Near(r["ci_lb"].Array(), [.. fit.Robust.Select(c => c.Ci.Lower)], MetaFixtures.IntervalTolerance, "ci.lb");
-        MetaFixtures.Near(r["ci_ub"].Array(), [.. fit.Robust.Select(c => c.Ci.Upper)], MetaFixtures.IntervalTolerance, "ci.ub");
+        MetaFixtures.Near(r["ci_lb"].Array(), [.. fit.Robust.Select(c => c.Interval.Lower)], MetaFixtures.IntervalTolerance, "ci.lb");
+        MetaFixtures.Near(r["ci_ub"].Array(), [.. fit.Robust.Select(c => c.Interval.Upper)], MetaFixtures.IntervalTolerance, "ci.ub");
     }
 
     private static StudySet Studies(bool year)

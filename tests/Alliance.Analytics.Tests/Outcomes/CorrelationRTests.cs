@@ -41,9 +41,9 @@ public sealed class CorrelationRTests
         Assert.Equal((int)Ref["n"], r.N);
         Close(Ref["pearson:r"], r.R, ClosedForm, "r");
         Close(Ref["pearson:t"], r.Statistic, ClosedForm, "t");
-        Close(Ref["pearson:p"], r.P, 1e-9, "p");
-        Close(Ref["pearson:lower"], r.Lower, ClosedForm, "lower");
-        Close(Ref["pearson:upper"], r.Upper, ClosedForm, "upper");
+        Close(Ref["pearson:p"], r.PValue, 1e-9, "p");
+        Close(Ref["pearson:lower"], r.Interval.Lower, ClosedForm, "lower");
+        Close(Ref["pearson:upper"], r.Interval.Upper, ClosedForm, "upper");
     }
 
     [Fact]
@@ -51,9 +51,9 @@ public sealed class CorrelationRTests
     {
         var r = Correlations.Correlate(Column("alliance_client"), Column("outcome"), CorrelationMethod.Spearman);
         Close(Ref["spearman:r"], r.R, ClosedForm, "rho");
-        Close(Ref["spearman:p"], r.P, 1e-9, "p");
-        Close(Ref["spearman:lower"], r.Lower, ClosedForm, "lower");
-        Close(Ref["spearman:upper"], r.Upper, ClosedForm, "upper");
+        Close(Ref["spearman:p"], r.PValue, 1e-9, "p");
+        Close(Ref["spearman:lower"], r.Interval.Lower, ClosedForm, "lower");
+        Close(Ref["spearman:upper"], r.Interval.Upper, ClosedForm, "upper");
     }
 
     [Fact]
@@ -62,7 +62,7 @@ public sealed class CorrelationRTests
         var r = Correlations.Correlate(Column("alliance_client"), Column("outcome"), CorrelationMethod.Kendall);
         Close(Ref["kendall:r"], r.R, ClosedForm, "tau-b");
         Close(Ref["kendall:z"], r.Statistic, ClosedForm, "z");
-        Close(Ref["kendall:p"], r.P, 1e-9, "p");
+        Close(Ref["kendall:p"], r.PValue, 1e-9, "p");
     }
 
     [Fact]
@@ -72,9 +72,9 @@ public sealed class CorrelationRTests
         Close(Ref["partial:r"], r.R, ClosedForm, "partial r");
         Close(Ref["partial:psych"], r.R, ClosedForm, "psych::partial.r");
         Close(Ref["partial:t"], r.Statistic, ClosedForm, "t");
-        Close(Ref["partial:p"], r.P, 1e-9, "p");
-        Close(Ref["partial:lower"], r.Lower, ClosedForm, "lower");
-        Close(Ref["partial:upper"], r.Upper, ClosedForm, "upper");
+        Close(Ref["partial:p"], r.PValue, 1e-9, "p");
+        Close(Ref["partial:lower"], r.Interval.Lower, ClosedForm, "lower");
+        Close(Ref["partial:upper"], r.Interval.Upper, ClosedForm, "upper");
     }
 
     [Fact]
@@ -91,10 +91,10 @@ public sealed class CorrelationRTests
     public void Dependent_correlations_Williams_T2_matches_psych_r_test_and_Steiger_Z_the_hand_value()
     {
         var t = Correlations.CompareDependent(Ref["dep:r12"], Ref["dep:r13"], Ref["dep:r23"], (int)Ref["n"]);
-        Close(Ref["dep:williams_t"], t.WilliamsT, ClosedForm, "Williams T2");
-        Close(Ref["dep:williams_p"], t.WilliamsP, 1e-9, "Williams p");
-        Close(Ref["dep:steiger_z"], t.SteigerZ, ClosedForm, "Steiger Z");
-        Close(Ref["dep:steiger_p"], t.SteigerP, 1e-9, "Steiger p");
+        Close(Ref["dep:williams_t"], t.Williams.Statistic, ClosedForm, "Williams T2");
+        Close(Ref["dep:williams_p"], t.Williams.PValue, 1e-9, "Williams p");
+        Close(Ref["dep:steiger_z"], t.Steiger.Statistic, ClosedForm, "Steiger Z");
+        Close(Ref["dep:steiger_p"], t.Steiger.PValue, 1e-9, "Steiger p");
     }
 
     [Fact]
@@ -104,10 +104,10 @@ public sealed class CorrelationRTests
         var y = Column("outcome");
         var bca = Correlations.Bootstrap(x, y, options: new BootstrapOptions { Replicates = 20000, Seed = 1 });
         var perc = Correlations.Bootstrap(x, y, options: new BootstrapOptions { Replicates = 20000, Seed = 1, Interval = BootstrapInterval.Percentile });
-        Close(Ref["boot:bca_lower"], bca.Lower, MonteCarlo, "BCa lower");
-        Close(Ref["boot:bca_upper"], bca.Upper, MonteCarlo, "BCa upper");
-        Close(Ref["boot:perc_lower"], perc.Lower, MonteCarlo, "percentile lower");
-        Close(Ref["boot:perc_upper"], perc.Upper, MonteCarlo, "percentile upper");
+        Close(Ref["boot:bca_lower"], bca.Interval.Lower, MonteCarlo, "BCa lower");
+        Close(Ref["boot:bca_upper"], bca.Interval.Upper, MonteCarlo, "BCa upper");
+        Close(Ref["boot:perc_lower"], perc.Interval.Lower, MonteCarlo, "percentile lower");
+        Close(Ref["boot:perc_upper"], perc.Interval.Upper, MonteCarlo, "percentile upper");
         Assert.Equal(Ref["pearson:r"], bca.R, 10);
     }
 
@@ -121,19 +121,19 @@ public sealed class CorrelationRTests
         // Run on a scheduler of one thread (Parallel.For takes the current scheduler): the result must be identical.
         var b = await Task.Factory.StartNew(() => Correlations.Bootstrap(x, y, CorrelationMethod.Spearman, options: options),
             CancellationToken.None, TaskCreationOptions.None, new SingleThreadScheduler());
-        Assert.Equal(a.Lower, b.Lower);
-        Assert.Equal(a.Upper, b.Upper);
+        Assert.Equal(a.Interval.Lower, b.Interval.Lower);
+        Assert.Equal(a.Interval.Upper, b.Interval.Upper);
     }
 
     [Fact]
     public void Disattenuation_divides_estimate_and_limits_by_the_root_of_the_reliabilities()
     {
-        var r = new CorrelationEstimate(CorrelationMethod.Pearson, 0.3, 100, 0, 0, 0.1, 0.48, 0.95, "Fisher z");
+        var r = new CorrelationEstimate(CorrelationMethod.Pearson, 0.3, 100, 0, 0, new ConfidenceInterval(0.1, 0.48, 0.95, "Fisher z"));
         var d = Correlations.Disattenuate(r, 0.9, 0.8);
         double f = Math.Sqrt(0.72);
         Assert.Equal(0.3 / f, d.R, 12);
-        Assert.Equal(0.1 / f, d.Lower, 12);
-        Assert.Equal(Math.Min(1, 0.48 / f), d.Upper, 12);
+        Assert.Equal(0.1 / f, d.Interval.Lower, 12);
+        Assert.Equal(Math.Min(1, 0.48 / f), d.Interval.Upper, 12);
         Assert.Throws<ArgumentOutOfRangeException>(() => Correlations.Disattenuate(r, 0, 0.8));
     }
 

@@ -34,7 +34,7 @@ public sealed class LinearMixedModelLme4Tests
             Close(r["se:" + f.Term], f.StandardError, Lme4, $"{model} SE {f.Term}");
             Close(r["t:" + f.Term], f.T, Lme4, $"{model} t {f.Term}");
             Close(r["df:" + f.Term], f.DegreesOfFreedom, SatterthwaiteDf, $"{model} df {f.Term}");
-            Close(r["p:" + f.Term], f.P, 1e-2, $"{model} p {f.Term}");
+            Close(r["p:" + f.Term], f.PValue, 1e-2, $"{model} p {f.Term}");
         }
         foreach (var term in fit.RandomEffects)
         {

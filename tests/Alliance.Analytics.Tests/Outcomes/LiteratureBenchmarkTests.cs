@@ -28,10 +28,10 @@ public sealed class LiteratureBenchmarkTests
     {
         var b = LiteratureBenchmark.Compare(0.35, 0.22, 0.47, 200);
         Assert.Equal(1.1065811698521, b.Comparisons[0].Z, 10);
-        Assert.Equal(0.2684750522457, b.Comparisons[0].P, 10);
+        Assert.Equal(0.2684750522457, b.Comparisons[0].PValue, 10);
         Assert.Equal("in line with", b.Comparisons[0].Verdict);
         Assert.Equal(1.9900844354064, b.Comparisons[2].Z, 10);
-        Assert.Equal(0.0465816350628, b.Comparisons[2].P, 10);
+        Assert.Equal(0.0465816350628, b.Comparisons[2].PValue, 10);
         Assert.Equal("stronger than", b.Comparisons[2].Verdict);
         Assert.Equal(0.139020523173, LiteratureBenchmark.StudyDistributionSd, 11);
         Assert.Equal(0.717339040313, b.StudyPercentile, 10);

@@ -62,8 +62,8 @@ public sealed class OutcomeAnalysisRTests
         Close(Ref["r_session3"], at3.Pearson.R, ClosedForm, "r at session 3");
         Assert.Equal((int)Ref["n_session3"], at3.Pearson.N);
         var all = OutcomeAnalysis.Analyze(Clinic(), Options);
-        Close(Ref["r_lower"], all.Pearson.Lower, ClosedForm, "lower");
-        Close(Ref["r_upper"], all.Pearson.Upper, ClosedForm, "upper");
+        Close(Ref["r_lower"], all.Pearson.Interval.Lower, ClosedForm, "lower");
+        Close(Ref["r_upper"], all.Pearson.Interval.Upper, ClosedForm, "upper");
         Close(Ref["partial_r"], all.Partial!.R, ClosedForm, "partial r given pre");
         Close(Ref["spearman"], all.Spearman.R, ClosedForm, "Spearman");
     }
@@ -75,12 +75,12 @@ public sealed class OutcomeAnalysisRTests
         var t = result.Therapist!;
         Close(Ref["baldwin:b:ther_mean"], t.BetweenTherapist.B, Lme4, "between b");
         Close(Ref["baldwin:se:ther_mean"], t.BetweenTherapist.StandardError, Lme4, "between SE");
-        Close(Ref["baldwin:p:ther_mean"], t.BetweenTherapist.P, 1e-3, "between p");
+        Close(Ref["baldwin:p:ther_mean"], t.BetweenTherapist.PValue, 1e-3, "between p");
         Close(Ref["baldwin:b:ther_dev"], t.WithinTherapist.B, Lme4, "within b");
         Close(Ref["baldwin:se:ther_dev"], t.WithinTherapist.StandardError, Lme4, "within SE");
         Close(Ref["baldwin:df:ther_mean"], t.BetweenTherapist.DegreesOfFreedom, 1e-3, "between df");
         Close(Ref["baldwin:df:ther_dev"], t.WithinTherapist.DegreesOfFreedom, 1e-3, "within df");
-        Close(Ref["baldwin:p:ther_dev"], t.WithinTherapist.P, 1e-3, "within p");
+        Close(Ref["baldwin:p:ther_dev"], t.WithinTherapist.PValue, 1e-3, "within p");
         Close(Ref["baldwin:b:pre"], t.Model["baseline"].Estimate, Lme4, "baseline b");
         Assert.True(t.TherapistVariance < 1e-6, $"therapist variance {t.TherapistVariance} should be on the boundary (lme4: {Ref["baldwin:therapist_variance"]})");
         Close(Ref["baldwin:residual_variance"], t.ResidualVariance, Lme4, "residual variance");

@@ -74,7 +74,7 @@ public sealed class OutcomeInputTests
         double[] x = [1, 1, 1, 1, 1, 2], y = [3, 1, 4, 1.5, 5, 9];
         var b = Correlations.Bootstrap(x, y, CorrelationMethod.Pearson, 0.95, new BootstrapOptions { Replicates = 2000, Interval = BootstrapInterval.Percentile });
         Assert.InRange(b.Resamples, 1100, 1600);
-        Assert.Contains($"{b.Resamples.ToString("N0", CultureInfo.InvariantCulture)} of 2,000 resamples", b.IntervalMethod);
+        Assert.Contains($"{b.Resamples.ToString("N0", CultureInfo.InvariantCulture)} of 2,000 resamples", b.Interval.Method);
         var full = Correlations.Bootstrap([1, 2, 3, 4, 5, 6.5], y, CorrelationMethod.Pearson, 0.95, new BootstrapOptions { Replicates = 200 });
         Assert.Equal(200, full.Resamples);
     }

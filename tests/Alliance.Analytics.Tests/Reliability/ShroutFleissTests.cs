@@ -42,7 +42,7 @@ public sealed class ShroutFleissTests
             Assert.Equal(Numbers(r["f"])[i], e[i].F, ClosedForm);
             Assert.Equal(Numbers(r["df1"])[i], e[i].Df1, ClosedForm);
             Assert.Equal(Numbers(r["df2"])[i], e[i].Df2, ClosedForm);
-            Assert.Equal(Numbers(r["p"])[i], e[i].P, ClosedForm);
+            Assert.Equal(Numbers(r["p"])[i], e[i].PValue, ClosedForm);
             Assert.Equal(Numbers(r["lower"])[i], e[i].Interval.Lower, ClosedForm);
             Assert.Equal(Numbers(r["upper"])[i], e[i].Interval.Upper, ClosedForm);
         }

@@ -39,7 +39,7 @@ public static class MetaMainJob
         if (fit is null) outcomes.Add(new("meta_bias", null, "skipped", threeLevel ? "three-level model: the bias test needs MetaReportOptions.Bias with StudyTableSpec.Cluster = study" : "the model could not be fitted"));
         else if (fit.K < 3) outcomes.Add(new("meta_bias", null, "skipped", "fewer than 3 studies"));
         else Section("meta_bias", () => PublicationBias.Analyze(fit));
-        if (fit is null || fit.K <= fit.P + 1) outcomes.Add(new("meta_influence", null, "skipped", fit is null ? "univariate model only" : "too few studies"));
+        if (fit is null || fit.K <= fit.CoefficientCount + 1) outcomes.Add(new("meta_influence", null, "skipped", fit is null ? "univariate model only" : "too few studies"));
         else Section("meta_influence", () => fit.Influence());
         return new MainJobReport { Source = path, Validation = read.Report, Sections = outcomes.ToImmutable(), Usage = studies.Usage };
 
