@@ -40,8 +40,8 @@ public sealed record ConfidenceInterval(double Lower, double Upper, double Level
         return Method is null ? text : text + " " + Method;
     }
 
-    /// <summary>"[0.21, 0.35] 95%" (two decimals), then the method when there is one ("[0.69, 0.72] 95% Feldt").</summary>
-    public override string ToString() => ToString("F2");
+    /// <summary>"[0.213, 0.352] 95%" (three decimals, as reliability and correlations are reported), then the method when there is one ("[0.694, 0.721] 95% Feldt").</summary>
+    public override string ToString() => ToString("F3");
 }
 
 /// <summary>
