@@ -103,7 +103,7 @@ public sealed partial class LibraryMessageTests
 
         foreach (string name in Library.GetManifestResourceNames())
         {
-            if (name.StartsWith("Alliance.Analytics.Instruments.", StringComparison.Ordinal) && name.EndsWith(".json", StringComparison.Ordinal)) continue;
+            // Instrument definitions are data, but their status notes reach users (instruments, refusals): scanned too.
             using var resource = Library.GetManifestResourceStream(name)!;
             using var reader = new StreamReader(resource);
             all.AddRange(reader.ReadToEnd().Split('\n'));
