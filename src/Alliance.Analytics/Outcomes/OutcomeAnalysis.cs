@@ -62,7 +62,10 @@ public static class OutcomeAnalysis
         var scores = data.Instrument is { RequiresUserKey: false } instrument && instrument.Scores().Any(s => s.Key == Instruments.Instrument.ToKey(options.Alliance))
             ? InstrumentScoring.Score(data)
             : null;
-        return Analyze(ModelFrame.From(data, scores), options, data.Usage, progress, cancellationToken);
+        var frame = ModelFrame.From(data, scores);
+        // The score named by OutcomeOptions.Alliance ("Total", "bond") is the alliance, under the name given.
+        if (scores is not null) frame = frame.WithNumeric(options.Alliance, scores[options.Alliance].AsSpan());
+        return Analyze(frame, options, data.Usage, progress, cancellationToken);
     }
 
     /// <summary>

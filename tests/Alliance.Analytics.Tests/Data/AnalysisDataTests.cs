@@ -175,6 +175,18 @@ public sealed class AnalysisDataTests : IDisposable
     }
 
     [Fact]
+    public void AnOutcomeAllianceNamedByItsScoreIsScoredFromTheKeyedItemsUnderTheNameGiven()
+    {
+        var data = AnalysisData.Load(Repository.Synthetic("formats", "wai36_7point.csv"));
+        var scores = Alliance.Analytics.Scoring.InstrumentScoring.Score(data);
+        var byName = Alliance.Analytics.Outcomes.OutcomeAnalysis.Analyze(data, new() { Alliance = "Total", Outcome = "symptoms", Bootstrap = null });
+        var byFrame = Alliance.Analytics.Outcomes.OutcomeAnalysis.Analyze(
+            Alliance.Analytics.Outcomes.ModelFrame.From(data).WithNumeric("alliance", scores["total"].AsSpan()),
+            new() { Alliance = "alliance", Outcome = "symptoms", Bootstrap = null });
+        Assert.Equal(byFrame.Pearson.R, byName.Pearson.R, 12);
+    }
+
+    [Fact]
     public void TheMainJobsSectionsAreFoundInOrderAndKeysAreUnique()
     {
         Assert.Equal(["descriptives", "reliability", "irt", "formats", "outcome"], SectionRegistry.Default.Sections.Select(s => s.Key));
