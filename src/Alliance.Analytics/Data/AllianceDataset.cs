@@ -16,13 +16,13 @@ public sealed record LoadResult(AllianceDataset? Dataset, ValidationReport Repor
 /// A loaded, validated data set of item responses in wide format: one row per administration; the optional id
 /// columns <c>client_id</c>, <c>therapist_id</c> (text), <c>session</c> (number) and <c>rater</c> (text); the item
 /// columns as a <see cref="ResponseMatrix"/>; and every other column (outcomes, covariates) kept by name.
-/// Rows with errors stay in the data set, marked invalid, so a report can name them; analyses call
-/// <see cref="ForAnalysis"/> to refuse or drop them explicitly.
+/// Rows with errors stay in the data set, marked invalid, so a report can name them; analyses take the prepared
+/// stage, <see cref="AnalysisData.Prepare"/>, which refuses or drops them explicitly (and applies the reverse keys).
 /// </summary>
 /// <example><code>
-/// var data = AllianceDataset.Load("clinic.csv", new DataSpec { Instrument = "WAI-SR" });
-/// var (usable, usage) = data.ForAnalysis();          // throws DataValidationException on errors
-/// var scores = InstrumentScoring.Score(usable);
+/// var loaded = AllianceDataset.Load("clinic.csv", new DataSpec { Instrument = "WAI-SR" });
+/// var data = AnalysisData.Prepare(loaded);           // throws DataValidationException on errors
+/// var scores = InstrumentScoring.Score(data);
 /// </code></example>
 public sealed class AllianceDataset
 {
@@ -84,7 +84,7 @@ public sealed class AllianceDataset
 
     /// <summary>
     /// Reads a file like <see cref="Read(string, DataSpec?, InstrumentRegistry?, CancellationToken)"/> and returns the data set, throwing when its structure made one impossible.
-    /// Rows with errors are kept and marked; see <see cref="ForAnalysis"/>.
+    /// Rows with errors are kept and marked; see <see cref="AnalysisData.Prepare"/>.
     /// </summary>
     /// <exception cref="DataValidationException">When no data set could be built (empty file, missing item columns …).</exception>
     public static AllianceDataset Load(string path, DataSpec? spec = null, InstrumentRegistry? registry = null, CancellationToken cancellationToken = default)
@@ -173,7 +173,7 @@ public sealed class AllianceDataset
     /// true, in which case the rows with errors are left out and recorded in the returned usage (with their lines).
     /// </summary>
     /// <exception cref="DataValidationException">When there are errors and <paramref name="dropInvalidRows"/> is false.</exception>
-    public (AllianceDataset Data, DataUsage Usage) ForAnalysis(bool dropInvalidRows = false)
+    internal (AllianceDataset Data, DataUsage Usage) ForAnalysis(bool dropInvalidRows = false)
     {
         int invalid = InvalidRowCount;
         int unreadable = Validation.RowsRead - RowCount;
