@@ -35,7 +35,7 @@ public static class AllianceCli
         var root = new RootCommand(
             "alliance: psychometrics and meta-analysis for therapeutic alliance research.\n" +
             "Usage: alliance <verb> <file> [options]; `alliance <verb> --help` for a verb's options.\n" +
-            "Exit codes: 0 ok, 1 analysis failed, 2 bad input or usage, 130 cancelled.");
+            "Exit codes: 0 ok, 1 analysis failed, 2 bad input or usage, 130 cancelled (Ctrl+C), 143 terminated (SIGTERM).");
         foreach (var verb in Verbs) root.Subcommands.Add(verb(context));
         return root;
     }
@@ -60,12 +60,43 @@ public static class AllianceCli
         var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
         try
         {
+            CheckOutputs(parse);
             return parse.Invoke(config);
         }
         catch (Exception e)
         {
             return Report(e, stderr, parse.CommandResult.Command.Name);
         }
+    }
+
+    /// <summary>Options whose values are files the run writes.</summary>
+    public static IReadOnlyList<string> OutputOptionNames { get; } = ["--out", "--persons", "--plot"];
+
+    /// <summary>Options whose values are files the run reads (besides the file argument).</summary>
+    public static IReadOnlyList<string> InputOptionNames { get; } = ["--key", "--link"];
+
+    /// <summary>
+    /// Refuses, before anything runs, an output that would overwrite one of the run's inputs (the data file, its
+    /// sidecar, a key file, a second data file; compared by device and inode, else by resolved path) or that is not a
+    /// regular file (a directory, FIFO, device or symbolic link). One place for every verb and every output option.
+    /// </summary>
+    /// <exception cref="AllianceInputException">When an output is refused.</exception>
+    private static void CheckOutputs(ParseResult parse)
+    {
+        var command = parse.CommandResult.Command;
+        if (command.Name == "simulate") return; // its --out is the folder a data set is written into (SimulationRun writes it)
+        IEnumerable<string> Values(Symbol symbol) => symbol switch
+        {
+            Option o => parse.GetResult(o)?.Tokens.Select(t => t.Value) ?? [],
+            Argument a => parse.GetResult(a)?.Tokens.Select(t => t.Value) ?? [],
+            _ => [],
+        };
+        var outputs = command.Options.Where(o => OutputOptionNames.Contains(o.Name)).SelectMany(Values).ToArray();
+        if (outputs.Length == 0) return;
+        var files = command.Arguments.Where(a => a.Name == "file").SelectMany(Values)
+            .Concat(command.Options.Where(o => InputOptionNames.Contains(o.Name)).SelectMany(Values)).ToArray();
+        var inputs = files.Concat(files.Select(Data.DataSpec.SidecarPath)).ToArray();
+        foreach (string output in outputs) Data.AtomicFile.CheckTarget(output, inputs);
     }
 
     /// <summary>

@@ -14,4 +14,7 @@ public static class ExitCodes
 
     /// <summary>The run was cancelled (Ctrl+C): 128 + SIGINT, as shells report an interrupted command.</summary>
     public const int Cancelled = 130;
+
+    /// <summary>The run was stopped by SIGTERM: 128 + 15, as shells report a terminated command.</summary>
+    public const int Terminated = 143;
 }

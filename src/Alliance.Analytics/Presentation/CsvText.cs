@@ -13,10 +13,25 @@ public static class CsvText
     }
 
     /// <summary>
+    /// Protects a text cell of a CSV file that people open in a spreadsheet from being read as a formula (CSV
+    /// injection; OWASP's rule): a cell that begins with <c>=</c>, <c>+</c>, <c>-</c>, <c>@</c>, a tab or a carriage
+    /// return gets a leading apostrophe. A cell that reads as a number (an id of <c>-12</c>, <c>+3.5</c>) is left as it is.
+    /// </summary>
+    public static string ProtectFormula(string field)
+    {
+        if (field.Length == 0 || field[0] is not ('=' or '+' or '-' or '@' or '\t' or '\r')) return field;
+        if (double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out _)) return field;
+        return "'" + field;
+    }
+
+    /// <summary>
     /// Formats a value for a CSV cell: numbers in invariant culture with round-trip precision, missing (null or NaN)
     /// as an empty field, booleans as <c>true</c>/<c>false</c>, text quoted when needed.
     /// </summary>
-    public static string FormatValue(object? value) => value switch
+    public static string FormatValue(object? value) => FormatValue(value, protectFormulas: false);
+
+    /// <summary>As <see cref="FormatValue(object?)"/>, with text cells passed through <see cref="ProtectFormula"/> when <paramref name="protectFormulas"/>.</summary>
+    public static string FormatValue(object? value, bool protectFormulas) => value switch
     {
         null => string.Empty,
         double d when double.IsNaN(d) => string.Empty,
@@ -25,8 +40,8 @@ public static class CsvText
         int i => i.ToString(CultureInfo.InvariantCulture),
         long l => l.ToString(CultureInfo.InvariantCulture),
         bool b => b ? "true" : "false",
-        string s => Quote(s),
+        string s => Quote(protectFormulas ? ProtectFormula(s) : s),
         IFormattable f => Quote(f.ToString(null, CultureInfo.InvariantCulture)),
-        _ => Quote(value.ToString() ?? string.Empty),
+        _ => Quote(protectFormulas ? ProtectFormula(value.ToString() ?? string.Empty) : value.ToString() ?? string.Empty),
     };
 }

@@ -128,13 +128,17 @@ public sealed record ResultTable(string Title, IReadOnlyList<TableColumn> Column
         return sb.ToString();
     }
 
-    /// <summary>Renders the table as CSV (RFC 4180 quoting, invariant culture, full precision for numbers).</summary>
-    public string ToCsv()
+    /// <summary>
+    /// Renders the table as CSV (RFC 4180 quoting, invariant culture, full precision for numbers). With
+    /// <paramref name="protectFormulas"/> (for files people open in a spreadsheet), text cells that would start a
+    /// formula get a leading apostrophe (<see cref="CsvText.ProtectFormula"/>); numbers are never changed.
+    /// </summary>
+    public string ToCsv(bool protectFormulas = false)
     {
         var sb = new StringBuilder();
-        sb.AppendLine(string.Join(',', Columns.Select(c => CsvText.Quote(c.Header))));
+        sb.AppendLine(string.Join(',', Columns.Select(c => CsvText.Quote(protectFormulas ? CsvText.ProtectFormula(c.Header) : c.Header))));
         foreach (var r in Rows)
-            sb.AppendLine(string.Join(',', r.Select(CsvText.FormatValue)));
+            sb.AppendLine(string.Join(',', r.Select(v => CsvText.FormatValue(v, protectFormulas))));
         return sb.ToString();
     }
 
