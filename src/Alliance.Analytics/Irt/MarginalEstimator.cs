@@ -537,9 +537,15 @@ internal sealed class MarginalEstimator
     }
 
     /// <summary>Gradient of the marginal log-likelihood at the full parameter vector (Fisher's identity: one E-step).</summary>
-    public double[] Gradient(double[] full, CancellationToken token)
+    public double[] Gradient(double[] full, CancellationToken token) => CompleteGradient(full, EStep(full, token));
+
+    /// <summary>
+    /// ∂Q(θ | θ′)/∂θ at θ = <paramref name="full"/>, with the expected counts <paramref name="e"/> of an E-step at θ′:
+    /// Σ_j Σ_q Σ_c r_jcq ∂log P_jc(θ_q)/∂θ for the items and Σ_q N_q ∂log w_q(σ)/∂σ = (Σ_q N_q θ_q² − N m₂(σ)) / σ³ for
+    /// the latent SD (m₂ = Σ_q w_q θ_q²). At θ′ = θ it is the gradient of the marginal log-likelihood (Fisher's identity).
+    /// </summary>
+    public double[] CompleteGradient(double[] full, EStepResult e)
     {
-        var e = EStep(full, token);
         var g = new double[ParameterCount];
         Objective(full, e.Counts, g, null);
         if (_freeVariance)
@@ -557,6 +563,285 @@ internal sealed class MarginalEstimator
             g[_itemParameters] = (s1 - n * s2) / (sigma * sigma * sigma);
         }
         return g;
+    }
+
+    // ---------------------------------------------------------------- standard errors
+
+    /// <summary>
+    /// Oakes' (1999) observed information: I(θ) = −[∂²Q(θ | θ′)/∂θ∂θᵀ + ∂²Q(θ | θ′)/∂θ∂θ′ᵀ] at θ′ = θ. The first term
+    /// is analytic (the complete-data Hessian from the expected counts at θ); the second, the change of the
+    /// complete-data gradient at fixed θ as the posterior weights move with θ′, by central differences of that analytic
+    /// gradient with steps h_k = <paramref name="relativeStep"/>·max(1, |θ_k|) (2 E-steps per parameter), as mirt's
+    /// <c>SE.type = "Oakes"</c> (Chalmers 2018). The result is symmetrised.
+    /// </summary>
+    public double[,] OakesInformation(double[] full, CancellationToken token, double relativeStep = 1e-4)
+    {
+        int p = ParameterCount;
+        var e0 = EStep(full, token);
+        var h = CompleteHessian(full, e0);
+        var cross = new double[p][];
+        for (int k = 0; k < p; k++)
+        {
+            token.ThrowIfCancellationRequested();
+            double step = relativeStep * Math.Max(1, Math.Abs(full[k]));
+            var plus = (double[])full.Clone();
+            var minus = (double[])full.Clone();
+            plus[k] += step;
+            minus[k] -= step;
+            if (!Valid(minus) || !Valid(plus))
+            {
+                // one-sided where a step would leave the parameter space (graded intercepts must stay ordered, σ > 0)
+                if (!Valid(plus)) plus = (double[])full.Clone();
+                if (!Valid(minus)) minus = (double[])full.Clone();
+            }
+            var gp = CompleteGradient(full, EStep(plus, token));
+            var gm = CompleteGradient(full, EStep(minus, token));
+            double denom = plus[k] - minus[k];
+            var col = new double[p];
+            for (int i = 0; i < p; i++) col[i] = (gp[i] - gm[i]) / denom;
+            cross[k] = col;
+        }
+        var info = new double[p, p];
+        for (int i = 0; i < p; i++)
+            for (int k = 0; k < p; k++)
+                info[i, k] = -(h[i, k] + 0.5 * (cross[k][i] + cross[i][k]));
+        return info;
+    }
+
+    /// <summary>
+    /// The complete-data Hessian ∂²Q(θ | θ′)/∂θ∂θᵀ with the counts of <paramref name="e"/>. Divide-by-total models:
+    /// −Σ_q n_jq Cov_q(x) on (a, d) with x_c = (s_c θ_q, e_c) (canonical parameters). Graded: Σ_q Σ_c r_jcq (∂²P_c/P_c −
+    /// ∂P_c ∂P_cᵀ/P_c²) with ∂P*_k/∂(a, d_k) = W_k (θ, 1), ∂²P*_k = W_k (1 − 2P*_k) (θ, 1)(θ, 1)ᵀ. Latent SD:
+    /// −3(Σ N_q θ_q² − N m₂)/σ⁴ − N (m₄ − m₂²)/σ⁶.
+    /// </summary>
+    public double[,] CompleteHessian(double[] full, EStepResult e)
+    {
+        int p = ParameterCount, m = _data.ItemCount;
+        var hess = new double[p, p];
+        for (int j = 0; j < m; j++)
+        {
+            var (a, d) = ItemParameters(full, j);
+            int mj = d.Length;
+            var g = new double[mj];
+            var local = new double[mj, mj];
+            LocalScore(j, a, d, e.Counts, g, local);
+            if (_graded) GradedHessian(j, a, d, e.Counts, local);
+            else for (int k = 0; k < mj; k++) for (int k2 = 0; k2 < mj; k2++) local[k, k2] = -local[k, k2];
+            var jac = _jacobian[j];
+            int start = _slopeFixed[j] ? 1 : 0;
+            for (int k = start; k < mj; k++)
+                foreach (var (ik, ck) in jac[k])
+                    for (int k2 = start; k2 < mj; k2++)
+                        foreach (var (ik2, ck2) in jac[k2]) hess[ik, ik2] += ck * ck2 * local[k, k2];
+        }
+        if (_freeVariance)
+        {
+            double sigma = full[_itemParameters];
+            var w = QuadratureGrid.NormalWeights(_nodes, 0, sigma);
+            double n = 0, s1 = 0, m2 = 0, m4 = 0;
+            for (int q = 0; q < _q; q++)
+            {
+                double t2 = _nodes[q] * _nodes[q];
+                n += e.NodeTotals[q];
+                s1 += e.NodeTotals[q] * t2;
+                m2 += w[q] * t2;
+                m4 += w[q] * t2 * t2;
+            }
+            double s2 = sigma * sigma;
+            hess[_itemParameters, _itemParameters] = -3 * (s1 - n * m2) / (s2 * s2) - n * (m4 - m2 * m2) / (s2 * s2 * s2);
+        }
+        return hess;
+    }
+
+    /// <summary>Observed Hessian of item j's Q on (a, d_1 … d_{m−1}) for the graded model, written into <paramref name="hess"/>.</summary>
+    private void GradedHessian(int j, double a, double[] d, double[] counts, double[,] hess)
+    {
+        int mj = d.Length;
+        Array.Clear(hess);
+        var s = _data.Scores[j];
+        Span<double> p = stackalloc double[mj];
+        Span<double> w = stackalloc double[mj + 1];
+        Span<double> wb = stackalloc double[mj + 1];
+        Span<double> dpc = stackalloc double[mj];
+        int baseRow = _rowOffset[j];
+        for (int q = 0; q < _q; q++)
+        {
+            double theta = _nodes[q];
+            ItemResponseFunctions.Probabilities(true, a, d, s, theta, p);
+            w[0] = w[mj] = wb[0] = wb[mj] = 0;
+            for (int c = 1; c < mj; c++)
+            {
+                double ps = ItemResponseFunctions.Logistic(a * theta + d[c]);
+                w[c] = ps * (1 - ps);
+                wb[c] = w[c] * (1 - 2 * ps);
+            }
+            for (int c = 0; c < mj; c++)
+            {
+                double r = counts[(baseRow + c) * _qp + q];
+                if (r == 0) continue;
+                double pc = p[c];
+                dpc.Clear();
+                dpc[0] = theta * (w[c] - w[c + 1]);
+                if (c >= 1) dpc[c] += w[c];
+                if (c + 1 < mj) dpc[c + 1] -= w[c + 1];
+                double inv = r / pc, inv2 = r / (pc * pc);
+                for (int k = 0; k < mj; k++)
+                    for (int k2 = 0; k2 < mj; k2++) hess[k, k2] -= inv2 * dpc[k] * dpc[k2];
+                // second derivatives: +P*_c'' (c ≥ 1) − P*_{c+1}'' (c + 1 < m), each on (a, d_k) of its boundary
+                for (int side = 0; side < 2; side++)
+                {
+                    int kb = side == 0 ? c : c + 1;
+                    if (kb < 1 || kb >= mj) continue;
+                    double f = (side == 0 ? 1 : -1) * inv * wb[kb];
+                    hess[0, 0] += f * theta * theta;
+                    hess[0, kb] += f * theta;
+                    hess[kb, 0] += f * theta;
+                    hess[kb, kb] += f;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The cross-product (XPD) information Σ_u f_u s_u s_uᵀ over the unique response patterns u (frequency f_u), with
+    /// s_u = Σ_q π_uq ∂log[P(x_u | θ_q) w_q]/∂θ the pattern's score (π_uq its posterior over the nodes). Blocks of
+    /// patterns are reduced in block order, so the sum is the same for any number of threads.
+    /// </summary>
+    public double[,] CrossProductInformation(double[] full, CancellationToken token)
+    {
+        int p = ParameterCount, m = _data.ItemCount, q = _q;
+        int k = _data.MaxCategories;
+        // log P and ∂log P/∂(a, d_1 … d_{m−1}) per (item, category) row and node
+        var logTable = new double[_rows * q];
+        var deriv = new double[_rows * q * k];
+        Span<double> pr = stackalloc double[k];
+        Span<double> w = stackalloc double[k + 1];
+        for (int j = 0; j < m; j++)
+        {
+            var (a, d) = ItemParameters(full, j);
+            int mj = d.Length;
+            var s = _data.Scores[j];
+            for (int n = 0; n < q; n++)
+            {
+                double theta = _nodes[n];
+                ItemResponseFunctions.Probabilities(_graded, a, d, s, theta, pr[..mj]);
+                double sbar = 0;
+                for (int c = 0; c < mj; c++) sbar += pr[c] * s[c];
+                if (_graded)
+                {
+                    w[0] = w[mj] = 0;
+                    for (int c = 1; c < mj; c++) { double ps = ItemResponseFunctions.Logistic(a * theta + d[c]); w[c] = ps * (1 - ps); }
+                }
+                for (int c = 0; c < mj; c++)
+                {
+                    int row = _rowOffset[j] + c;
+                    logTable[row * q + n] = Math.Log(pr[c]);
+                    int o = (row * q + n) * k;
+                    if (_graded)
+                    {
+                        deriv[o] = theta * (w[c] - w[c + 1]) / pr[c];
+                        if (c >= 1) deriv[o + c] += w[c] / pr[c];
+                        if (c + 1 < mj) deriv[o + c + 1] -= w[c + 1] / pr[c];
+                    }
+                    else
+                    {
+                        deriv[o] = theta * (s[c] - sbar);
+                        for (int c2 = 1; c2 < mj; c2++) deriv[o + c2] = (c2 == c ? 1 : 0) - pr[c2];
+                    }
+                }
+            }
+        }
+        double sigma = Sigma(full);
+        var weights = QuadratureGrid.NormalWeights(_nodes, 0, sigma);
+        var logW = weights.Select(v => Math.Log(v)).ToArray();
+        double m2 = 0;
+        for (int n = 0; n < q; n++) m2 += weights[n] * _nodes[n] * _nodes[n];
+        var dLogW = new double[q];
+        for (int n = 0; n < q; n++) dLogW[n] = (_nodes[n] * _nodes[n] - m2) / (sigma * sigma * sigma);
+        var partial = new double[_blocks][];
+        System.Threading.Tasks.Parallel.For(0, _blocks, _parallel, b =>
+        {
+            token.ThrowIfCancellationRequested();
+            var acc = new double[p * p];
+            var post = new double[q];
+            var score = new double[p];
+            var local = new double[k];
+            int from = b * _blockSize, to = Math.Min(_data.PatternCount, from + _blockSize);
+            var codes = _data.PatternCodes;
+            for (int u = from; u < to; u++)
+            {
+                double max = double.NegativeInfinity;
+                for (int n = 0; n < q; n++)
+                {
+                    double l = logW[n];
+                    for (int j = 0; j < m; j++)
+                    {
+                        byte c = codes[u * m + j];
+                        if (c != ItemResponseData.Missing) l += logTable[(_rowOffset[j] + c) * q + n];
+                    }
+                    post[n] = l;
+                    if (l > max) max = l;
+                }
+                double sum = 0;
+                for (int n = 0; n < q; n++) { post[n] = Math.Exp(post[n] - max); sum += post[n]; }
+                for (int n = 0; n < q; n++) post[n] /= sum;
+                Array.Clear(score);
+                for (int j = 0; j < m; j++)
+                {
+                    byte c = codes[u * m + j];
+                    if (c == ItemResponseData.Missing) continue;
+                    int row = _rowOffset[j] + c, mj = _jacobian[j].Length;
+                    Array.Clear(local);
+                    for (int n = 0; n < q; n++)
+                    {
+                        int o = (row * q + n) * k;
+                        double pn = post[n];
+                        for (int kk = 0; kk < mj; kk++) local[kk] += pn * deriv[o + kk];
+                    }
+                    var jac = _jacobian[j];
+                    for (int kk = _slopeFixed[j] ? 1 : 0; kk < mj; kk++)
+                        foreach (var (index, coef) in jac[kk]) score[index] += coef * local[kk];
+                }
+                if (_freeVariance)
+                {
+                    double sv = 0;
+                    for (int n = 0; n < q; n++) sv += post[n] * dLogW[n];
+                    score[_itemParameters] = sv;
+                }
+                double f = _data.PatternCounts[u];
+                for (int i = 0; i < p; i++)
+                {
+                    double fi = f * score[i];
+                    if (fi == 0) continue;
+                    for (int i2 = 0; i2 < p; i2++) acc[i * p + i2] += fi * score[i2];
+                }
+            }
+            partial[b] = acc;
+        });
+        var xpd = new double[p, p];
+        for (int b = 0; b < _blocks; b++)
+            for (int i = 0; i < p; i++)
+                for (int i2 = 0; i2 < p; i2++) xpd[i, i2] += partial[b][i * p + i2];
+        return xpd;
+    }
+
+    /// <summary>Readable names of the parameters (for a singular information): "slope of Comfort", "intercept 2 of Work (category 3)", "latent SD".</summary>
+    public string[] ParameterNames()
+    {
+        var names = new string[ParameterCount];
+        int m = _data.ItemCount;
+        bool rsm = _jacobian[0].Length > 1 && _jacobian[0][1].Length > 1;
+        for (int j = 0; j < m; j++)
+        {
+            var jac = _jacobian[j];
+            if (!_slopeFixed[j]) names[jac[0][0].Index] = $"slope of {_data.ItemNames[j]}";
+            if (rsm) { names[j] = $"location β of {_data.ItemNames[j]}"; continue; }
+            for (int c = 1; c < jac.Length; c++)
+                names[jac[c][0].Index] = $"intercept {c} of {_data.ItemNames[j]} (category {(_data.ScaleMin + _data.Categories[j][c]).ToString(System.Globalization.CultureInfo.InvariantCulture)})";
+        }
+        for (int i = 0; i < _itemParameters; i++) names[i] ??= $"rating scale threshold parameter ω{(i - m + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+        if (_freeVariance) names[_itemParameters] = "latent SD";
+        return names;
     }
 
     // ---------------------------------------------------------------- EM driver
