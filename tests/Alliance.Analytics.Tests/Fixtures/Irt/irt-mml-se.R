@@ -33,9 +33,18 @@ fitOne <- function(X, itemtype) {
     list(name = nm, par_names = colnames(x)[keep], par = unname(x["par", keep]), se = unname(x["SE", keep]))
   })
   g <- cf$GroupPars
+  # the other covariance estimates at the same estimates (TOL = NaN: no EM cycles, SEs only)
+  other <- function(type) {
+    m2 <- mirt(X, 1, itemtype, pars = mod2values(m), TOL = NaN, SE = TRUE, SE.type = type, quadpts = 61,
+               verbose = FALSE, technical = list(theta_lim = c(-6, 6)))
+    c2 <- coef(m2, printSE = TRUE)
+    list(items = lapply(colnames(X), function(nm) { x <- c2[[nm]]; keep <- grepl("^(a1|d[0-9]+)$", colnames(x)) & colnames(x) != "d0"; unname(x["SE", keep]) }),
+         group = unname(c2$GroupPars["SE", ]))
+  }
   list(loglik = m@Fit$logLik, converged = extract.mirt(m, "converged"), iterations = extract.mirt(m, "iterations"),
        seconds = elapsed, items = items,
-       group = list(par_names = colnames(g), par = unname(g["par", ]), se = unname(g["SE", ])))
+       group = list(par_names = colnames(g), par = unname(g["par", ]), se = unname(g["SE", ])),
+       crossprod = other("crossprod"), sandwich = other("sandwich"))
 }
 
 out <- list(versions = list(R = R.version.string, mirt = as.character(packageVersion("mirt"))),
