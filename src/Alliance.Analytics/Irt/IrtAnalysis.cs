@@ -490,7 +490,8 @@ public static class IrtAnalysis
     /// <summary>
     /// Inverts an information matrix, or says why it cannot: a parameter with no information (diagonal ≤ 0), or the
     /// parameters that load on the near-null directions of the correlation-scaled information (eigenvalue below
-    /// 1e-10 of the largest, eigenvector component ≥ 0.2 in absolute value).
+    /// 1e-10 of the largest, eigenvector component ≥ 0.2 in absolute value). A Cholesky inverse is accepted when every
+    /// variance-inflation factor (I⁻¹)_ii I_ii is below 1e10.
     /// </summary>
     internal static double[,]? InvertInformation(double[,] information, string[] names, out string? problem)
     {
@@ -503,7 +504,8 @@ public static class IrtAnalysis
             return null;
         }
         var cov = Invert(information);
-        if (cov is not null && Enumerable.Range(0, n).All(i => cov[i, i] > 0 && double.IsFinite(cov[i, i]))) return cov;
+        // a variance-inflation factor cov_ii · I_ii above 1e10 means the parameter is (numerically) a combination of others
+        if (cov is not null && Enumerable.Range(0, n).All(i => cov[i, i] > 0 && double.IsFinite(cov[i, i]) && cov[i, i] * information[i, i] < 1e10)) return cov;
         var scaled = Matrix<double>.Build.Dense(n, n, (i, k) => information[i, k] / Math.Sqrt(information[i, i] * information[k, k]));
         var evd = scaled.Evd(MathNet.Numerics.LinearAlgebra.Symmetricity.Symmetric);
         var values = evd.EigenValues.Select(v => v.Real).ToArray();
