@@ -12,7 +12,7 @@ namespace Alliance.Analytics.Tests.Irt;
 /// 4 categories). Every slope and intercept SE must agree to 1e-4 relative, in mirt's parameterisation: graded
 /// P(X ≥ k) = logistic(a θ + d_k); GPCM P_k ∝ exp(a k θ + d_k), d_0 = 0 (ours is the same); mirt's "Rasch" is our
 /// partial credit model with a = 1 and a free latent variance (mirt reports COV_11 = σ², SE = 2σ SE(σ)).
-/// A loose tolerance would let cross-product or sandwich SEs pass; they differ from Oakes by about 2 %.
+/// A loose tolerance would let cross-product or sandwich SEs pass; in this fixture they differ from Oakes by 1.6–15 %.
 /// </summary>
 public class MirtStandardErrorTests(ITestOutputHelper output)
 {
