@@ -290,8 +290,19 @@ public static class IrtAnalysis
             progress?.Report(new AnalysisProgress("standard errors (observed information)", double.NaN));
             var names = est.ParameterNames();
             double[,]? oakes = null, xpd = null;
-            if (options.StandardErrorMethod != IrtStandardErrorMethod.CrossProduct) oakes = est.OakesInformation(x, token);
-            if (options.StandardErrorMethod != IrtStandardErrorMethod.Oakes) xpd = est.CrossProductInformation(x, token);
+            // the observed information: Louis' form (one pass over the patterns, pairwise counts by node) while its
+            // accumulator fits in 512 MB, else Oakes' posterior term by differences (2 E-steps per parameter)
+            bool louis = est.LouisBytes <= 512L << 20;
+            if (options.StandardErrorMethod == IrtStandardErrorMethod.CrossProduct) xpd = est.CrossProductInformation(x, token);
+            else if (louis) oakes = est.LouisInformation(x, token, out xpd);
+            else
+            {
+                oakes = est.OakesInformation(x, token);
+                if (options.StandardErrorMethod == IrtStandardErrorMethod.Sandwich) xpd = est.CrossProductInformation(x, token);
+            }
+            string observed = louis
+                ? "observed information by Oakes' identity, its posterior term Σ_u f_u Cov(S_u) computed analytically from pairwise expected counts by node (Louis 1982)"
+                : "observed information by Oakes' identity (analytic complete-data Hessian + central differences of the analytic complete-data gradient in the posterior weights)";
             string? problem;
             switch (options.StandardErrorMethod)
             {
@@ -302,11 +313,11 @@ public static class IrtAnalysis
                 case IrtStandardErrorMethod.Sandwich:
                     var inv = InvertInformation(oakes!, names, out problem);
                     cov = inv is null ? null : Sandwich(inv, xpd!);
-                    seMethod = "sandwich I⁻¹ (Σ_u f_u s_u s_uᵀ) I⁻¹, I the observed information by Oakes' identity";
+                    seMethod = $"sandwich I⁻¹ (Σ_u f_u s_u s_uᵀ) I⁻¹, I the {observed}";
                     break;
                 default:
                     cov = InvertInformation(oakes!, names, out problem);
-                    seMethod = "inverse of the observed information by Oakes' identity (analytic complete-data Hessian + central differences of the analytic complete-data gradient in the posterior weights), as mirt SE.type = \"Oakes\"";
+                    seMethod = $"inverse of the {observed}; as mirt SE.type = \"Oakes\"";
                     break;
             }
             if (cov is null)

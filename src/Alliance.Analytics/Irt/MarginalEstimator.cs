@@ -707,7 +707,38 @@ internal sealed class MarginalEstimator
     /// s_u = Σ_q π_uq ∂log[P(x_u | θ_q) w_q]/∂θ the pattern's score (π_uq its posterior over the nodes). Blocks of
     /// patterns are reduced in block order, so the sum is the same for any number of threads.
     /// </summary>
-    public double[,] CrossProductInformation(double[] full, CancellationToken token)
+    public double[,] CrossProductInformation(double[] full, CancellationToken token) => PatternPass(full, false, token).Xpd;
+
+    /// <summary>
+    /// The observed information by Louis' (1982) identity, organised by quadrature node and category pair so that it
+    /// costs one pass over the patterns and no extra E-step: I = −∂²Q/∂θ∂θᵀ − Σ_u f_u Cov_{π_u}(S_uq), where S_uq =
+    /// ∂log[P(x_u | θ_q) w_q]/∂θ and Σ_u f_u Cov_{π_u}(S) = M − XPD with M = Σ_q Σ_{(j,c),(j′,c′)} R_q[jc, j′c′] D_jcq D_j′c′qᵀ,
+    /// R_q[jc, j′c′] = Σ_u f_u π_uq [x_uj = c][x_uj′ = c′] the pairwise expected counts (J² work per pattern and node)
+    /// and D_jcq = ∂log P_jc(θ_q)/∂θ. The posterior term is exactly Oakes' (1999) ∂²Q(θ | θ′)/∂θ∂θ′ᵀ at θ′ = θ, which
+    /// <see cref="OakesInformation"/> obtains by differences; both give the same matrix (tested to 1e-6).
+    /// </summary>
+    public double[,] LouisInformation(double[] full, CancellationToken token) => LouisInformation(full, token, out _);
+
+    /// <summary>As <see cref="LouisInformation(double[], CancellationToken)"/>, also returning the XPD matrix of the same pass.</summary>
+    public double[,] LouisInformation(double[] full, CancellationToken token, out double[,] crossProduct)
+    {
+        int p = ParameterCount;
+        var (xpd, second) = PatternPass(full, true, token);
+        crossProduct = xpd;
+        var h = CompleteHessian(full, EStep(full, token));
+        var info = new double[p, p];
+        for (int i = 0; i < p; i++)
+            for (int k = 0; k < p; k++) info[i, k] = -h[i, k] - second![i, k] + xpd[i, k];
+        for (int i = 0; i < p; i++)
+            for (int k = 0; k < i; k++) info[i, k] = info[k, i] = 0.5 * (info[i, k] + info[k, i]);
+        return info;
+    }
+
+    /// <summary>Bytes of one accumulator of pairwise expected counts (rows² × nodes doubles).</summary>
+    public long LouisBytes => (long)_rows * _rows * _q * sizeof(double);
+
+    /// <summary>One pass over the patterns: XPD = Σ_u f_u s_u s_uᵀ and, with <paramref name="pairs"/>, M = Σ_u f_u Σ_q π_uq S_uq S_uqᵀ.</summary>
+    private (double[,] Xpd, double[,]? Second) PatternPass(double[] full, bool pairs, CancellationToken token)
     {
         int p = ParameterCount, m = _data.ItemCount, q = _q;
         int k = _data.MaxCategories;
@@ -758,18 +789,29 @@ internal sealed class MarginalEstimator
         for (int n = 0; n < q; n++) m2 += weights[n] * _nodes[n] * _nodes[n];
         var dLogW = new double[q];
         for (int n = 0; n < q; n++) dLogW[n] = (_nodes[n] * _nodes[n] - m2) / (sigma * sigma * sigma);
-        var partial = new double[_blocks][];
-        System.Threading.Tasks.Parallel.For(0, _blocks, _parallel, b =>
+        // a fixed partition of the blocks into chunks (independent of the thread count), reduced in chunk order
+        int rowsAll = _rows;
+        int chunks = Math.Min(_blocks, pairs ? (LouisBytes <= 64L << 20 ? 4 : 1) : 64);
+        var partial = new double[chunks][];
+        var pairPartial = new double[chunks][];
+        var nodePartial = new double[chunks][];
+        System.Threading.Tasks.Parallel.For(0, chunks, _parallel, ch =>
         {
             token.ThrowIfCancellationRequested();
             var acc = new double[p * p];
+            var pairAcc = pairs ? new double[rowsAll * rowsAll * q] : null;
+            var nodeAcc = new double[q];
             var post = new double[q];
+            var val = new double[q];
             var score = new double[p];
             var local = new double[k];
-            int from = b * _blockSize, to = Math.Min(_data.PatternCount, from + _blockSize);
+            var answered = new int[m];
+            int fromBlock = (int)((long)ch * _blocks / chunks), toBlock = (int)((long)(ch + 1) * _blocks / chunks);
+            int from = fromBlock * _blockSize, to = Math.Min(_data.PatternCount, toBlock * _blockSize);
             var codes = _data.PatternCodes;
             for (int u = from; u < to; u++)
             {
+                if (((u - from) & 1023) == 0) token.ThrowIfCancellationRequested();
                 double max = double.NegativeInfinity;
                 for (int n = 0; n < q; n++)
                 {
@@ -786,11 +828,13 @@ internal sealed class MarginalEstimator
                 for (int n = 0; n < q; n++) { post[n] = Math.Exp(post[n] - max); sum += post[n]; }
                 for (int n = 0; n < q; n++) post[n] /= sum;
                 Array.Clear(score);
+                int na = 0;
                 for (int j = 0; j < m; j++)
                 {
                     byte c = codes[u * m + j];
                     if (c == ItemResponseData.Missing) continue;
                     int row = _rowOffset[j] + c, mj = _jacobian[j].Length;
+                    answered[na++] = row;
                     Array.Clear(local);
                     for (int n = 0; n < q; n++)
                     {
@@ -815,14 +859,92 @@ internal sealed class MarginalEstimator
                     if (fi == 0) continue;
                     for (int i2 = 0; i2 < p; i2++) acc[i * p + i2] += fi * score[i2];
                 }
+                if (pairAcc is null) continue;
+                for (int n = 0; n < q; n++) { val[n] = f * post[n]; nodeAcc[n] += val[n]; }
+                for (int k1 = 0; k1 < na; k1++)
+                {
+                    int r1 = answered[k1];
+                    for (int k2 = k1; k2 < na; k2++)
+                    {
+                        var target = pairAcc.AsSpan((r1 * rowsAll + answered[k2]) * q, q);
+                        Add(target, val);
+                    }
+                }
             }
-            partial[b] = acc;
+            partial[ch] = acc;
+            pairPartial[ch] = pairAcc!;
+            nodePartial[ch] = nodeAcc;
         });
         var xpd = new double[p, p];
-        for (int b = 0; b < _blocks; b++)
+        for (int ch = 0; ch < chunks; ch++)
             for (int i = 0; i < p; i++)
-                for (int i2 = 0; i2 < p; i2++) xpd[i, i2] += partial[b][i * p + i2];
-        return xpd;
+                for (int i2 = 0; i2 < p; i2++) xpd[i, i2] += partial[ch][i * p + i2];
+        if (!pairs) return (xpd, null);
+        var pairR = pairPartial[0];
+        for (int ch = 1; ch < chunks; ch++) Add(pairR, pairPartial[ch]);
+        var nodeN = nodePartial[0];
+        for (int ch = 1; ch < chunks; ch++) Add(nodeN, nodePartial[ch]);
+        // local slots: (item j, local parameter kk) → _rowOffset[j] + kk
+        var itemOfRow = new int[rowsAll];
+        for (int j = 0; j < m; j++) for (int r = _rowOffset[j]; r < _rowOffset[j + 1]; r++) itemOfRow[r] = j;
+        var mloc = new double[rowsAll * rowsAll];
+        var sigmaLoc = new double[rowsAll];
+        for (int r1 = 0; r1 < rowsAll; r1++)
+        {
+            int j1 = itemOfRow[r1], m1 = _jacobian[j1].Length, s1 = _rowOffset[j1];
+            for (int r2 = r1; r2 < rowsAll; r2++)
+            {
+                int j2 = itemOfRow[r2];
+                if (j2 == j1 && r2 != r1) continue; // one answer per item
+                int m2b = _jacobian[j2].Length, s2 = _rowOffset[j2];
+                int baseR = (r1 * rowsAll + r2) * q;
+                for (int n = 0; n < q; n++)
+                {
+                    double wr = pairR[baseR + n];
+                    if (wr == 0) continue;
+                    int o1 = (r1 * q + n) * k, o2 = (r2 * q + n) * k;
+                    for (int a1 = 0; a1 < m1; a1++)
+                    {
+                        double v1 = wr * deriv[o1 + a1];
+                        if (v1 == 0) continue;
+                        for (int a2 = 0; a2 < m2b; a2++)
+                        {
+                            double v = v1 * deriv[o2 + a2];
+                            mloc[(s1 + a1) * rowsAll + s2 + a2] += v;
+                            if (r1 != r2) mloc[(s2 + a2) * rowsAll + s1 + a1] += v;
+                        }
+                    }
+                    if (r1 == r2 && _freeVariance)
+                        for (int a1 = 0; a1 < m1; a1++) sigmaLoc[s1 + a1] += wr * dLogW[n] * deriv[o1 + a1];
+                }
+            }
+        }
+        var second = new double[p, p];
+        for (int j1 = 0; j1 < m; j1++)
+            for (int a1 = _slopeFixed[j1] ? 1 : 0; a1 < _jacobian[j1].Length; a1++)
+                foreach (var (i1, c1) in _jacobian[j1][a1])
+                {
+                    for (int j2 = 0; j2 < m; j2++)
+                        for (int a2 = _slopeFixed[j2] ? 1 : 0; a2 < _jacobian[j2].Length; a2++)
+                        {
+                            double v = mloc[(_rowOffset[j1] + a1) * rowsAll + _rowOffset[j2] + a2];
+                            if (v == 0) continue;
+                            foreach (var (i2, c2) in _jacobian[j2][a2]) second[i1, i2] += c1 * c2 * v;
+                        }
+                    if (_freeVariance)
+                    {
+                        double v = c1 * sigmaLoc[_rowOffset[j1] + a1];
+                        second[i1, _itemParameters] += v;
+                        second[_itemParameters, i1] += v;
+                    }
+                }
+        if (_freeVariance)
+        {
+            double v = 0;
+            for (int n = 0; n < q; n++) v += nodeN[n] * dLogW[n] * dLogW[n];
+            second[_itemParameters, _itemParameters] = v;
+        }
+        return (xpd, second);
     }
 
     /// <summary>Readable names of the parameters (for a singular information): "slope of Comfort", "intercept 2 of Work (category 3)", "latent SD".</summary>

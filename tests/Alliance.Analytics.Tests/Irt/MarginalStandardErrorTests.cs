@@ -39,6 +39,27 @@ public class MarginalStandardErrorTests
             }
     }
 
+    [Theory]
+    [InlineData(IrtModelType.GradedResponse, false)]
+    [InlineData(IrtModelType.GeneralizedPartialCredit, false)]
+    [InlineData(IrtModelType.PartialCredit, true)]
+    [InlineData(IrtModelType.RatingScale, true)]
+    public void LouisInformationEqualsOakes(IrtModelType model, bool freeVariance)
+    {
+        // with missing answers, so that the pairwise counts differ from the single ones
+        var x = IrtFixtures.Matrix("science.csv", ItemScale.Likert(4, 1), missing: (i, j) => (i * 7 + j * 3) % 11 == 0);
+        var data = ItemResponseData.Create(x, UnusedCategoryPolicy.Keep);
+        var est = new MarginalEstimator(data, model, QuadratureGrid.Normal(), freeVariance, new ParallelOptions());
+        var (theta, _, _) = est.Fit(1e-9, 100000, true, null, default);
+        var oakes = est.OakesInformation(theta, default);
+        var louis = est.LouisInformation(theta, default);
+        int p = est.ParameterCount;
+        for (int i = 0; i < p; i++)
+            for (int k = 0; k < p; k++)
+                Assert.True(Math.Abs(oakes[i, k] - louis[i, k]) <= 1e-6 * Math.Sqrt(Math.Abs(oakes[i, i] * oakes[k, k])),
+                    $"[{i},{k}] Oakes {oakes[i, k]} vs Louis {louis[i, k]}");
+    }
+
     [Fact]
     public void SingularInformationNamesTheParameters()
     {
