@@ -39,7 +39,8 @@ public enum IrtStandardErrorMethod
     /// <summary>
     /// Oakes' (1999) identity (default): I = −[∂²Q(θ | θ′)/∂θ∂θᵀ + ∂²Q(θ | θ′)/∂θ∂θ′ᵀ] at θ′ = θ̂, Q the EM complete-data
     /// expected log-likelihood; Cov = I⁻¹. The exact observed information. R: <c>mirt(..., SE = TRUE, SE.type = "Oakes")</c>
-    /// (Chalmers 2018).
+    /// (Chalmers 2018). Its posterior term Σ_u f_u Cov(S_u) is computed analytically from pairwise expected counts by
+    /// node (Louis 1982), or by differences of the analytic gradient when that accumulator would exceed 512 MB.
     /// </summary>
     Oakes,
 
@@ -131,8 +132,8 @@ public sealed record IrtOptions
 
     /// <summary>
     /// Covariance of marginal-ML fits (default <see cref="IrtStandardErrorMethod.Oakes"/>, the exact observed information
-    /// as mirt's <c>SE.type = "Oakes"</c>; costs 2 E-steps per parameter). Cross-product and sandwich add one pass over
-    /// the response patterns. Ignored by CML fits.
+    /// as mirt's <c>SE.type = "Oakes"</c>; costs one pass over the response patterns and one E-step). Cross-product and
+    /// sandwich use the same pass. Ignored by CML fits.
     /// </summary>
     public IrtStandardErrorMethod StandardErrorMethod { get; init; } = IrtStandardErrorMethod.Oakes;
 
