@@ -60,6 +60,24 @@ public class MarginalStandardErrorTests
                     $"[{i},{k}] Oakes {oakes[i, k]} vs Louis {louis[i, k]}");
     }
 
+    [Theory]
+    [InlineData(IrtStandardErrorMethod.Oakes)]
+    [InlineData(IrtStandardErrorMethod.Sandwich)]
+    public void StandardErrorsAreTheSameBitsForAnyThreadCount(IrtStandardErrorMethod method)
+    {
+        IrtFit Run(int threads) => IrtAnalysis.Fit(IrtFixtures.Matrix("mml-sim.csv", ItemScale.Likert(4, 0)), new IrtOptions
+        {
+            Model = IrtModelType.GradedResponse, Diagnostics = false, StandardErrorMethod = method, MaxDegreeOfParallelism = threads,
+        });
+        var one = Run(1);
+        var two = Run(2);
+        for (int j = 0; j < one.Items.Length; j++)
+        {
+            Assert.Equal(one.Items[j].AStandardError, two.Items[j].AStandardError);
+            Assert.Equal(one.Items[j].InterceptStandardErrors.ToArray(), two.Items[j].InterceptStandardErrors.ToArray());
+        }
+    }
+
     [Fact]
     public void SingularInformationNamesTheParameters()
     {
