@@ -28,14 +28,16 @@ public static class IrtVerb
         var normalization = new Option<string>("--normalization") { Description = "Origin of CML fits: locations (item locations sum to 0; default) or erm (eRm's sum-0).", HelpName = "N", DefaultValueFactory = _ => "locations" };
         normalization.AcceptOnlyFromAmong("locations", "erm");
         var downcode = new Option<bool>("--downcode") { Description = "Renumber the categories an item's respondents used (default: keep unused categories as structural zeros)." };
-        var noSe = new Option<bool>("--no-se") { Description = "Skip standard errors of marginal fits (faster)." };
+        var noSe = new Option<bool>("--no-se") { Description = "Skip standard errors of marginal fits (saves 2 E-steps per parameter)." };
+        var seMethod = new Option<string>("--se-method") { Description = "Standard errors of marginal fits: oakes (observed information by Oakes' identity, as mirt SE.type = \"Oakes\"; default), xpd (cross-product of the person scores) or sandwich (robust).", HelpName = "oakes|xpd|sandwich", DefaultValueFactory = _ => "oakes" };
+        seMethod.AcceptOnlyFromAmong("oakes", "xpd", "sandwich");
         var andersen = new Option<string?>("--andersen") { Description = "Andersen's LR test (CML): 'median' (raw-score split) or a grouping column.", HelpName = "median|COLUMN" };
         var dif = new Option<string?>("--dif") { Description = "DIF of each item by conditional likelihood ratio between the groups of COLUMN (e.g. rater).", HelpName = "COLUMN" };
         var command = new Command("irt", "Item response theory: rating scale, partial credit, generalized partial credit or graded response model by " +
             "conditional or marginal ML; item parameters with SEs, thresholds and their order, infit/outfit, person and item separation, " +
             "marginal reliability, a Winsteps-style category table with Linacre's guidelines; optionally Andersen's LR test and DIF.");
         data.AddTo(command);
-        foreach (var o in new Option[] { model, estimation, quadrature, estimator, normalization, downcode, noSe, persons, andersen, dif }) command.Options.Add(o);
+        foreach (var o in new Option[] { model, estimation, quadrature, estimator, normalization, downcode, noSe, seMethod, persons, andersen, dif }) command.Options.Add(o);
         output.AddTo(command);
         command.SetAction(parse =>
         {
@@ -49,6 +51,7 @@ public static class IrtVerb
                 Normalization = parse.GetValue(normalization) == "erm" ? RaschNormalization.Erm : RaschNormalization.LocationsSumToZero,
                 UnusedCategories = parse.GetValue(downcode) ? UnusedCategoryPolicy.Downcode : UnusedCategoryPolicy.Keep,
                 StandardErrors = !parse.GetValue(noSe),
+                StandardErrorMethod = parse.GetValue(seMethod) switch { "xpd" => IrtStandardErrorMethod.CrossProduct, "sandwich" => IrtStandardErrorMethod.Sandwich, _ => IrtStandardErrorMethod.Oakes },
             };
             bool json = output.IsJson(parse);
             var progress = ConsoleProgress.For(context, json);

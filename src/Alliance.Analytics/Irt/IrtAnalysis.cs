@@ -288,14 +288,42 @@ public static class IrtAnalysis
         if (options.StandardErrors)
         {
             progress?.Report(new AnalysisProgress("standard errors (observed information)", double.NaN));
-            var h = NumericalDerivatives.HessianFromGradient(v => est.Gradient(v, token), x, 1e-4, parallel: false, token);
-            for (int i = 0; i < p; i++) for (int k = 0; k < p; k++) h[i, k] = -h[i, k];
-            cov = Invert(h);
-            seMethod = "inverse of the observed information: central-difference Hessian of the marginal log-likelihood, analytic gradient by Fisher's identity";
+            var names = est.ParameterNames();
+            double[,]? oakes = null, xpd = null;
+            // the observed information: Louis' form (one pass over the patterns, pairwise counts by node) while its
+            // accumulator fits in 512 MB, else Oakes' posterior term by differences (2 E-steps per parameter)
+            bool louis = est.LouisBytes <= 512L << 20;
+            if (options.StandardErrorMethod == IrtStandardErrorMethod.CrossProduct) xpd = est.CrossProductInformation(x, token);
+            else if (louis) oakes = est.LouisInformation(x, token, out xpd);
+            else
+            {
+                oakes = est.OakesInformation(x, token);
+                if (options.StandardErrorMethod == IrtStandardErrorMethod.Sandwich) xpd = est.CrossProductInformation(x, token);
+            }
+            string observed = louis
+                ? "observed information by Oakes' identity, its posterior term Σ_u f_u Cov(S_u) computed analytically from pairwise expected counts by node (Louis 1982)"
+                : "observed information by Oakes' identity (analytic complete-data Hessian + central differences of the analytic complete-data gradient in the posterior weights)";
+            string? problem;
+            switch (options.StandardErrorMethod)
+            {
+                case IrtStandardErrorMethod.CrossProduct:
+                    cov = InvertInformation(xpd!, names, out problem);
+                    seMethod = "inverse of the cross-product (XPD) information Σ_u f_u s_u s_uᵀ of the pattern scores";
+                    break;
+                case IrtStandardErrorMethod.Sandwich:
+                    var inv = InvertInformation(oakes!, names, out problem);
+                    cov = inv is null ? null : Sandwich(inv, xpd!);
+                    seMethod = $"sandwich I⁻¹ (Σ_u f_u s_u s_uᵀ) I⁻¹, I the {observed}";
+                    break;
+                default:
+                    cov = InvertInformation(oakes!, names, out problem);
+                    seMethod = $"inverse of the {observed}; as mirt SE.type = \"Oakes\"";
+                    break;
+            }
             if (cov is null)
             {
-                warnings.Add("the observed information matrix is not positive definite (a parameter may be unidentified): standard errors are not available");
-                seMethod = "not available (information not positive definite)";
+                warnings.Add($"standard errors are not available: the information matrix is singular or not positive definite — {problem}");
+                seMethod = $"not available ({problem})";
             }
         }
         cov ??= Nan(p);
@@ -454,17 +482,55 @@ public static class IrtAnalysis
 
     internal static double[,]? Invert(double[,] information)
     {
+        // no determinant test: with many parameters and large n the determinant overflows although the matrix is fine
         var mat = Matrix<double>.Build.DenseOfArray(information);
+        for (int i = 0; i < mat.RowCount; i++) if (!double.IsFinite(mat[i, i]) || !(mat[i, i] > 0)) return null;
         try
         {
             var chol = mat.Cholesky();
-            if (chol.Determinant <= 0 || !double.IsFinite(chol.Determinant)) return null;
+            var l = chol.Factor;
+            for (int i = 0; i < l.RowCount; i++) if (!(l[i, i] > 0) || !double.IsFinite(l[i, i])) return null;
             return chol.Solve(Matrix<double>.Build.DenseIdentity(mat.RowCount)).ToArray();
         }
         catch (ArgumentException)
         {
             return null;
         }
+    }
+
+    /// <summary>
+    /// Inverts an information matrix, or says why it cannot: a parameter with no information (diagonal ≤ 0), or the
+    /// parameters that load on the near-null directions of the correlation-scaled information (eigenvalue below
+    /// 1e-10 of the largest, eigenvector component ≥ 0.2 in absolute value). A Cholesky inverse is accepted when every
+    /// variance-inflation factor (I⁻¹)_ii I_ii is below 1e10.
+    /// </summary>
+    internal static double[,]? InvertInformation(double[,] information, string[] names, out string? problem)
+    {
+        problem = null;
+        int n = information.GetLength(0);
+        var noInfo = Enumerable.Range(0, n).Where(i => !(information[i, i] > 0) || !double.IsFinite(information[i, i])).ToArray();
+        if (noInfo.Length > 0)
+        {
+            problem = "no information about " + string.Join("; ", noInfo.Select(i => names[i])) + " (e.g. a category nobody used, or an item everyone answered alike)";
+            return null;
+        }
+        var cov = Invert(information);
+        // a variance-inflation factor cov_ii · I_ii above 1e10 means the parameter is (numerically) a combination of others
+        if (cov is not null && Enumerable.Range(0, n).All(i => cov[i, i] > 0 && double.IsFinite(cov[i, i]) && cov[i, i] * information[i, i] < 1e10)) return cov;
+        var scaled = Matrix<double>.Build.Dense(n, n, (i, k) => information[i, k] / Math.Sqrt(information[i, i] * information[k, k]));
+        var evd = scaled.Evd(MathNet.Numerics.LinearAlgebra.Symmetricity.Symmetric);
+        var values = evd.EigenValues.Select(v => v.Real).ToArray();
+        double max = values.Max(Math.Abs);
+        var bad = new SortedSet<int>();
+        for (int e = 0; e < n; e++)
+        {
+            if (values[e] > 1e-10 * max) continue;
+            for (int i = 0; i < n; i++) if (Math.Abs(evd.EigenVectors[i, e]) >= 0.2) bad.Add(i);
+        }
+        if (bad.Count == 0) bad.Add(Array.IndexOf(values, values.Min()) is var e0 && e0 >= 0 ? Enumerable.Range(0, n).MaxBy(i => Math.Abs(evd.EigenVectors[i, e0])) : 0);
+        problem = $"smallest eigenvalue of the correlation-scaled information {values.Min().ToString("G3", CultureInfo.InvariantCulture)}; " +
+                  "not identified together: " + string.Join("; ", bad.Select(i => names[i]));
+        return null;
     }
 
     private static double[,] Nan(int n)

@@ -176,8 +176,7 @@ public sealed record IrtFit : IAnalysisResult
         if (Estimation == IrtEstimation.Marginal)
             lines.Add($"Latent distribution N(0, {LatentSd.ToString("F3", CultureInfo.InvariantCulture)}²){(double.IsNaN(LatentSdStandardError) ? " (fixed)" : $", SE of SD {LatentSdStandardError.ToString("F3", CultureInfo.InvariantCulture)}")}");
         if (Reliability is { } rel)
-            lines.Add($"Person separation {rel.PersonModel.Separation.ToString("F2", CultureInfo.InvariantCulture)} (reliability {rel.PersonModel.Reliability.ToString("F3", CultureInfo.InvariantCulture)}); " +
-                      $"item separation {rel.ItemModel.Separation.ToString("F2", CultureInfo.InvariantCulture)} (reliability {rel.ItemModel.Reliability.ToString("F3", CultureInfo.InvariantCulture)}); marginal reliability {rel.Marginal.ToString("F3", CultureInfo.InvariantCulture)}");
+            lines.Add($"Person separation {Separation(rel.PersonModel)}; item separation {Separation(rel.ItemModel)}; marginal reliability {(double.IsFinite(rel.Marginal) ? rel.Marginal.ToString("F3", CultureInfo.InvariantCulture) : "not available")}");
         int maxSteps = Items.Max(i => i.B.Length);
         var columns = new List<TableColumn> { TableColumn.Label("item") };
         if (!IsRasch) { columns.Add(TableColumn.Number("a")); columns.Add(TableColumn.Number("se")); }
@@ -239,6 +238,12 @@ public sealed record IrtFit : IAnalysisResult
         PersonEstimator.MaximumLikelihood => "ML (extreme scores infinite)",
         _ => "WLE (Warm 1989)",
     };
+
+    /// <summary>"3.08 (reliability 0.905)", or "not available: why" (never NaN).</summary>
+    private static string Separation(SeparationStatistics s) =>
+        double.IsFinite(s.Separation)
+            ? $"{s.Separation.ToString("F2", CultureInfo.InvariantCulture)} (reliability {s.Reliability.ToString("F3", CultureInfo.InvariantCulture)})"
+            : $"not available: {s.Unavailable ?? "no finite value"}";
 
     /// <summary>Model name in words.</summary>
     public static string ModelName(IrtModelType model) => model switch

@@ -30,6 +30,27 @@ public enum IrtModelType
     GradedResponse,
 }
 
+/// <summary>
+/// How the covariance matrix of a marginal-ML fit is obtained (<see cref="IrtOptions.StandardErrorMethod"/>). With θ̂ the
+/// MML estimate, I the observed information, and s_i the score of person i (Σ_i s_i = 0 at θ̂):
+/// </summary>
+public enum IrtStandardErrorMethod
+{
+    /// <summary>
+    /// Oakes' (1999) identity (default): I = −[∂²Q(θ | θ′)/∂θ∂θᵀ + ∂²Q(θ | θ′)/∂θ∂θ′ᵀ] at θ′ = θ̂, Q the EM complete-data
+    /// expected log-likelihood; Cov = I⁻¹. The exact observed information. R: <c>mirt(..., SE = TRUE, SE.type = "Oakes")</c>
+    /// (Chalmers 2018). Its posterior term Σ_u f_u Cov(S_u) is computed analytically from pairwise expected counts by
+    /// node (Louis 1982), or by differences of the analytic gradient when that accumulator would exceed 512 MB.
+    /// </summary>
+    Oakes,
+
+    /// <summary>Cross-product of the person scores (XPD, empirical information; Bock &amp; Lieberman 1970): Cov = (Σ_i s_i s_iᵀ)⁻¹. R: <c>SE.type = "crossprod"</c>.</summary>
+    CrossProduct,
+
+    /// <summary>Sandwich (Huber 1967; White 1982): Cov = I⁻¹ (Σ_i s_i s_iᵀ) I⁻¹, robust to misspecification. R: <c>SE.type = "sandwich"</c>.</summary>
+    Sandwich,
+}
+
 /// <summary>How the item parameters are estimated.</summary>
 public enum IrtEstimation
 {
@@ -106,8 +127,15 @@ public sealed record IrtOptions
     /// <summary>Accelerate EM with SQUAREM (Varadhan &amp; Roland 2008); default on.</summary>
     public bool Accelerate { get; init; } = true;
 
-    /// <summary>Compute standard errors (default on). Marginal fits: observed information by a central-difference Hessian of the marginal log-likelihood.</summary>
+    /// <summary>Compute standard errors (default on). Marginal fits: see <see cref="StandardErrorMethod"/>; CML fits: the analytic conditional information.</summary>
     public bool StandardErrors { get; init; } = true;
+
+    /// <summary>
+    /// Covariance of marginal-ML fits (default <see cref="IrtStandardErrorMethod.Oakes"/>, the exact observed information
+    /// as mirt's <c>SE.type = "Oakes"</c>; costs one pass over the response patterns and one E-step). Cross-product and
+    /// sandwich use the same pass. Ignored by CML fits.
+    /// </summary>
+    public IrtStandardErrorMethod StandardErrorMethod { get; init; } = IrtStandardErrorMethod.Oakes;
 
     /// <summary>Unused-category policy (default keep as structural zeros).</summary>
     public UnusedCategoryPolicy UnusedCategories { get; init; } = UnusedCategoryPolicy.Keep;

@@ -108,10 +108,15 @@ public sealed record PersonMeasure(int Row, int Line, int Answered, int RawScore
 /// <param name="Reliability">TrueSd² / SD².</param>
 public sealed record SeparationStatistics(int N, double Sd, double Rmse, double TrueSd, double Separation, double Reliability)
 {
+    /// <summary>Why the separation is not available (null when it is): too few measures, or their SEs were not computed or are not finite.</summary>
+    public string? Unavailable { get; init; }
+
     internal static SeparationStatistics From(IReadOnlyList<double> measures, IReadOnlyList<double> se)
     {
         int n = measures.Count;
-        if (n < 2) return new SeparationStatistics(n, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN);
+        if (n < 2) return new SeparationStatistics(n, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN) { Unavailable = $"{n} measure{(n == 1 ? "" : "s")} (at least two are needed)" };
+        if (se.Any(v => !double.IsFinite(v)))
+            return new SeparationStatistics(n, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN) { Unavailable = "standard errors of the measures are not available (not computed, or the information is singular)" };
         double mean = measures.Average();
         double var = measures.Sum(x => (x - mean) * (x - mean)) / (n - 1);
         double mse = se.Sum(s => s * s) / n;
@@ -123,7 +128,10 @@ public sealed record SeparationStatistics(int N, double Sd, double Rmse, double 
     {
         double sep = reliability is > 0 and < 1 ? Math.Sqrt(reliability / (1 - reliability)) : double.NaN;
         double trueSd = sd * Math.Sqrt(Math.Max(0, reliability));
-        return new SeparationStatistics(n, sd, sd * Math.Sqrt(Math.Max(0, 1 - reliability)), trueSd, sep, reliability);
+        return new SeparationStatistics(n, sd, sd * Math.Sqrt(Math.Max(0, 1 - reliability)), trueSd, sep, reliability)
+        {
+            Unavailable = double.IsNaN(sep) ? $"the marginal reliability {reliability.ToString("G3", System.Globalization.CultureInfo.InvariantCulture)} is not between 0 and 1" : null,
+        };
     }
 }
 

@@ -537,9 +537,15 @@ internal sealed class MarginalEstimator
     }
 
     /// <summary>Gradient of the marginal log-likelihood at the full parameter vector (Fisher's identity: one E-step).</summary>
-    public double[] Gradient(double[] full, CancellationToken token)
+    public double[] Gradient(double[] full, CancellationToken token) => CompleteGradient(full, EStep(full, token));
+
+    /// <summary>
+    /// ∂Q(θ | θ′)/∂θ at θ = <paramref name="full"/>, with the expected counts <paramref name="e"/> of an E-step at θ′:
+    /// Σ_j Σ_q Σ_c r_jcq ∂log P_jc(θ_q)/∂θ for the items and Σ_q N_q ∂log w_q(σ)/∂σ = (Σ_q N_q θ_q² − N m₂(σ)) / σ³ for
+    /// the latent SD (m₂ = Σ_q w_q θ_q²). At θ′ = θ it is the gradient of the marginal log-likelihood (Fisher's identity).
+    /// </summary>
+    public double[] CompleteGradient(double[] full, EStepResult e)
     {
-        var e = EStep(full, token);
         var g = new double[ParameterCount];
         Objective(full, e.Counts, g, null);
         if (_freeVariance)
@@ -557,6 +563,407 @@ internal sealed class MarginalEstimator
             g[_itemParameters] = (s1 - n * s2) / (sigma * sigma * sigma);
         }
         return g;
+    }
+
+    // ---------------------------------------------------------------- standard errors
+
+    /// <summary>
+    /// Oakes' (1999) observed information: I(θ) = −[∂²Q(θ | θ′)/∂θ∂θᵀ + ∂²Q(θ | θ′)/∂θ∂θ′ᵀ] at θ′ = θ. The first term
+    /// is analytic (the complete-data Hessian from the expected counts at θ); the second, the change of the
+    /// complete-data gradient at fixed θ as the posterior weights move with θ′, by central differences of that analytic
+    /// gradient with steps h_k = <paramref name="relativeStep"/>·max(1, |θ_k|) (2 E-steps per parameter), as mirt's
+    /// <c>SE.type = "Oakes"</c> (Chalmers 2018). The result is symmetrised.
+    /// </summary>
+    public double[,] OakesInformation(double[] full, CancellationToken token, double relativeStep = 1e-4)
+    {
+        int p = ParameterCount;
+        var e0 = EStep(full, token);
+        var h = CompleteHessian(full, e0);
+        var cross = new double[p][];
+        for (int k = 0; k < p; k++)
+        {
+            token.ThrowIfCancellationRequested();
+            double step = relativeStep * Math.Max(1, Math.Abs(full[k]));
+            var plus = (double[])full.Clone();
+            var minus = (double[])full.Clone();
+            plus[k] += step;
+            minus[k] -= step;
+            if (!Valid(minus) || !Valid(plus))
+            {
+                // one-sided where a step would leave the parameter space (graded intercepts must stay ordered, σ > 0)
+                if (!Valid(plus)) plus = (double[])full.Clone();
+                if (!Valid(minus)) minus = (double[])full.Clone();
+            }
+            var gp = CompleteGradient(full, EStep(plus, token));
+            var gm = CompleteGradient(full, EStep(minus, token));
+            double denom = plus[k] - minus[k];
+            var col = new double[p];
+            for (int i = 0; i < p; i++) col[i] = (gp[i] - gm[i]) / denom;
+            cross[k] = col;
+        }
+        var info = new double[p, p];
+        for (int i = 0; i < p; i++)
+            for (int k = 0; k < p; k++)
+                info[i, k] = -(h[i, k] + 0.5 * (cross[k][i] + cross[i][k]));
+        return info;
+    }
+
+    /// <summary>
+    /// The complete-data Hessian ∂²Q(θ | θ′)/∂θ∂θᵀ with the counts of <paramref name="e"/>. Divide-by-total models:
+    /// −Σ_q n_jq Cov_q(x) on (a, d) with x_c = (s_c θ_q, e_c) (canonical parameters). Graded: Σ_q Σ_c r_jcq (∂²P_c/P_c −
+    /// ∂P_c ∂P_cᵀ/P_c²) with ∂P*_k/∂(a, d_k) = W_k (θ, 1), ∂²P*_k = W_k (1 − 2P*_k) (θ, 1)(θ, 1)ᵀ. Latent SD:
+    /// −3(Σ N_q θ_q² − N m₂)/σ⁴ − N (m₄ − m₂²)/σ⁶.
+    /// </summary>
+    public double[,] CompleteHessian(double[] full, EStepResult e)
+    {
+        int p = ParameterCount, m = _data.ItemCount;
+        var hess = new double[p, p];
+        for (int j = 0; j < m; j++)
+        {
+            var (a, d) = ItemParameters(full, j);
+            int mj = d.Length;
+            var g = new double[mj];
+            var local = new double[mj, mj];
+            LocalScore(j, a, d, e.Counts, g, local);
+            if (_graded) GradedHessian(j, a, d, e.Counts, local);
+            else for (int k = 0; k < mj; k++) for (int k2 = 0; k2 < mj; k2++) local[k, k2] = -local[k, k2];
+            var jac = _jacobian[j];
+            int start = _slopeFixed[j] ? 1 : 0;
+            for (int k = start; k < mj; k++)
+                foreach (var (ik, ck) in jac[k])
+                    for (int k2 = start; k2 < mj; k2++)
+                        foreach (var (ik2, ck2) in jac[k2]) hess[ik, ik2] += ck * ck2 * local[k, k2];
+        }
+        if (_freeVariance)
+        {
+            double sigma = full[_itemParameters];
+            var w = QuadratureGrid.NormalWeights(_nodes, 0, sigma);
+            double n = 0, s1 = 0, m2 = 0, m4 = 0;
+            for (int q = 0; q < _q; q++)
+            {
+                double t2 = _nodes[q] * _nodes[q];
+                n += e.NodeTotals[q];
+                s1 += e.NodeTotals[q] * t2;
+                m2 += w[q] * t2;
+                m4 += w[q] * t2 * t2;
+            }
+            double s2 = sigma * sigma;
+            hess[_itemParameters, _itemParameters] = -3 * (s1 - n * m2) / (s2 * s2) - n * (m4 - m2 * m2) / (s2 * s2 * s2);
+        }
+        return hess;
+    }
+
+    /// <summary>Observed Hessian of item j's Q on (a, d_1 … d_{m−1}) for the graded model, written into <paramref name="hess"/>.</summary>
+    private void GradedHessian(int j, double a, double[] d, double[] counts, double[,] hess)
+    {
+        int mj = d.Length;
+        Array.Clear(hess);
+        var s = _data.Scores[j];
+        Span<double> p = stackalloc double[mj];
+        Span<double> w = stackalloc double[mj + 1];
+        Span<double> wb = stackalloc double[mj + 1];
+        Span<double> dpc = stackalloc double[mj];
+        int baseRow = _rowOffset[j];
+        for (int q = 0; q < _q; q++)
+        {
+            double theta = _nodes[q];
+            ItemResponseFunctions.Probabilities(true, a, d, s, theta, p);
+            w[0] = w[mj] = wb[0] = wb[mj] = 0;
+            for (int c = 1; c < mj; c++)
+            {
+                double ps = ItemResponseFunctions.Logistic(a * theta + d[c]);
+                w[c] = ps * (1 - ps);
+                wb[c] = w[c] * (1 - 2 * ps);
+            }
+            for (int c = 0; c < mj; c++)
+            {
+                double r = counts[(baseRow + c) * _qp + q];
+                if (r == 0) continue;
+                double pc = p[c];
+                dpc.Clear();
+                dpc[0] = theta * (w[c] - w[c + 1]);
+                if (c >= 1) dpc[c] += w[c];
+                if (c + 1 < mj) dpc[c + 1] -= w[c + 1];
+                double inv = r / pc, inv2 = r / (pc * pc);
+                for (int k = 0; k < mj; k++)
+                    for (int k2 = 0; k2 < mj; k2++) hess[k, k2] -= inv2 * dpc[k] * dpc[k2];
+                // second derivatives: +P*_c'' (c ≥ 1) − P*_{c+1}'' (c + 1 < m), each on (a, d_k) of its boundary
+                for (int side = 0; side < 2; side++)
+                {
+                    int kb = side == 0 ? c : c + 1;
+                    if (kb < 1 || kb >= mj) continue;
+                    double f = (side == 0 ? 1 : -1) * inv * wb[kb];
+                    hess[0, 0] += f * theta * theta;
+                    hess[0, kb] += f * theta;
+                    hess[kb, 0] += f * theta;
+                    hess[kb, kb] += f;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The cross-product (XPD) information Σ_u f_u s_u s_uᵀ over the unique response patterns u (frequency f_u), with
+    /// s_u = Σ_q π_uq ∂log[P(x_u | θ_q) w_q]/∂θ the pattern's score (π_uq its posterior over the nodes). Blocks of
+    /// patterns are reduced in block order, so the sum is the same for any number of threads.
+    /// </summary>
+    public double[,] CrossProductInformation(double[] full, CancellationToken token) => PatternPass(full, false, token).Xpd;
+
+    /// <summary>
+    /// The observed information by Louis' (1982) identity, organised by quadrature node and category pair so that it
+    /// costs one pass over the patterns and no extra E-step: I = −∂²Q/∂θ∂θᵀ − Σ_u f_u Cov_{π_u}(S_uq), where S_uq =
+    /// ∂log[P(x_u | θ_q) w_q]/∂θ and Σ_u f_u Cov_{π_u}(S) = M − XPD with M = Σ_q Σ_{(j,c),(j′,c′)} R_q[jc, j′c′] D_jcq D_j′c′qᵀ,
+    /// R_q[jc, j′c′] = Σ_u f_u π_uq [x_uj = c][x_uj′ = c′] the pairwise expected counts (J² work per pattern and node)
+    /// and D_jcq = ∂log P_jc(θ_q)/∂θ. The posterior term is exactly Oakes' (1999) ∂²Q(θ | θ′)/∂θ∂θ′ᵀ at θ′ = θ, which
+    /// <see cref="OakesInformation"/> obtains by differences; both give the same matrix (tested to 1e-6).
+    /// </summary>
+    public double[,] LouisInformation(double[] full, CancellationToken token) => LouisInformation(full, token, out _);
+
+    /// <summary>As <see cref="LouisInformation(double[], CancellationToken)"/>, also returning the XPD matrix of the same pass.</summary>
+    public double[,] LouisInformation(double[] full, CancellationToken token, out double[,] crossProduct)
+    {
+        int p = ParameterCount;
+        var (xpd, second) = PatternPass(full, true, token);
+        crossProduct = xpd;
+        var h = CompleteHessian(full, EStep(full, token));
+        var info = new double[p, p];
+        for (int i = 0; i < p; i++)
+            for (int k = 0; k < p; k++) info[i, k] = -h[i, k] - second![i, k] + xpd[i, k];
+        for (int i = 0; i < p; i++)
+            for (int k = 0; k < i; k++) info[i, k] = info[k, i] = 0.5 * (info[i, k] + info[k, i]);
+        return info;
+    }
+
+    /// <summary>Bytes of one accumulator of pairwise expected counts (rows² × nodes doubles).</summary>
+    public long LouisBytes => (long)_rows * _rows * _q * sizeof(double);
+
+    /// <summary>One pass over the patterns: XPD = Σ_u f_u s_u s_uᵀ and, with <paramref name="pairs"/>, M = Σ_u f_u Σ_q π_uq S_uq S_uqᵀ.</summary>
+    private (double[,] Xpd, double[,]? Second) PatternPass(double[] full, bool pairs, CancellationToken token)
+    {
+        int p = ParameterCount, m = _data.ItemCount, q = _q;
+        int k = _data.MaxCategories;
+        // log P and ∂log P/∂(a, d_1 … d_{m−1}) per (item, category) row and node
+        var logTable = new double[_rows * q];
+        var deriv = new double[_rows * q * k];
+        Span<double> pr = stackalloc double[k];
+        Span<double> w = stackalloc double[k + 1];
+        for (int j = 0; j < m; j++)
+        {
+            var (a, d) = ItemParameters(full, j);
+            int mj = d.Length;
+            var s = _data.Scores[j];
+            for (int n = 0; n < q; n++)
+            {
+                double theta = _nodes[n];
+                ItemResponseFunctions.Probabilities(_graded, a, d, s, theta, pr[..mj]);
+                double sbar = 0;
+                for (int c = 0; c < mj; c++) sbar += pr[c] * s[c];
+                if (_graded)
+                {
+                    w[0] = w[mj] = 0;
+                    for (int c = 1; c < mj; c++) { double ps = ItemResponseFunctions.Logistic(a * theta + d[c]); w[c] = ps * (1 - ps); }
+                }
+                for (int c = 0; c < mj; c++)
+                {
+                    int row = _rowOffset[j] + c;
+                    logTable[row * q + n] = Math.Log(pr[c]);
+                    int o = (row * q + n) * k;
+                    if (_graded)
+                    {
+                        deriv[o] = theta * (w[c] - w[c + 1]) / pr[c];
+                        if (c >= 1) deriv[o + c] += w[c] / pr[c];
+                        if (c + 1 < mj) deriv[o + c + 1] -= w[c + 1] / pr[c];
+                    }
+                    else
+                    {
+                        deriv[o] = theta * (s[c] - sbar);
+                        for (int c2 = 1; c2 < mj; c2++) deriv[o + c2] = (c2 == c ? 1 : 0) - pr[c2];
+                    }
+                }
+            }
+        }
+        double sigma = Sigma(full);
+        var weights = QuadratureGrid.NormalWeights(_nodes, 0, sigma);
+        var logW = weights.Select(v => Math.Log(v)).ToArray();
+        double m2 = 0;
+        for (int n = 0; n < q; n++) m2 += weights[n] * _nodes[n] * _nodes[n];
+        var dLogW = new double[q];
+        for (int n = 0; n < q; n++) dLogW[n] = (_nodes[n] * _nodes[n] - m2) / (sigma * sigma * sigma);
+        // a fixed partition of the blocks into chunks (independent of the thread count), reduced in chunk order
+        int rowsAll = _rows;
+        int chunks = Math.Min(_blocks, pairs ? (LouisBytes <= 64L << 20 ? 4 : 1) : 64);
+        var partial = new double[chunks][];
+        var pairPartial = new double[chunks][];
+        var nodePartial = new double[chunks][];
+        System.Threading.Tasks.Parallel.For(0, chunks, _parallel, ch =>
+        {
+            token.ThrowIfCancellationRequested();
+            var acc = new double[p * p];
+            var pairAcc = pairs ? new double[rowsAll * rowsAll * q] : null;
+            var nodeAcc = new double[q];
+            var post = new double[q];
+            var val = new double[q];
+            var score = new double[p];
+            var local = new double[k];
+            var answered = new int[m];
+            int fromBlock = (int)((long)ch * _blocks / chunks), toBlock = (int)((long)(ch + 1) * _blocks / chunks);
+            int from = fromBlock * _blockSize, to = Math.Min(_data.PatternCount, toBlock * _blockSize);
+            var codes = _data.PatternCodes;
+            for (int u = from; u < to; u++)
+            {
+                if (((u - from) & 1023) == 0) token.ThrowIfCancellationRequested();
+                double max = double.NegativeInfinity;
+                for (int n = 0; n < q; n++)
+                {
+                    double l = logW[n];
+                    for (int j = 0; j < m; j++)
+                    {
+                        byte c = codes[u * m + j];
+                        if (c != ItemResponseData.Missing) l += logTable[(_rowOffset[j] + c) * q + n];
+                    }
+                    post[n] = l;
+                    if (l > max) max = l;
+                }
+                double sum = 0;
+                for (int n = 0; n < q; n++) { post[n] = Math.Exp(post[n] - max); sum += post[n]; }
+                for (int n = 0; n < q; n++) post[n] /= sum;
+                Array.Clear(score);
+                int na = 0;
+                for (int j = 0; j < m; j++)
+                {
+                    byte c = codes[u * m + j];
+                    if (c == ItemResponseData.Missing) continue;
+                    int row = _rowOffset[j] + c, mj = _jacobian[j].Length;
+                    answered[na++] = row;
+                    Array.Clear(local);
+                    for (int n = 0; n < q; n++)
+                    {
+                        int o = (row * q + n) * k;
+                        double pn = post[n];
+                        for (int kk = 0; kk < mj; kk++) local[kk] += pn * deriv[o + kk];
+                    }
+                    var jac = _jacobian[j];
+                    for (int kk = _slopeFixed[j] ? 1 : 0; kk < mj; kk++)
+                        foreach (var (index, coef) in jac[kk]) score[index] += coef * local[kk];
+                }
+                if (_freeVariance)
+                {
+                    double sv = 0;
+                    for (int n = 0; n < q; n++) sv += post[n] * dLogW[n];
+                    score[_itemParameters] = sv;
+                }
+                double f = _data.PatternCounts[u];
+                for (int i = 0; i < p; i++)
+                {
+                    double fi = f * score[i];
+                    if (fi == 0) continue;
+                    for (int i2 = 0; i2 < p; i2++) acc[i * p + i2] += fi * score[i2];
+                }
+                if (pairAcc is null) continue;
+                for (int n = 0; n < q; n++) { val[n] = f * post[n]; nodeAcc[n] += val[n]; }
+                for (int k1 = 0; k1 < na; k1++)
+                {
+                    int r1 = answered[k1];
+                    for (int k2 = k1; k2 < na; k2++)
+                    {
+                        var target = pairAcc.AsSpan((r1 * rowsAll + answered[k2]) * q, q);
+                        Add(target, val);
+                    }
+                }
+            }
+            partial[ch] = acc;
+            pairPartial[ch] = pairAcc!;
+            nodePartial[ch] = nodeAcc;
+        });
+        var xpd = new double[p, p];
+        for (int ch = 0; ch < chunks; ch++)
+            for (int i = 0; i < p; i++)
+                for (int i2 = 0; i2 < p; i2++) xpd[i, i2] += partial[ch][i * p + i2];
+        if (!pairs) return (xpd, null);
+        var pairR = pairPartial[0];
+        for (int ch = 1; ch < chunks; ch++) Add(pairR, pairPartial[ch]);
+        var nodeN = nodePartial[0];
+        for (int ch = 1; ch < chunks; ch++) Add(nodeN, nodePartial[ch]);
+        // local slots: (item j, local parameter kk) → _rowOffset[j] + kk
+        var itemOfRow = new int[rowsAll];
+        for (int j = 0; j < m; j++) for (int r = _rowOffset[j]; r < _rowOffset[j + 1]; r++) itemOfRow[r] = j;
+        var mloc = new double[rowsAll * rowsAll];
+        var sigmaLoc = new double[rowsAll];
+        for (int r1 = 0; r1 < rowsAll; r1++)
+        {
+            int j1 = itemOfRow[r1], m1 = _jacobian[j1].Length, s1 = _rowOffset[j1];
+            for (int r2 = r1; r2 < rowsAll; r2++)
+            {
+                int j2 = itemOfRow[r2];
+                if (j2 == j1 && r2 != r1) continue; // one answer per item
+                int m2b = _jacobian[j2].Length, s2 = _rowOffset[j2];
+                int baseR = (r1 * rowsAll + r2) * q;
+                for (int n = 0; n < q; n++)
+                {
+                    double wr = pairR[baseR + n];
+                    if (wr == 0) continue;
+                    int o1 = (r1 * q + n) * k, o2 = (r2 * q + n) * k;
+                    for (int a1 = 0; a1 < m1; a1++)
+                    {
+                        double v1 = wr * deriv[o1 + a1];
+                        if (v1 == 0) continue;
+                        for (int a2 = 0; a2 < m2b; a2++)
+                        {
+                            double v = v1 * deriv[o2 + a2];
+                            mloc[(s1 + a1) * rowsAll + s2 + a2] += v;
+                            if (r1 != r2) mloc[(s2 + a2) * rowsAll + s1 + a1] += v;
+                        }
+                    }
+                    if (r1 == r2 && _freeVariance)
+                        for (int a1 = 0; a1 < m1; a1++) sigmaLoc[s1 + a1] += wr * dLogW[n] * deriv[o1 + a1];
+                }
+            }
+        }
+        var second = new double[p, p];
+        for (int j1 = 0; j1 < m; j1++)
+            for (int a1 = _slopeFixed[j1] ? 1 : 0; a1 < _jacobian[j1].Length; a1++)
+                foreach (var (i1, c1) in _jacobian[j1][a1])
+                {
+                    for (int j2 = 0; j2 < m; j2++)
+                        for (int a2 = _slopeFixed[j2] ? 1 : 0; a2 < _jacobian[j2].Length; a2++)
+                        {
+                            double v = mloc[(_rowOffset[j1] + a1) * rowsAll + _rowOffset[j2] + a2];
+                            if (v == 0) continue;
+                            foreach (var (i2, c2) in _jacobian[j2][a2]) second[i1, i2] += c1 * c2 * v;
+                        }
+                    if (_freeVariance)
+                    {
+                        double v = c1 * sigmaLoc[_rowOffset[j1] + a1];
+                        second[i1, _itemParameters] += v;
+                        second[_itemParameters, i1] += v;
+                    }
+                }
+        if (_freeVariance)
+        {
+            double v = 0;
+            for (int n = 0; n < q; n++) v += nodeN[n] * dLogW[n] * dLogW[n];
+            second[_itemParameters, _itemParameters] = v;
+        }
+        return (xpd, second);
+    }
+
+    /// <summary>Readable names of the parameters (for a singular information): "slope of Comfort", "intercept 2 of Work (category 3)", "latent SD".</summary>
+    public string[] ParameterNames()
+    {
+        var names = new string[ParameterCount];
+        int m = _data.ItemCount;
+        bool rsm = _jacobian[0].Length > 1 && _jacobian[0][1].Length > 1;
+        for (int j = 0; j < m; j++)
+        {
+            var jac = _jacobian[j];
+            if (!_slopeFixed[j]) names[jac[0][0].Index] = $"slope of {_data.ItemNames[j]}";
+            if (rsm) { names[j] = $"location β of {_data.ItemNames[j]}"; continue; }
+            for (int c = 1; c < jac.Length; c++)
+                names[jac[c][0].Index] = $"intercept {c} of {_data.ItemNames[j]} (category {(_data.ScaleMin + _data.Categories[j][c]).ToString(System.Globalization.CultureInfo.InvariantCulture)})";
+        }
+        for (int i = 0; i < _itemParameters; i++) names[i] ??= $"rating scale threshold parameter ω{(i - m + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+        if (_freeVariance) names[_itemParameters] = "latent SD";
+        return names;
     }
 
     // ---------------------------------------------------------------- EM driver
