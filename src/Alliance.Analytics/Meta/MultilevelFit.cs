@@ -113,6 +113,9 @@ public sealed record MultilevelFit : IAnalysisResult
     /// <summary>Cluster-robust CR2 tests (clusters = studies), when asked for.</summary>
     public ImmutableArray<RobustCoefficient> Robust { get; init; } = [];
 
+    /// <summary>The CR2 HTZ Wald test that every moderator coefficient is zero (with CR2 tests and moderators), else null.</summary>
+    public RobustWaldTest? RobustWald { get; init; }
+
     /// <inheritdoc/>
     public required DataUsage Usage { get; init; }
 
@@ -160,6 +163,8 @@ public sealed record MultilevelFit : IAnalysisResult
             tables.Add(new ResultTable($"Cluster-robust (CR2) tests, clusters = {clusters}",
                 [TableColumn.Label("term"), TableColumn.Number("estimate", 4), TableColumn.Number("se", 4), TableColumn.Number("t", 4), TableColumn.Number("df", 2), TableColumn.Number("p", 4), TableColumn.Number("ci.lb", 4), TableColumn.Number("ci.ub", 4)],
                 [.. Robust.Select(c => (IReadOnlyList<object?>)[c.Name, c.Estimate, c.StandardError, c.Statistic, c.DegreesOfFreedom, c.PValue, c.Interval.Lower, c.Interval.Upper])]));
+        if (RobustWald is { } w)
+            lines.Add($"CR2 test of moderators (HTZ): F({w.NumeratorDegreesOfFreedom}, {w.DenominatorDegreesOfFreedom.ToString("F2", inv)}) = {w.F.ToString("F4", inv)}, p {RandomEffectsFit.FormatP(w.PValue)}");
         if (Design.Columns == 1)
         {
             var rows = new List<IReadOnlyList<object?>> { new object?[] { StudySet.MeasureName(Studies.Measure), Estimate.Estimate, Estimate.Interval.Lower, Estimate.Interval.Upper, PredictionInterval.Lower, PredictionInterval.Upper } };
@@ -176,7 +181,8 @@ public sealed record MultilevelFit : IAnalysisResult
 
     /// <summary>
     /// <c>{k, clusters, method, test, estimate, se, statistic, p, ci, pi, df, dfs, sigma2: [between, within], sigma2_ci, i2, q, q_df, q_p,
-    /// [estimate_r, ci_r, pi_r], [coefficients (each with df), qm, qm_df, qm_df2, qm_p], [robust], tau2: null, …}</c>; df and dfs
+    /// [estimate_r, ci_r, pi_r], [coefficients (each with df), qm, qm_df, qm_df2, qm_p], [robust], [robust_wald {test: "HTZ", terms, q, f,
+    /// df_num, df_denom, p}], tau2: null, …}</c>; df and dfs
     /// (the rule: "residual" or "contain") are null under z tests.
     /// </summary>
     public JsonObject ToJson()
@@ -229,6 +235,12 @@ public sealed record MultilevelFit : IAnalysisResult
                 ["name"] = c.Name, ["se"] = JsonOutput.Number(c.StandardError), ["t"] = JsonOutput.Number(c.Statistic),
                 ["df"] = JsonOutput.Number(c.DegreesOfFreedom), ["p"] = JsonOutput.Number(c.PValue), ["ci"] = c.Interval.ToJson(),
             })]);
+        if (RobustWald is { } rw)
+            o["robust_wald"] = new JsonObject
+            {
+                ["test"] = "HTZ", ["terms"] = JsonOutput.Strings(rw.Terms), ["q"] = JsonOutput.Number(rw.Q), ["f"] = JsonOutput.Number(rw.F),
+                ["df_num"] = rw.NumeratorDegreesOfFreedom, ["df_denom"] = JsonOutput.Number(rw.DenominatorDegreesOfFreedom), ["p"] = JsonOutput.Number(rw.PValue),
+            };
         o["convergence"] = new JsonObject { ["converged"] = Convergence.Converged, ["iterations"] = Convergence.Iterations, ["exit_reason"] = Convergence.ExitReason };
         return o;
     }
@@ -338,13 +350,16 @@ public static partial class MetaAnalysis
             pi = new ConfidenceInterval(e.Beta[0] - crit * sd, e.Beta[0] + crit * sd, options.Level, "prediction");
         }
         var robust = ImmutableArray<RobustCoefficient>.Empty;
+        RobustWaldTest? robustWald = null;
         if (options.ClusterRobust)
         {
             var phi = Matrix<double>.Build.Dense(k, k);
             for (int i = 0; i < k; i++) phi[i, i] = v[i] + best.S2;
             foreach (var block in blockArrays) foreach (int i in block) foreach (int j in block) phi[i, j] += best.S1;
             var residuals = Enumerable.Range(0, k).Select(i => y[i] - WeightedLeastSquares.Fitted(x, p, i, e.Beta)).ToArray();
-            robust = [.. ClusterRobust.Compute(x, p, residuals, phi, blockArrays, e.Beta, design.ColumnNames, options.Level).Coefficients];
+            var cr2 = ClusterRobust.Compute(x, p, residuals, phi, blockArrays, e.Beta, design.ColumnNames, options.Level, p > 1 ? Enumerable.Range(1, p - 1).ToArray() : null);
+            robust = [.. cr2.Coefficients];
+            robustWald = cr2.Wald;
             if (blockArrays.Length < 10) warnings.Add($"only {blockArrays.Length} clusters: even CR2 tests are unreliable with so few.");
         }
         return new MultilevelFit
@@ -369,6 +384,7 @@ public static partial class MetaAnalysis
             LogLikelihoodREML = e.LogLik,
             Convergence = new Convergence(best.Converged, best.Iterations, best.Change, options.Tolerance, best.Converged ? "σ² change below tolerance" : "iteration limit reached"),
             Robust = robust,
+            RobustWald = robustWald,
             Usage = studies.Usage.Then(usage),
             Warnings = warnings,
         };

@@ -121,6 +121,35 @@ public class SubgroupAndDfTests
         Assert.Null(fit.QMDenominatorDegreesOfFreedom);
     }
 
+    [Theory]
+    [InlineData("htz_year_school", "year,school")]
+    [InlineData("htz_year", "year")]
+    public void CR2_HTZ_Wald_test_of_the_moderators_matches_clubSandwich(string key, string mods)
+    {
+        var r = R(key);
+        var fit = MetaAnalysis.FitMultilevel(MetaFixtures.Konstantopoulos(), new MultilevelOptions { Moderators = [.. mods.Split(',')], ClusterRobust = true, ProfileIntervals = false });
+        var w = fit.RobustWald!;
+        Assert.Equal(mods.Split(','), w.Terms);
+        Assert.Equal((int)r["df_num"].D(), w.NumeratorDegreesOfFreedom);
+        MetaFixtures.Near(r["Fstat"].D(), w.F, MetaFixtures.Estimate, "F");
+        MetaFixtures.Near(r["delta"].D(), w.Delta, MetaFixtures.Estimate, "delta");
+        MetaFixtures.Near(r["df_denom"].D(), w.DenominatorDegreesOfFreedom, 1e-4, "HTZ denominator df");
+        MetaFixtures.Near(r["p_val"].D(), w.PValue, MetaFixtures.Estimate, "p");
+        MetaFixtures.Near(r["se"].Array(), [.. fit.Robust.Select(c => c.StandardError)], MetaFixtures.Estimate * 10, "CR2 se");
+        MetaFixtures.Near(r["df"].Array(), [.. fit.Robust.Select(c => c.DegreesOfFreedom)], 1e-4, "Satterthwaite df");
+    }
+
+    [Fact]
+    public void Cli_robust_with_moderators_adds_the_HTZ_test()
+    {
+        var o = Json("meta", MetaFixtures.Path("konstantopoulos2011.csv"), "--yi", "yi", "--vi", "vi", "--cluster", "district", "--robust", "--mods", "year,school");
+        var w = o["robust_wald"]!;
+        Assert.Equal("HTZ", w["test"]!.GetValue<string>());
+        MetaFixtures.Near(R("htz_year_school")["Fstat"].D(), w["f"].D(), MetaFixtures.Estimate, "F");
+        MetaFixtures.Near(R("htz_year_school")["df_denom"].D(), w["df_denom"].D(), 1e-4, "df");
+        Assert.Null(Json("meta", MetaFixtures.Path("konstantopoulos2011.csv"), "--yi", "yi", "--vi", "vi", "--cluster", "district", "--robust")["robust_wald"]);
+    }
+
     // ---- through the CLI
 
     private static JsonObject Json(params string[] args)

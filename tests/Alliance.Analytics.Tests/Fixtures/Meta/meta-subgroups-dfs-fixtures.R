@@ -2,10 +2,10 @@
 # three-level model's t tests (dfs = "residual" vs "contain"), made with metafor from the study tables that
 # meta-fixtures.R writes. Run from this directory:  Rscript meta-subgroups-dfs-fixtures.R
 # Writes meta-subgroups-dfs.json. CI never runs R.
-suppressPackageStartupMessages({ library(metafor); library(jsonlite) })
+suppressPackageStartupMessages({ library(metafor); library(jsonlite); library(clubSandwich) })
 options(warn = 1)
 versions <- list(R = R.version.string, metafor = as.character(packageVersion("metafor")),
-                 jsonlite = as.character(packageVersion("jsonlite")), made = "meta-subgroups-dfs-fixtures.R")
+                 clubSandwich = as.character(packageVersion("clubSandwich")), jsonlite = as.character(packageVersion("jsonlite")), made = "meta-subgroups-dfs-fixtures.R")
 num <- function(x) { x <- as.numeric(x); x[!is.finite(x)] <- NA; x }
 out <- list(versions = versions)
 
@@ -52,5 +52,16 @@ for (dfs in c("residual", "contain")) {
   out[[paste0("three_level_t_", dfs)]] <- mv(rma.mv(yi, vi, random = ~ 1 | district/school, data = ko, test = "t", dfs = dfs))
   out[[paste0("three_level_year_t_", dfs)]] <- mv(rma.mv(yi, vi, mods = ~ year, random = ~ 1 | district/school, data = ko, test = "t", dfs = dfs))
 }
+# CR2 with the HTZ Wald test of several coefficients (clubSandwich): year and school (its number within the district,
+# a moderator that varies within clusters) tested jointly, and year alone (q = 1: F = t^2 on Satterthwaite df).
+htz <- function(res, terms) {
+  w <- Wald_test(res, constraints = constrain_zero(terms), vcov = "CR2", cluster = ko$district, test = "HTZ")
+  rb <- robust(res, cluster = ko$district, clubSandwich = TRUE)
+  list(terms = rownames(res$beta)[terms], Fstat = num(w$Fstat), delta = num(w$delta), df_num = num(w$df_num), df_denom = num(w$df_denom),
+       p_val = num(w$p_val), se = num(rb$se), df = num(rb$ddf))
+}
+m2 <- rma.mv(yi, vi, mods = ~ year + school, random = ~ 1 | district/school, data = ko)
+out$htz_year_school <- htz(m2, 2:3)
+out$htz_year <- htz(rma.mv(yi, vi, mods = ~ year, random = ~ 1 | district/school, data = ko), 2)
 writeLines(toJSON(out, auto_unbox = TRUE, digits = NA, na = "null", pretty = TRUE), "meta-subgroups-dfs.json")
 cat("done\n")
