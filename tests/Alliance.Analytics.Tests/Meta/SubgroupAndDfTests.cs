@@ -189,6 +189,18 @@ public class SubgroupAndDfTests
         Assert.Equal(11, o["qm_df2"]!.GetValue<double>());
     }
 
+    [Fact]
+    public void Cli_bias_and_leave_one_out_t_tests_carry_their_df()
+    {
+        var o = Json("meta", MetaFixtures.Path("bcg.csv"), "--bias", "--influence", "--test", "knha");
+        Assert.Equal(MetaFixtures.Json("bcg")["pet"]!["df"].D(), o["pet_peese"]!["df"].D());
+        Assert.Equal(MetaFixtures.Json("bcg")["regtest_lm"]!["df"].D(), o["egger_lm"]!["df"].D());
+        Assert.Equal(11, o["egger"]!["df"].D());
+        Assert.All(o["leave_one_out"]!.AsArray(), row => Assert.Equal(11, row!["df"].D()));
+        var z = Json("meta", MetaFixtures.Path("bcg.csv"), "--influence");
+        Assert.All(z["leave_one_out"]!.AsArray(), row => Assert.Null(row!["df"]));
+    }
+
     [Theory]
     [InlineData(null, "common")]
     [InlineData("common", "common")]
