@@ -190,6 +190,19 @@ public class SubgroupAndDfTests
     }
 
     [Fact]
+    public void Cli_several_moderators_with_a_categorical_one_match_rma()
+    {
+        var r = MetaFixtures.Json("bcg")["mods_alloc_ablat"]!;
+        var o = Json("meta", MetaFixtures.Path("bcg.csv"), "--mods", "alloc,ablat");
+        var coefficients = o["coefficients"]!.AsArray();
+        Assert.Equal(["intrcpt", "alloc=random", "alloc=systematic", "ablat"], coefficients.Select(c => c!["name"]!.GetValue<string>()));
+        MetaFixtures.Near(r["beta"].Array(), [.. coefficients.Select(c => c!["estimate"].D())], MetaFixtures.Estimate, "beta");
+        MetaFixtures.Near(r["se"].Array(), [.. coefficients.Select(c => c!["se"].D())], MetaFixtures.Estimate, "se");
+        MetaFixtures.Near(r["QM"].D(), o["qm"].D(), MetaFixtures.Estimate * 10, "QM");
+        Assert.Equal(3, o["qm_df"]!.GetValue<int>());
+    }
+
+    [Fact]
     public void Cli_bias_and_leave_one_out_t_tests_carry_their_df()
     {
         var o = Json("meta", MetaFixtures.Path("bcg.csv"), "--bias", "--influence", "--test", "knha");
