@@ -35,7 +35,7 @@ public static class MetaVerb
         subgroupTau2.AcceptOnlyFromAmong("common", "separate");
         var dfs = new Option<string>("--dfs") { Description = "With --cluster --test knha: degrees of freedom of the t tests, residual (k − p; default) or contain (clusters − p for study-level terms), as rma.mv's dfs.", HelpName = "residual|contain", DefaultValueFactory = _ => "residual" };
         dfs.AcceptOnlyFromAmong("residual", "contain");
-        var robust = new Option<bool>("--robust") { Description = "With --cluster: cluster-robust CR2 tests with Satterthwaite degrees of freedom." };
+        var robust = new Option<bool>("--robust") { Description = "With --cluster: cluster-robust CR2 tests with Satterthwaite degrees of freedom; with --mods also the HTZ Wald test of all moderators." };
         var bias = new Option<bool>("--bias") { Description = "Bias diagnostics: Egger's test (both ways), rank correlation, trim-and-fill, PET-PEESE." };
         var influence = new Option<bool>("--influence") { Description = "Leave-one-out analysis and influence diagnostics." };
         var permutations = new Option<int>("--permutations") { Description = "Permutation test of the moderators with N permutations (exact when there are fewer distinct ones; default 0, no test).", HelpName = "N" };
