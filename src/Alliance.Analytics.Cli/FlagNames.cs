@@ -113,6 +113,11 @@ public static partial class FlagNames
         new("MetaReportOptions.ThreeLevel", "--cluster", Meta, "meta"),
         new("MetaReportOptions.ClusterRobust", "--robust", Meta, "meta"),
         new("MetaReportOptions.Bias", "--bias", Meta, "meta"),
+        new("MetaReportOptions.Subgroup", "--subgroup", Meta, "meta"),
+        new("MetaReportOptions.SubgroupTau2", "--subgroup-tau2", Meta, "meta"),
+        new("MetaReportOptions.DegreesOfFreedomRule", "--dfs", Meta, "meta"),
+        new("MultilevelOptions.DegreesOfFreedomRule", "--dfs", Meta, "meta"),
+        new("MetaReportOptions.Moderators", "--mods", Meta, "meta"),
 
         // Simulation
         new("SimulationSettings.List", "--list-settings", Simulate, "simulate"),

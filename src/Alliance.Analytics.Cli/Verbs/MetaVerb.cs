@@ -7,7 +7,7 @@ using Alliance.Analytics.Plotting;
 namespace Alliance.Analytics.Cli.Verbs;
 
 /// <summary>
-/// <c>alliance meta &lt;file&gt; (--r COL --n COL | --yi COL --vi COL) [--method] [--test] [--mods] [--cluster] [--bias] …</c>:
+/// <c>alliance meta &lt;file&gt; (--r COL --n COL | --yi COL --vi COL) [--method] [--test] [--mods] [--subgroup COL] [--cluster] [--dfs] [--bias] …</c>:
 /// a meta-analysis of a study table (docs/cli/meta.md).
 /// </summary>
 public static class MetaVerb
@@ -30,7 +30,12 @@ public static class MetaVerb
         var level = SharedOptions.Level("every interval");
         var mods = new Option<string?>("--mods") { Description = "Moderator columns, comma-separated (meta-regression); factor(col) treats a numeric column as categorical.", HelpName = "a,b" };
         var cluster = new Option<string?>("--cluster") { Description = "Study column for the three-level model: effect sizes (rows) within the cluster column's studies, REML.", HelpName = "COL" };
-        var robust = new Option<bool>("--robust") { Description = "With --cluster: cluster-robust CR2 tests with Satterthwaite degrees of freedom." };
+        var subgroup = new Option<string?>("--subgroup") { Description = "Subgroup analysis by this categorical column: pooled effect and τ² per subgroup and the test of subgroup differences.", HelpName = "COL" };
+        var subgroupTau2 = new Option<string>("--subgroup-tau2") { Description = "With --subgroup: common (default; one τ², the mixed-effects model rma(yi, vi, mods = ~ factor(COL))) or separate (a τ² per subgroup, fixed-effect Q between).", HelpName = "common|separate", DefaultValueFactory = _ => "common" };
+        subgroupTau2.AcceptOnlyFromAmong("common", "separate");
+        var dfs = new Option<string>("--dfs") { Description = "With --cluster --test knha: degrees of freedom of the t tests, residual (k − p; default) or contain (clusters − p for study-level terms), as rma.mv's dfs.", HelpName = "residual|contain", DefaultValueFactory = _ => "residual" };
+        dfs.AcceptOnlyFromAmong("residual", "contain");
+        var robust = new Option<bool>("--robust") { Description = "With --cluster: cluster-robust CR2 tests with Satterthwaite degrees of freedom; with --mods also the HTZ Wald test of all moderators." };
         var bias = new Option<bool>("--bias") { Description = "Bias diagnostics: Egger's test (both ways), rank correlation, trim-and-fill, PET-PEESE." };
         var influence = new Option<bool>("--influence") { Description = "Leave-one-out analysis and influence diagnostics." };
         var permutations = new Option<int>("--permutations") { Description = "Permutation test of the moderators with N permutations (exact when there are fewer distinct ones; default 0, no test).", HelpName = "N" };
@@ -46,7 +51,7 @@ public static class MetaVerb
             "estimators, Q, I², H² with Q-profile intervals and the prediction interval; meta-regression with --mods; the three-level model " +
             "with --cluster; bias and influence diagnostics. Correlations are pooled as Fisher z and shown back as r. Agrees with metafor::rma.");
         command.Arguments.Add(file);
-        foreach (var o in new Option[] { r, n, yi, vi, study, measure, method, test, level, mods, cluster, robust, bias, influence, permutations, seed, forest, funnel, delimiter, missing, dropInvalid })
+        foreach (var o in new Option[] { r, n, yi, vi, study, measure, method, test, level, mods, subgroup, subgroupTau2, cluster, dfs, robust, bias, influence, permutations, seed, forest, funnel, delimiter, missing, dropInvalid })
             command.Options.Add(o);
         output.AddTo(command);
         command.AddValidator(result =>
@@ -58,6 +63,10 @@ public static class MetaVerb
             if ((result.GetValue(yi) is null) != (result.GetValue(vi) is null)) result.AddError("--yi and --vi go together.");
             if (result.GetValue(robust) && result.GetValue(cluster) is null) result.AddError("--robust needs --cluster (the clusters of the CR2 estimator).");
             if (result.GetValue(permutations) < 0) result.AddError("--permutations must be positive.");
+            if (result.GetValue(subgroup) is not null && result.GetValue(cluster) is not null) result.AddError("--subgroup is for the univariate model; it cannot go with --cluster.");
+            if (result.GetValue(subgroup) is not null && result.GetValue(mods) is not null) result.AddError("--subgroup fits models without moderators; use --mods factor(COL) for the meta-regression, or drop --mods.");
+            if (result.IsGiven(subgroupTau2) && result.GetValue(subgroup) is null) result.AddError("--subgroup-tau2 needs --subgroup.");
+            if (result.IsGiven(dfs) && (result.GetValue(cluster) is null || result.GetValue(test) != "knha")) result.AddError("--dfs sets the df of the three-level model's t tests: it needs --cluster and --test knha.");
         });
         command.SetAction(parse =>
         {
@@ -85,6 +94,9 @@ public static class MetaVerb
                 Moderators = parse.GetValue(mods) is { } md ? DataSpec.SplitList(md) : ImmutableArray<string>.Empty,
                 ThreeLevel = spec.Cluster is not null,
                 ClusterRobust = parse.GetValue(robust),
+                DegreesOfFreedomRule = MetaNames.ParseDegreesOfFreedomRule(parse.GetValue(dfs)!),
+                Subgroup = parse.GetValue(subgroup),
+                SubgroupTau2 = parse.GetValue(subgroupTau2) == "separate" ? SubgroupTau2.Separate : SubgroupTau2.Common,
                 Bias = parse.GetValue(bias),
                 Influence = parse.GetValue(influence),
                 Permutations = parse.GetValue(permutations),

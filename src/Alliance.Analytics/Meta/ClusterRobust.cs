@@ -13,6 +13,22 @@ namespace Alliance.Analytics.Meta;
 public sealed record RobustCoefficient(string Name, double Estimate, double StandardError, double Statistic, double DegreesOfFreedom, double PValue, ConfidenceInterval Interval);
 
 /// <summary>
+/// The cluster-robust (CR2) Wald test that several coefficients are all zero, with the HTZ small-sample correction
+/// (Tipton &amp; Pustejovsky 2015; Pustejovsky &amp; Tipton 2018): Q = (Cβ̂)′(C V_CR2 C′)⁻¹(Cβ̂) for the q tested
+/// coefficients; F = δ·Q/q with δ = (η − q + 1)/η, referred to F(q, η − q + 1), where η = q(q + 1)/Σ_{s,t} Var_st is
+/// the df of the Hotelling T² approximation matching the total variance of the CR2 estimate under the working model.
+/// R: <c>clubSandwich::Wald_test(fit, constraints = constrain_zero(terms), vcov = "CR2", cluster, test = "HTZ")</c>.
+/// </summary>
+/// <param name="Terms">The coefficients tested.</param>
+/// <param name="Q">The Wald statistic Q.</param>
+/// <param name="F">δ·Q/q.</param>
+/// <param name="Delta">δ = max(0, (η − q + 1)/η).</param>
+/// <param name="NumeratorDegreesOfFreedom">q.</param>
+/// <param name="DenominatorDegreesOfFreedom">η − q + 1.</param>
+/// <param name="PValue">Upper tail of F(q, η − q + 1) (NaN when η − q + 1 ≤ 0).</param>
+public sealed record RobustWaldTest(IReadOnlyList<string> Terms, double Q, double F, double Delta, int NumeratorDegreesOfFreedom, double DenominatorDegreesOfFreedom, double PValue);
+
+/// <summary>
 /// The bias-reduced linearization (CR2) sandwich estimator with Satterthwaite degrees of freedom (Bell &amp;
 /// McCaffrey 2002; Tipton 2015; Pustejovsky &amp; Tipton 2018), for a model fitted by weighted least squares with
 /// W = Φ⁻¹ (the model's own marginal covariance Φ as working model). R:
@@ -36,7 +52,8 @@ internal static class ClusterRobust
     /// <param name="beta">β̂.</param>
     /// <param name="names">Coefficient names.</param>
     /// <param name="level">Confidence level.</param>
-    public static (RobustCoefficient[] Coefficients, double[] Covariance) Compute(ReadOnlySpan<double> x, int p, double[] residuals, Matrix<double> phi, int[][] clusters, double[] beta, IReadOnlyList<string> names, double level)
+    /// <param name="tested">Coefficients of the HTZ Wald test (empty: no test).</param>
+    public static (RobustCoefficient[] Coefficients, double[] Covariance, RobustWaldTest? Wald) Compute(ReadOnlySpan<double> x, int p, double[] residuals, Matrix<double> phi, int[][] clusters, double[] beta, IReadOnlyList<string> names, double level, IReadOnlyList<int>? tested = null)
     {
         int k = residuals.Length;
         var X = Matrix<double>.Build.Dense(k, p);
@@ -66,6 +83,7 @@ internal static class ClusterRobust
         var vcr = M * meat * M;
         double crit = double.NaN;
         var result = new RobustCoefficient[p];
+        var pvs = new Vector<double>[p][];
         for (int j = 0; j < p; j++)
         {
             var cvec = Vector<double>.Build.Dense(p);
@@ -80,6 +98,7 @@ internal static class ClusterRobust
                 var sub = Sub(IminusH, rows);            // m_c × k
                 pv[c] = sub.TransposeThisAndMultiply(inner);
             }
+            pvs[j] = pv;
             var phiP = pv.Select(v => phi * v).ToArray();
             double ev = 0, denom = 0;
             for (int a = 0; a < pv.Length; a++)
@@ -97,7 +116,50 @@ internal static class ClusterRobust
             crit = Numerics.TailProbabilities.StudentQuantileUpper((1 - level) / 2, df);
             result[j] = new RobustCoefficient(names[j], beta[j], se, t, df, Numerics.TailProbabilities.StudentTwoSided(t, df), new ConfidenceInterval(beta[j] - crit * se, beta[j] + crit * se, level));
         }
-        return (result, [.. vcr.ToRowMajorArray()]);
+        RobustWaldTest? wald = tested is { Count: > 0 } ? Htz(tested, pvs, phi, vcr, beta, names) : null;
+        return (result, [.. vcr.ToRowMajorArray()], wald);
+    }
+
+    /// <summary>
+    /// The HTZ test of <paramref name="tested"/> (clubSandwich's <c>Wald_testing</c> with <c>constrain_zero</c>):
+    /// P[s,t,i,j] = p_si′Φp_tj, Ω = Σ_i P[·,·,i,i], B = Ω^{−½}PΩ^{−½}, Var_st = Σ_ij B[s,t,i,j]B[t,s,i,j] + B[s,s,i,j]B[t,t,i,j].
+    /// </summary>
+    private static RobustWaldTest Htz(IReadOnlyList<int> tested, Vector<double>[][] pvs, Matrix<double> phi, Matrix<double> vcr, double[] beta, IReadOnlyList<string> names)
+    {
+        int q = tested.Count, J = pvs[tested[0]].Length;
+        var P = new double[q, q, J, J];
+        for (int s = 0; s < q; s++)
+            for (int t = 0; t < q; t++)
+            {
+                var phiT = pvs[tested[t]].Select(v => phi * v).ToArray();
+                for (int i = 0; i < J; i++)
+                    for (int j = 0; j < J; j++) P[s, t, i, j] = pvs[tested[s]][i] * phiT[j];
+            }
+        var omega = Matrix<double>.Build.Dense(q, q);
+        for (int s = 0; s < q; s++) for (int t = 0; t < q; t++) for (int i = 0; i < J; i++) omega[s, t] += P[s, t, i, i];
+        var on = InverseSqrt(omega);
+        var B = new double[q, q, J, J];
+        for (int i = 0; i < J; i++)
+            for (int j = 0; j < J; j++)
+                for (int s = 0; s < q; s++)
+                    for (int t = 0; t < q; t++)
+                    {
+                        double sum = 0;
+                        for (int a = 0; a < q; a++) for (int b = 0; b < q; b++) sum += on[s, a] * P[a, b, i, j] * on[b, t];
+                        B[s, t, i, j] = sum;
+                    }
+        double total = 0;
+        for (int s = 0; s < q; s++)
+            for (int t = 0; t < q; t++)
+                for (int i = 0; i < J; i++)
+                    for (int j = 0; j < J; j++) total += B[s, t, i, j] * B[t, s, i, j] + B[s, s, i, j] * B[t, t, i, j];
+        double eta = q * (q + 1) / total;
+        var cb = Vector<double>.Build.Dense(q, s => beta[tested[s]]);
+        var cvc = Matrix<double>.Build.Dense(q, q, (s, t) => vcr[tested[s], tested[t]]);
+        double wald = cb * cvc.Inverse() * cb;
+        double delta = Math.Max((eta - q + 1) / eta, 0), df2 = eta - q + 1, f = delta * wald / q;
+        double pValue = df2 > 0 ? Numerics.TailProbabilities.FUpper(f, q, df2) : double.NaN;
+        return new RobustWaldTest([.. tested.Select(s => names[s])], wald, f, delta, q, df2, pValue);
     }
 
     private static Matrix<double> Sub(Matrix<double> m, int[] rows, int[] cols)

@@ -18,7 +18,11 @@ namespace Alliance.Analytics.Meta;
 /// <param name="Tau2">τ².</param>
 /// <param name="I2">I² (%).</param>
 /// <param name="H2">H².</param>
-public sealed record SubsetFit(string Label, double Estimate, double StandardError, double Statistic, double PValue, ConfidenceInterval Interval, double Q, double QPValue, double Tau2, double I2, double H2);
+public sealed record SubsetFit(string Label, double Estimate, double StandardError, double Statistic, double PValue, ConfidenceInterval Interval, double Q, double QPValue, double Tau2, double I2, double H2)
+{
+    /// <summary>Degrees of freedom of the t test under Knapp–Hartung (k − 1 of the subset, as metafor's refit), null for z tests.</summary>
+    public double? DegreesOfFreedom { get; init; }
+}
 
 /// <summary>Shared rendering of a list of subset fits.</summary>
 internal static class SubsetFitTable
@@ -37,6 +41,7 @@ internal static class SubsetFitTable
         ["estimate"] = JsonOutput.Number(r.Estimate),
         ["se"] = JsonOutput.Number(r.StandardError),
         ["statistic"] = JsonOutput.Number(r.Statistic),
+        ["df"] = r.DegreesOfFreedom is { } df ? JsonOutput.Number(df) : null,
         ["p"] = JsonOutput.Number(r.PValue),
         ["ci"] = r.Interval.ToJson(),
         ["q"] = JsonOutput.Number(r.Q),
@@ -50,7 +55,10 @@ internal static class SubsetFitTable
         new(label, double.NaN, double.NaN, double.NaN, double.NaN, ConfidenceInterval.Missing(level), double.NaN, double.NaN, double.NaN, double.NaN, double.NaN);
 
     public static SubsetFit From(string label, KernelFit? f, double level) => f is null ? Missing(label, level) :
-        new(label, f.Beta[0], f.StandardError[0], f.Statistic[0], f.PValue[0], new ConfidenceInterval(f.CiLower[0], f.CiUpper[0], level), f.QE, f.QEp, f.Tau2, f.I2, f.H2);
+        new(label, f.Beta[0], f.StandardError[0], f.Statistic[0], f.PValue[0], new ConfidenceInterval(f.CiLower[0], f.CiUpper[0], level), f.QE, f.QEp, f.Tau2, f.I2, f.H2)
+        {
+            DegreesOfFreedom = double.IsNaN(f.Df) ? null : f.Df,
+        };
 }
 
 /// <summary>The model refitted with each study left out in turn (metafor's <c>leave1out</c>).</summary>
@@ -75,7 +83,7 @@ public sealed record LeaveOneOutResult : IAnalysisResult
     public ResultSummary Summary() => new($"Leave-one-out ({MetaNames.Abbreviation(Model.Options.Estimator)}, k = {Model.K})",
         [$"Full model: {Model}"], [SubsetFitTable.Table("", "left out", Rows, Model.DegreesOfFreedom is not null)], ["R: metafor::leave1out(fit)."], Warnings);
 
-    /// <summary><c>{…, "leave_one_out": [{label, estimate, se, statistic, p, ci, q, q_p, tau2, i2, h2}]}</c>.</summary>
+    /// <summary><c>{…, "leave_one_out": [{label, estimate, se, statistic, df, p, ci, q, q_p, tau2, i2, h2}]}</c>.</summary>
     public JsonObject ToJson()
     {
         var o = JsonOutput.Document(this);

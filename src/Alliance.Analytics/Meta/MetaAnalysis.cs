@@ -84,7 +84,10 @@ public static partial class MetaAnalysis
         double sumW = fit.Weights.Sum();
         var coefficients = ImmutableArray.CreateBuilder<MetaCoefficient>(p);
         for (int j = 0; j < p; j++)
-            coefficients.Add(new MetaCoefficient(design.ColumnNames[j], fit.Beta[j], fit.StandardError[j], fit.Statistic[j], fit.PValue[j], new ConfidenceInterval(fit.CiLower[j], fit.CiUpper[j], options.Level)));
+            coefficients.Add(new MetaCoefficient(design.ColumnNames[j], fit.Beta[j], fit.StandardError[j], fit.Statistic[j], fit.PValue[j], new ConfidenceInterval(fit.CiLower[j], fit.CiUpper[j], options.Level))
+            {
+                DegreesOfFreedom = double.IsNaN(fit.Df) ? null : fit.Df,
+            });
         var pi = ConfidenceInterval.Missing(options.Level);
         if (p == 1 && random)
         {

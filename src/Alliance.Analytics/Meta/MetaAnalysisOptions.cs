@@ -35,6 +35,23 @@ public enum MetaTest
     KnappHartung,
 }
 
+/// <summary>
+/// How the three-level model counts the degrees of freedom of its t tests (metafor's <c>dfs</c> argument of
+/// <c>rma.mv</c>; with z tests there are none).
+/// </summary>
+public enum DegreesOfFreedomRule
+{
+    /// <summary>k − p for every coefficient (k effect sizes, p coefficients). metafor <c>dfs = "residual"</c> (its default).</summary>
+    Residual,
+
+    /// <summary>
+    /// The containment rule: for a coefficient whose column is constant within every cluster (a study-level
+    /// moderator, the intercept), the number of clusters minus p; otherwise (it varies within clusters) k − p; at
+    /// least 1. The F test of several coefficients takes the smallest of their df. metafor <c>dfs = "contain"</c>.
+    /// </summary>
+    Containment,
+}
+
 /// <summary>Parsing and printing estimator and test names as metafor spells them (REML, DL, …, EE; z, knha).</summary>
 public static class MetaNames
 {
@@ -67,6 +84,18 @@ public static class MetaNames
         "PM" => TauEstimator.PauleMandel,
         "EB" => TauEstimator.EmpiricalBayes,
         _ => throw new AllianceInputException($"unknown τ² estimator '{name}': use REML, DL, ML, PM, HS, SJ, HE, EB or EE."),
+    };
+
+    /// <summary>metafor's name of a df rule: "residual" or "contain".</summary>
+    public static string Name(DegreesOfFreedomRule rule) => rule == DegreesOfFreedomRule.Containment ? "contain" : "residual";
+
+    /// <summary>Parses "residual" or "contain" (also "containment"), case-insensitive.</summary>
+    /// <exception cref="AllianceInputException">For any other name.</exception>
+    public static DegreesOfFreedomRule ParseDegreesOfFreedomRule(string name) => (name ?? "").Trim().ToLowerInvariant() switch
+    {
+        "residual" => DegreesOfFreedomRule.Residual,
+        "contain" or "containment" => DegreesOfFreedomRule.Containment,
+        _ => throw new AllianceInputException($"unknown degrees-of-freedom rule '{name}': use residual or contain."),
     };
 
     /// <summary>Parses "z" or "knha" (also "kh", "knapp-hartung").</summary>

@@ -27,6 +27,15 @@ public sealed record MetaReportOptions
     /// <summary>CR2 cluster-robust tests (three-level model).</summary>
     public bool ClusterRobust { get; init; }
 
+    /// <summary>Degrees of freedom of the three-level model's t tests (<see cref="MultilevelOptions.DegreesOfFreedomRule"/>; default k − p).</summary>
+    public DegreesOfFreedomRule DegreesOfFreedomRule { get; init; } = DegreesOfFreedomRule.Residual;
+
+    /// <summary>A categorical moderator column for a subgroup analysis beside the model without moderators (null: none; univariate model only).</summary>
+    public string? Subgroup { get; init; }
+
+    /// <summary>Common (default) or separate τ² in the subgroup analysis (<see cref="MetaAnalysis.Subgroups"/>).</summary>
+    public SubgroupTau2 SubgroupTau2 { get; init; } = SubgroupTau2.Common;
+
     /// <summary>Add bias diagnostics (Egger, rank test, trim-and-fill, PET-PEESE).</summary>
     public bool Bias { get; init; }
 
@@ -65,6 +74,9 @@ public sealed record MetaReport : IAnalysisResult
     /// <summary>Leave-one-out analysis.</summary>
     public LeaveOneOutResult? LeaveOneOut { get; init; }
 
+    /// <summary>Subgroup analysis, when asked for.</summary>
+    public SubgroupResult? Subgroups { get; init; }
+
     /// <summary>Influence diagnostics.</summary>
     public InfluenceResult? Influence { get; init; }
 
@@ -89,7 +101,7 @@ public sealed record MetaReport : IAnalysisResult
         if (options.ThreeLevel)
         {
             progress?.Report(new AnalysisProgress("three-level REML", double.NaN));
-            var ml = MetaAnalysis.FitMultilevel(studies, new MultilevelOptions { Moderators = options.Moderators, Test = options.Test, Level = options.Level, ClusterRobust = options.ClusterRobust }, cancellationToken);
+            var ml = MetaAnalysis.FitMultilevel(studies, new MultilevelOptions { Moderators = options.Moderators, Test = options.Test, Level = options.Level, ClusterRobust = options.ClusterRobust, DegreesOfFreedomRule = options.DegreesOfFreedomRule }, cancellationToken);
             MultilevelFit? egger = null;
             if (options.Bias)
             {
@@ -97,17 +109,19 @@ public sealed record MetaReport : IAnalysisResult
                 else
                 {
                     var withSe = ml.Studies.WithModerator(ModeratorColumn.FromNumbers("sei", ml.Studies.Vi.Select(Math.Sqrt)));
-                    egger = MetaAnalysis.FitMultilevel(withSe, new MultilevelOptions { Moderators = ["sei"], Test = options.Test, Level = options.Level, ProfileIntervals = false }, cancellationToken);
+                    egger = MetaAnalysis.FitMultilevel(withSe, new MultilevelOptions { Moderators = ["sei"], Test = options.Test, Level = options.Level, ProfileIntervals = false, DegreesOfFreedomRule = options.DegreesOfFreedomRule }, cancellationToken);
                     notes.Add("Egger's test in the three-level model: √vᵢ as moderator. Trim-and-fill has no three-level form and is not run.");
                 }
             }
             if (options.Permutations > 0) notes.Add("the permutation test is available for the univariate model only.");
+            if (options.Subgroup is not null) notes.Add("the subgroup analysis (MetaReportOptions.Subgroup) is available for the univariate model only and was not run.");
             if (options.Influence) notes.Add("influence diagnostics are available for the univariate model only.");
             if (options.Estimator != TauEstimator.RestrictedMaximumLikelihood)
                 notes.Add($"the three-level model is fitted by REML only: the {MetaNames.Abbreviation(options.Estimator)} estimator asked for was not used.");
             return new MetaReport { ThreeLevel = ml, ThreeLevelEgger = egger, Notes = [.. notes] };
         }
         if (options.ClusterRobust) notes.Add("CR2 tests (MetaReportOptions.ClusterRobust) need the three-level model (MetaReportOptions.ThreeLevel).");
+        if (options.DegreesOfFreedomRule != DegreesOfFreedomRule.Residual) notes.Add("the df rule (MetaReportOptions.DegreesOfFreedomRule) applies to the three-level model; Knapp–Hartung tests here use k − p.");
         progress?.Report(new AnalysisProgress("fitting", double.NaN));
         var fit = MetaAnalysis.Fit(studies, new MetaAnalysisOptions { Estimator = options.Estimator, Test = options.Test, Level = options.Level, Moderators = options.Moderators });
         PublicationBiasResult? bias = null;
@@ -129,7 +143,14 @@ public sealed record MetaReport : IAnalysisResult
             if (fit.K > fit.CoefficientCount + 1) influence = fit.Influence();
             else notes.Add("influence diagnostics need more studies than coefficients + 1.");
         }
-        return new MetaReport { Model = fit, Bias = bias, Permutation = permutation, LeaveOneOut = loo, Influence = influence, Notes = [.. notes] };
+        SubgroupResult? subgroups = null;
+        if (options.Subgroup is { } subgroup)
+        {
+            progress?.Report(new AnalysisProgress("subgroups", double.NaN));
+            subgroups = MetaAnalysis.Subgroups(studies, subgroup, new MetaAnalysisOptions { Estimator = options.Estimator, Test = options.Test, Level = options.Level }, options.SubgroupTau2);
+            if (!options.Moderators.IsEmpty) notes.Add("the subgroup analysis pools each subgroup without the moderators (MetaReportOptions.Moderators), which apply to the overall model only.");
+        }
+        return new MetaReport { Model = fit, Bias = bias, Permutation = permutation, LeaveOneOut = loo, Influence = influence, Subgroups = subgroups, Notes = [.. notes] };
     }
 
     /// <inheritdoc/>
@@ -141,7 +162,7 @@ public sealed record MetaReport : IAnalysisResult
         var notes = main.Notes.ToList();
         if (ThreeLevelEgger is { } e)
             lines.Add(string.Create(CultureInfo.InvariantCulture, $"Egger's test (three-level, √vᵢ as moderator): {(e.DegreesOfFreedom is null ? "z" : "t")} = {e.Coefficients[1].Statistic:F4}, p {RandomEffectsFit.FormatP(e.Coefficients[1].PValue)}"));
-        foreach (IAnalysisResult? extra in new IAnalysisResult?[] { Bias, Permutation, LeaveOneOut, Influence })
+        foreach (IAnalysisResult? extra in new IAnalysisResult?[] { Subgroups, Bias, Permutation, LeaveOneOut, Influence })
         {
             if (extra is null) continue;
             var s = extra.Summary();
@@ -149,6 +170,7 @@ public sealed record MetaReport : IAnalysisResult
             lines.Add(s.Title + ":");
             lines.AddRange(s.Lines);
             tables.AddRange(s.Tables.Select(t => t.Title.Length == 0 ? t with { Title = s.Title } : t));
+            if (ReferenceEquals(extra, Subgroups)) { notes.AddRange(s.Notes); lines.AddRange(s.Warnings.Select(w => "warning: " + w)); }
         }
         notes.AddRange(Notes);
         return new ResultSummary(main.Title, lines, tables, notes, main.Warnings);
@@ -157,7 +179,8 @@ public sealed record MetaReport : IAnalysisResult
     /// <summary>
     /// The model's keys (<see cref="RandomEffectsFit.ToJson"/> or <see cref="MultilevelFit.ToJson"/>), plus with bias
     /// <c>egger</c> {z, p, estimate, ci}, <c>egger_lm</c>, <c>rank</c>, <c>trimfill</c> {k0, side, estimate, …}, <c>pet_peese</c>;
-    /// with permutations <c>permutation</c>; with influence <c>leave_one_out</c>, <c>influence</c>; and <c>notes</c>.
+    /// with permutations <c>permutation</c>; with influence <c>leave_one_out</c>, <c>influence</c>; with a subgroup
+    /// <c>subgroups</c> (<see cref="SubgroupResult.ToJson"/> without its schema_version); and <c>notes</c>.
     /// </summary>
     public JsonObject ToJson()
     {
@@ -170,7 +193,7 @@ public sealed record MetaReport : IAnalysisResult
         if (ThreeLevelEgger is { } e)
         {
             var c = e.Coefficients[1];
-            o["egger"] = new JsonObject { [e.DegreesOfFreedom is null ? "z" : "t"] = JsonOutput.Number(c.Statistic), ["p"] = JsonOutput.Number(c.PValue), ["estimate"] = JsonOutput.Number(e.Estimate.Estimate), ["ci"] = e.Estimate.Interval.ToJson() };
+            o["egger"] = new JsonObject { [e.DegreesOfFreedom is null ? "z" : "t"] = JsonOutput.Number(c.Statistic), ["df"] = c.DegreesOfFreedom is { } edf ? JsonOutput.Number(edf) : null, ["p"] = JsonOutput.Number(c.PValue), ["estimate"] = JsonOutput.Number(e.Estimate.Estimate), ["ci"] = e.Estimate.Interval.ToJson() };
             o["trimfill"] = null;
         }
         if (Permutation is { } p)
@@ -178,6 +201,12 @@ public sealed record MetaReport : IAnalysisResult
             var pj = p.ToJson();
             pj.Remove("schema_version"); pj.Remove("n"); pj.Remove("data"); pj.Remove("warnings");
             o["permutation"] = pj;
+        }
+        if (Subgroups is { } sg)
+        {
+            var sj = sg.ToJson();
+            sj.Remove("schema_version");
+            o["subgroups"] = sj;
         }
         if (LeaveOneOut is { } l) o["leave_one_out"] = l.ToJson()["leave_one_out"]!.DeepClone();
         if (Influence is { } i) o["influence"] = i.ToJson()["influence"]!.DeepClone();

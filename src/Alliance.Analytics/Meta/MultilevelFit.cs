@@ -20,6 +20,9 @@ public sealed record MultilevelOptions
     /// <summary>Confidence level (default 0.95).</summary>
     public double Level { get; init; } = Defaults.Level;
 
+    /// <summary>Degrees of freedom of the t tests: k − p (default) or the containment rule; unused under z tests. metafor's <c>dfs</c>.</summary>
+    public DegreesOfFreedomRule DegreesOfFreedomRule { get; init; } = DegreesOfFreedomRule.Residual;
+
     /// <summary>Profile-likelihood intervals for σ²₁ and σ²₂ (default true).</summary>
     public bool ProfileIntervals { get; init; } = true;
 
@@ -83,8 +86,17 @@ public sealed record MultilevelFit : IAnalysisResult
     /// <summary>p value of QM.</summary>
     public required double QMPValue { get; init; }
 
-    /// <summary>t degrees of freedom (k − p) under t tests, else null.</summary>
+    /// <summary>t degrees of freedom of the intercept (of the pooled estimate and its prediction interval) under t tests, else null; each coefficient's in <see cref="MetaCoefficient.DegreesOfFreedom"/>.</summary>
     public required double? DegreesOfFreedom { get; init; }
+
+    /// <summary>The df rule of the t tests (<see cref="MultilevelOptions.DegreesOfFreedomRule"/>), null under z tests.</summary>
+    public DegreesOfFreedomRule? DegreesOfFreedomRule => DegreesOfFreedom is null ? null : Options.DegreesOfFreedomRule;
+
+    /// <summary>Numerator df of QM (the number of coefficients tested).</summary>
+    public required int QMDegreesOfFreedom { get; init; }
+
+    /// <summary>Denominator df of QM as F under t tests (the smallest df of the coefficients tested, as metafor), else null.</summary>
+    public required double? QMDenominatorDegreesOfFreedom { get; init; }
 
     /// <summary>Prediction interval of a new effect size, β̂₀ ± crit·√(SE² + σ²₁ + σ²₂) (intercept-only models).</summary>
     public required ConfidenceInterval PredictionInterval { get; init; }
@@ -100,6 +112,9 @@ public sealed record MultilevelFit : IAnalysisResult
 
     /// <summary>Cluster-robust CR2 tests (clusters = studies), when asked for.</summary>
     public ImmutableArray<RobustCoefficient> Robust { get; init; } = [];
+
+    /// <summary>The CR2 HTZ Wald test that every moderator coefficient is zero (with CR2 tests and moderators), else null.</summary>
+    public RobustWaldTest? RobustWald { get; init; }
 
     /// <inheritdoc/>
     public required DataUsage Usage { get; init; }
@@ -128,10 +143,10 @@ public sealed record MultilevelFit : IAnalysisResult
         var lines = new List<string>
         {
             $"{Studies.Source}: k = {K} effect sizes in {Clusters} {clusters} ({StudySet.MeasureName(Studies.Measure)}); {Usage}",
-            $"REML; tests: {(DegreesOfFreedom is { } df ? $"t({df.ToString(inv)})" : "z")}; {Convergence}",
+            $"REML; tests: {(DegreesOfFreedom is { } df ? $"t({df.ToString(inv)}), df rule {MetaNames.Name(Options.DegreesOfFreedomRule)}" : "z")}; {Convergence}",
             $"Q({K - Design.Columns}) = {Q.ToString("F4", inv)}, p {RandomEffectsFit.FormatP(QPValue)}; I² total {I2[0].ToString("F2", inv)}% (between {clusters} {I2[1].ToString("F2", inv)}%, within {I2[2].ToString("F2", inv)}%)",
         };
-        if (Design.Columns > 1) lines.Add($"Test of moderators: {(DegreesOfFreedom is null ? "QM" : "F")} = {QM.ToString("F4", inv)}, p {RandomEffectsFit.FormatP(QMPValue)}");
+        if (Design.Columns > 1) lines.Add($"Test of moderators: {(QMDenominatorDegreesOfFreedom is { } d2 ? $"F({QMDegreesOfFreedom}, {d2.ToString(inv)})" : $"QM({QMDegreesOfFreedom})")} = {QM.ToString("F4", inv)}, p {RandomEffectsFit.FormatP(QMPValue)}");
         var variance = new ResultTable("Variance components",
             [TableColumn.Label("level"), TableColumn.Number("sigma2", 4), TableColumn.Number("sigma", 4), TableColumn.Number("ci.lb", 4), TableColumn.Number("ci.ub", 4)],
             [
@@ -139,14 +154,17 @@ public sealed record MultilevelFit : IAnalysisResult
                 [$"within {clusters} (σ²₂)", Sigma2[1], Math.Sqrt(Sigma2[1]), Sigma2Intervals[1].Lower, Sigma2Intervals[1].Upper],
             ]);
         string stat = DegreesOfFreedom is null ? "z" : "t";
+        bool t = DegreesOfFreedom is not null;
         var coef = new ResultTable("Coefficients",
-            [TableColumn.Label("term"), TableColumn.Number("estimate", 4), TableColumn.Number("se", 4), TableColumn.Number(stat, 4), TableColumn.Number("p", 4), TableColumn.Number("ci.lb", 4), TableColumn.Number("ci.ub", 4)],
-            [.. Coefficients.Select(c => (IReadOnlyList<object?>)[c.Name, c.Estimate, c.StandardError, c.Statistic, c.PValue, c.Interval.Lower, c.Interval.Upper])]);
+            [TableColumn.Label("term"), TableColumn.Number("estimate", 4), TableColumn.Number("se", 4), TableColumn.Number(stat, 4), .. (t ? new[] { TableColumn.Number("df", 0) } : []), TableColumn.Number("p", 4), TableColumn.Number("ci.lb", 4), TableColumn.Number("ci.ub", 4)],
+            [.. Coefficients.Select(c => (IReadOnlyList<object?>)[c.Name, c.Estimate, c.StandardError, c.Statistic, .. (t ? new object?[] { c.DegreesOfFreedom ?? double.NaN } : []), c.PValue, c.Interval.Lower, c.Interval.Upper])]);
         var tables = new List<ResultTable> { variance, coef };
         if (!Robust.IsDefaultOrEmpty)
             tables.Add(new ResultTable($"Cluster-robust (CR2) tests, clusters = {clusters}",
                 [TableColumn.Label("term"), TableColumn.Number("estimate", 4), TableColumn.Number("se", 4), TableColumn.Number("t", 4), TableColumn.Number("df", 2), TableColumn.Number("p", 4), TableColumn.Number("ci.lb", 4), TableColumn.Number("ci.ub", 4)],
                 [.. Robust.Select(c => (IReadOnlyList<object?>)[c.Name, c.Estimate, c.StandardError, c.Statistic, c.DegreesOfFreedom, c.PValue, c.Interval.Lower, c.Interval.Upper])]));
+        if (RobustWald is { } w)
+            lines.Add($"CR2 test of moderators (HTZ): F({w.NumeratorDegreesOfFreedom}, {w.DenominatorDegreesOfFreedom.ToString("F2", inv)}) = {w.F.ToString("F4", inv)}, p {RandomEffectsFit.FormatP(w.PValue)}");
         if (Design.Columns == 1)
         {
             var rows = new List<IReadOnlyList<object?>> { new object?[] { StudySet.MeasureName(Studies.Measure), Estimate.Estimate, Estimate.Interval.Lower, Estimate.Interval.Upper, PredictionInterval.Lower, PredictionInterval.Upper } };
@@ -155,15 +173,17 @@ public sealed record MultilevelFit : IAnalysisResult
                 [TableColumn.Label("scale"), TableColumn.Number("estimate", 4), TableColumn.Number("ci.lb", 4), TableColumn.Number("ci.ub", 4), TableColumn.Number("pi.lb", 4), TableColumn.Number("pi.ub", 4)], rows));
         }
         return new ResultSummary($"Three-level random-effects model (k = {K}, {Clusters} {clusters})", lines, tables,
-            [$"R: metafor::rma.mv(yi, vi, {(Design.Columns > 1 ? "mods = ~ " + string.Join(" + ", Design.Moderators) + ", " : "")}random = ~ 1 | {cluster}/es_id, method = \"REML\"). σ² intervals by profile likelihood."], Warnings);
+            [$"R: metafor::rma.mv(yi, vi, {(Design.Columns > 1 ? "mods = ~ " + string.Join(" + ", Design.Moderators) + ", " : "")}random = ~ 1 | {cluster}/es_id, method = \"REML\"{(t ? $", test = \"t\", dfs = \"{MetaNames.Name(Options.DegreesOfFreedomRule)}\"" : "")}). σ² intervals by profile likelihood."], Warnings);
     }
 
     private static string Plural(string noun) =>
         noun.EndsWith('y') && !noun.EndsWith("ey", StringComparison.Ordinal) ? noun[..^1] + "ies" : noun.EndsWith('s') ? noun : noun + "s";
 
     /// <summary>
-    /// <c>{k, clusters, method, estimate, se, ci, pi, sigma2: [between, within], sigma2_ci, i2, q, q_df, q_p, [estimate_r, ci_r, pi_r],
-    /// [coefficients, qm, qm_p], [robust], tau2: null, …}</c>.
+    /// <c>{k, clusters, method, test, estimate, se, statistic, p, ci, pi, df, dfs, sigma2: [between, within], sigma2_ci, i2, q, q_df, q_p,
+    /// [estimate_r, ci_r, pi_r], [coefficients (each with df), qm, qm_df, qm_df2, qm_p], [robust], [robust_wald {test: "HTZ", terms, q, f,
+    /// df_num, df_denom, p}], tau2: null, …}</c>; df and dfs
+    /// (the rule: "residual" or "contain") are null under z tests.
     /// </summary>
     public JsonObject ToJson()
     {
@@ -179,6 +199,8 @@ public sealed record MultilevelFit : IAnalysisResult
         o["p"] = JsonOutput.Number(Estimate.PValue);
         o["ci"] = Estimate.Interval.ToJson();
         o["pi"] = PredictionInterval.ToJson();
+        o["df"] = DegreesOfFreedom is { } df ? JsonOutput.Number(df) : null;
+        o["dfs"] = DegreesOfFreedomRule is { } rule ? MetaNames.Name(rule) : null;
         o["sigma2"] = JsonOutput.Numbers(Sigma2);
         o["sigma2_ci"] = new JsonArray([.. Sigma2Intervals.Select(i => (JsonNode?)i.ToJson())]);
         o["tau2"] = null;
@@ -199,9 +221,12 @@ public sealed record MultilevelFit : IAnalysisResult
             o["coefficients"] = new JsonArray([.. Coefficients.Select(c => (JsonNode?)new JsonObject
             {
                 ["name"] = c.Name, ["estimate"] = JsonOutput.Number(c.Estimate), ["se"] = JsonOutput.Number(c.StandardError),
-                ["statistic"] = JsonOutput.Number(c.Statistic), ["p"] = JsonOutput.Number(c.PValue), ["ci"] = c.Interval.ToJson(),
+                ["statistic"] = JsonOutput.Number(c.Statistic), ["df"] = c.DegreesOfFreedom is { } cdf ? JsonOutput.Number(cdf) : null,
+                ["p"] = JsonOutput.Number(c.PValue), ["ci"] = c.Interval.ToJson(),
             })]);
             o["qm"] = JsonOutput.Number(QM);
+            o["qm_df"] = QMDegreesOfFreedom;
+            o["qm_df2"] = QMDenominatorDegreesOfFreedom is { } d2 ? JsonOutput.Number(d2) : null;
             o["qm_p"] = JsonOutput.Number(QMPValue);
         }
         if (!Robust.IsDefaultOrEmpty)
@@ -210,6 +235,12 @@ public sealed record MultilevelFit : IAnalysisResult
                 ["name"] = c.Name, ["se"] = JsonOutput.Number(c.StandardError), ["t"] = JsonOutput.Number(c.Statistic),
                 ["df"] = JsonOutput.Number(c.DegreesOfFreedom), ["p"] = JsonOutput.Number(c.PValue), ["ci"] = c.Interval.ToJson(),
             })]);
+        if (RobustWald is { } rw)
+            o["robust_wald"] = new JsonObject
+            {
+                ["test"] = "HTZ", ["terms"] = JsonOutput.Strings(rw.Terms), ["q"] = JsonOutput.Number(rw.Q), ["f"] = JsonOutput.Number(rw.F),
+                ["df_num"] = rw.NumeratorDegreesOfFreedom, ["df_denom"] = JsonOutput.Number(rw.DenominatorDegreesOfFreedom), ["p"] = JsonOutput.Number(rw.PValue),
+            };
         o["convergence"] = new JsonObject { ["converged"] = Convergence.Converged, ["iterations"] = Convergence.Iterations, ["exit_reason"] = Convergence.ExitReason };
         return o;
     }
@@ -262,16 +293,22 @@ public static partial class MetaAnalysis
         }
         var e = best.Eval;
         bool t = options.Test == MetaTest.KnappHartung;
-        double? df = t ? k - p : null;
-        double crit = t ? TailProbabilities.StudentQuantileUpper((1 - options.Level) / 2, k - p) : TailProbabilities.NormalQuantileUpper((1 - options.Level) / 2);
+        var dfs = new double[p];
+        for (int j = 0; j < p; j++) dfs[j] = ContainmentOrResidual(options.DegreesOfFreedomRule, x, p, j, k, blockArrays);
         var coefficients = new MetaCoefficient[p];
         for (int j = 0; j < p; j++)
         {
             double se = Math.Sqrt(e.Covariance[j * p + j]);
             double stat = e.Beta[j] / se;
-            double pv = t ? TailProbabilities.StudentTwoSided(stat, k - p) : TailProbabilities.NormalTwoSided(stat);
-            coefficients[j] = new MetaCoefficient(design.ColumnNames[j], e.Beta[j], se, stat, pv, new ConfidenceInterval(e.Beta[j] - crit * se, e.Beta[j] + crit * se, options.Level));
+            double cj = t ? TailProbabilities.StudentQuantileUpper((1 - options.Level) / 2, dfs[j]) : TailProbabilities.NormalQuantileUpper((1 - options.Level) / 2);
+            double pv = t ? TailProbabilities.StudentTwoSided(stat, dfs[j]) : TailProbabilities.NormalTwoSided(stat);
+            coefficients[j] = new MetaCoefficient(design.ColumnNames[j], e.Beta[j], se, stat, pv, new ConfidenceInterval(e.Beta[j] - cj * se, e.Beta[j] + cj * se, options.Level))
+            {
+                DegreesOfFreedom = t ? dfs[j] : null,
+            };
         }
+        double? df = t ? dfs[0] : null;
+        double crit = t ? TailProbabilities.StudentQuantileUpper((1 - options.Level) / 2, dfs[0]) : TailProbabilities.NormalQuantileUpper((1 - options.Level) / 2);
         // QM over the moderators (the intercept when there are none).
         int first = p == 1 ? 0 : 1, m = p - first;
         var sub = new double[m * m];
@@ -282,7 +319,8 @@ public static partial class MetaAnalysis
             for (int c = 0; c < m; c++) sub[a * m + c] = e.Covariance[(first + a) * p + first + c];
         }
         double qm = WeightedLeastSquares.InvertSymmetric(sub, m) ? WeightedLeastSquares.Quadratic(sub, bb, m) : double.NaN;
-        double qmp = t ? TailProbabilities.FUpper(qm / m, m, k - p) : TailProbabilities.ChiSquareUpper(qm, m);
+        double? qmDf2 = t ? Enumerable.Range(first, m).Min(j => dfs[j]) : null;
+        double qmp = t ? TailProbabilities.FUpper(qm / m, m, qmDf2!.Value) : TailProbabilities.ChiSquareUpper(qm, m);
         if (t) qm /= m;
 
         // Q and the typical sampling variance with weights 1/v.
@@ -312,13 +350,16 @@ public static partial class MetaAnalysis
             pi = new ConfidenceInterval(e.Beta[0] - crit * sd, e.Beta[0] + crit * sd, options.Level, "prediction");
         }
         var robust = ImmutableArray<RobustCoefficient>.Empty;
+        RobustWaldTest? robustWald = null;
         if (options.ClusterRobust)
         {
             var phi = Matrix<double>.Build.Dense(k, k);
             for (int i = 0; i < k; i++) phi[i, i] = v[i] + best.S2;
             foreach (var block in blockArrays) foreach (int i in block) foreach (int j in block) phi[i, j] += best.S1;
             var residuals = Enumerable.Range(0, k).Select(i => y[i] - WeightedLeastSquares.Fitted(x, p, i, e.Beta)).ToArray();
-            robust = [.. ClusterRobust.Compute(x, p, residuals, phi, blockArrays, e.Beta, design.ColumnNames, options.Level).Coefficients];
+            var cr2 = ClusterRobust.Compute(x, p, residuals, phi, blockArrays, e.Beta, design.ColumnNames, options.Level, p > 1 ? Enumerable.Range(1, p - 1).ToArray() : null);
+            robust = [.. cr2.Coefficients];
+            robustWald = cr2.Wald;
             if (blockArrays.Length < 10) warnings.Add($"only {blockArrays.Length} clusters: even CR2 tests are unreliable with so few.");
         }
         return new MultilevelFit
@@ -335,15 +376,36 @@ public static partial class MetaAnalysis
             QPValue = ee.QEp,
             QM = qm,
             QMPValue = qmp,
+            QMDegreesOfFreedom = m,
+            QMDenominatorDegreesOfFreedom = qmDf2,
             DegreesOfFreedom = df,
             PredictionInterval = pi,
             I2 = i2,
             LogLikelihoodREML = e.LogLik,
             Convergence = new Convergence(best.Converged, best.Iterations, best.Change, options.Tolerance, best.Converged ? "σ² change below tolerance" : "iteration limit reached"),
             Robust = robust,
+            RobustWald = robustWald,
             Usage = studies.Usage.Then(usage),
             Warnings = warnings,
         };
+    }
+
+    /// <summary>
+    /// The t df of coefficient <paramref name="j"/>: k − p under <see cref="DegreesOfFreedomRule.Residual"/>; under
+    /// <see cref="DegreesOfFreedomRule.Containment"/> (metafor's <c>.ddf.calc(dfs = "contain")</c> for
+    /// <c>random = ~ 1 | cluster/es_id</c>) the number of clusters minus p when column j is constant within every
+    /// cluster, else k − p (the es_id level contains it); at least 1.
+    /// </summary>
+    private static double ContainmentOrResidual(DegreesOfFreedomRule rule, ReadOnlySpan<double> x, int p, int j, int k, int[][] blocks)
+    {
+        if (rule == DegreesOfFreedomRule.Residual) return Math.Max(1, k - p);
+        bool constant = true;
+        foreach (var block in blocks)
+        {
+            for (int a = 1; a < block.Length && constant; a++) constant = x[block[a] * p + j] == x[block[0] * p + j];
+            if (!constant) break;
+        }
+        return Math.Max(1, (constant ? Math.Min(blocks.Length, k) : k) - p);
     }
 
     /// <summary>

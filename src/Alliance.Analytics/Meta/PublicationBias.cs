@@ -117,7 +117,7 @@ public sealed record PublicationBiasResult : IAnalysisResult
              "These are tests of funnel asymmetry, which has causes besides publication bias (heterogeneity, small-study differences)."], Warnings);
     }
 
-    /// <summary><c>{…, "egger": {z, p, estimate, ci}, "egger_lm": {t, df, p, estimate, ci}, "rank": {tau, p}, "trimfill": {k0, side, estimate, se, ci, tau2, [estimate_r]}, "pet_peese": {…}}</c>.</summary>
+    /// <summary><c>{…, "egger": {z, p, estimate, ci}, "egger_lm": {t, df, p, estimate, ci}, "rank": {tau, p}, "trimfill": {k0, side, estimate, se, ci, tau2, [estimate_r]}, "pet_peese": {pet, pet_se, pet_p, df (of the PET and PEESE t tests, k − 2), peese, peese_se, selected, estimate, ci}}</c>.</summary>
     public JsonObject ToJson()
     {
         var o = JsonOutput.Document(this);
@@ -130,6 +130,7 @@ public sealed record PublicationBiasResult : IAnalysisResult
             ["pet"] = JsonOutput.Number(PetPeese.Pet.Estimate),
             ["pet_se"] = JsonOutput.Number(PetPeese.Pet.StandardError),
             ["pet_p"] = JsonOutput.Number(PetPeese.Pet.PValue),
+            ["df"] = PetPeese.Pet.DegreesOfFreedom is { } pdf ? JsonOutput.Number(pdf) : null,
             ["peese"] = JsonOutput.Number(PetPeese.Peese.Estimate),
             ["peese_se"] = JsonOutput.Number(PetPeese.Peese.StandardError),
             ["selected"] = PetPeese.UsePeese ? "peese" : "pet",

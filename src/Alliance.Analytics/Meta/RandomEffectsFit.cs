@@ -21,7 +21,14 @@ internal static class IntervalJson
 /// <param name="Statistic">z or t.</param>
 /// <param name="PValue">Two-sided p value.</param>
 /// <param name="Interval">Confidence interval.</param>
-public sealed record MetaCoefficient(string Name, double Estimate, double StandardError, double Statistic, double PValue, ConfidenceInterval Interval);
+public sealed record MetaCoefficient(string Name, double Estimate, double StandardError, double Statistic, double PValue, ConfidenceInterval Interval)
+{
+    /// <summary>
+    /// Degrees of freedom of the t test and interval (Knapp–Hartung or t tests), null for z tests: k − p in the
+    /// univariate model (metafor's <c>ddf</c>), k − p or the containment df in the three-level model (<see cref="DegreesOfFreedomRule"/>).
+    /// </summary>
+    public double? DegreesOfFreedom { get; init; }
+}
 
 /// <summary>
 /// A fitted equal-effects, random-effects or mixed-effects (meta-regression) model: metafor's <c>rma.uni</c> object.
@@ -241,8 +248,9 @@ public sealed record RandomEffectsFit : IAnalysisResult
     internal static string FormatP(double p) => double.IsNaN(p) ? "= —" : p < 0.0001 ? "< .0001" : "= " + p.ToString("F4", CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// <c>{k, method, test, estimate, se, ci, pi, tau2, tau2_se, tau2_ci, tau, i2, i2_ci, h2, h2_ci, q, q_df, q_p,
-    /// [estimate_r, ci_r, pi_r], [coefficients, qm, qm_df, qm_p, r2], convergence, …}</c>; I² in percent.
+    /// <c>{k, method, test, estimate, se, ci, pi, df, dfs, tau2, tau2_se, tau2_ci, tau, i2, i2_ci, h2, h2_ci, q, q_df, q_p,
+    /// [estimate_r, ci_r, pi_r], [coefficients (each with df), qm, qm_df, qm_df2, qm_p, r2], convergence, …}</c>; I² in percent;
+    /// df (k − p), dfs ("residual") and qm_df2 are null under z tests.
     /// </summary>
     public JsonObject ToJson()
     {
@@ -260,6 +268,7 @@ public sealed record RandomEffectsFit : IAnalysisResult
         o["ci"] = Estimate.Interval.ToJson();
         o["pi"] = PredictionInterval.ToJson();
         o["df"] = DegreesOfFreedom is { } df ? JsonOutput.Number(df) : null;
+        o["dfs"] = DegreesOfFreedom is null ? null : "residual";
         o["tau2"] = JsonOutput.Number(Tau2);
         o["tau2_se"] = JsonOutput.Number(Tau2StandardError);
         o["tau2_ci"] = Tau2Interval.ToJson();
@@ -286,10 +295,12 @@ public sealed record RandomEffectsFit : IAnalysisResult
                 ["se"] = JsonOutput.Number(c.StandardError),
                 ["statistic"] = JsonOutput.Number(c.Statistic),
                 ["p"] = JsonOutput.Number(c.PValue),
+                ["df"] = c.DegreesOfFreedom is { } cdf ? JsonOutput.Number(cdf) : null,
                 ["ci"] = c.Interval.ToJson(),
             })]);
             o["qm"] = JsonOutput.Number(QM);
             o["qm_df"] = QMDegreesOfFreedom;
+            o["qm_df2"] = DegreesOfFreedom is { } qdf ? JsonOutput.Number(qdf) : null;
             o["qm_p"] = JsonOutput.Number(QMPValue);
             o["r2"] = R2 is { } r2 ? JsonOutput.Number(r2) : null;
         }

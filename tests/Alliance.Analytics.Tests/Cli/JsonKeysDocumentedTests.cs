@@ -54,8 +54,10 @@ public sealed partial class JsonKeysDocumentedTests : IDisposable
         ["formats --link"] = [["formats", _seven, "--link", _five, "--bootstrap", "20"]],
         ["outcome"] = [["outcome", _clinic, "--alliance", "total", "--outcome", "symptoms", "--bootstrap", "0"],
                        ["outcome", _clinic, "--alliance", "total", "--outcome", "symptoms", "--baseline", "baseline", "--bootstrap", "100", "--lagged"]],
-        ["meta"] = [["meta", _studies], ["meta", _studies, "--bias", "--influence"], ["meta", _studies, "--mods", "rater", "--permutations", "20"]],
-        ["meta --cluster"] = [["meta", _studies, "--cluster", "study"], ["meta", _studies, "--cluster", "study", "--robust", "--bias"]],
+        ["meta"] = [["meta", _studies], ["meta", _studies, "--bias", "--influence"], ["meta", _studies, "--mods", "rater", "--permutations", "20"],
+                     ["meta", _studies, "--subgroup", "rater", "--test", "knha"], ["meta", _studies, "--subgroup", "design", "--subgroup-tau2", "separate"]],
+        ["meta --cluster"] = [["meta", _studies, "--cluster", "study"], ["meta", _studies, "--cluster", "study", "--robust", "--bias"],
+                               ["meta", _studies, "--cluster", "study", "--mods", "rater", "--test", "knha", "--dfs", "contain", "--robust"]],
         ["simulate"] = [["simulate", "--preset", "studies", "--set", "studies=20", "--out", Path.Combine(_dir.Path, "simulated")]],
     };
 

@@ -129,7 +129,7 @@ public class MetaRegressionTests
     public void Subgroups_fit_each_level_and_test_the_difference()
     {
         var r = MetaFixtures.Json("bcg")["subgroups_alloc"]!;
-        var sub = MetaAnalysis.Subgroups(MetaFixtures.Bcg(), "alloc");
+        var sub = MetaAnalysis.Subgroups(MetaFixtures.Bcg(), "alloc", tau2: SubgroupTau2.Separate);
         Assert.Equal(new[] { "alternate", "random", "systematic" }, sub.Levels.ToArray());
         MetaFixtures.Near(r["beta"].Array(), [.. sub.Fits.Select(f => f.Estimate.Estimate)], MetaFixtures.Estimate, "beta");
         MetaFixtures.Near(r["se"].Array(), [.. sub.Fits.Select(f => f.Estimate.StandardError)], MetaFixtures.Estimate, "se");
