@@ -186,8 +186,10 @@ public static class AllianceCli
     /// </summary>
     public static int Report(Exception e, TextWriter stderr, string? verb = null)
     {
-        if (e is AggregateException { InnerExceptions.Count: 1 } aggregate) return Report(aggregate.InnerExceptions[0], stderr, verb);
-        if (e is AggregateException many && many.InnerExceptions.All(x => x is OperationCanceledException)) return Report(many.InnerExceptions[0], stderr, verb);
+        // A parallel loop wraps what its workers threw: report the cause when they all threw the same kind of thing.
+        if (e is AggregateException aggregate && aggregate.Flatten().InnerExceptions is { Count: > 0 } inner
+            && inner.All(x => x.GetType() == inner[0].GetType() || (x is OperationCanceledException && inner[0] is OperationCanceledException)))
+            return Report(inner[0], stderr, verb);
         string message = FlagNames.ForCli(e, verb);
         switch (e)
         {
