@@ -36,7 +36,12 @@ public static class AllianceCli
             "alliance: psychometrics and meta-analysis for therapeutic alliance research.\n" +
             "Usage: alliance <verb> <file> [options]; `alliance <verb> --help` for a verb's options.\n" +
             "Exit codes: 0 ok, 1 analysis failed, 2 bad input or usage, 130 cancelled (Ctrl+C), 143 terminated (SIGTERM).");
-        foreach (var verb in Verbs) root.Subcommands.Add(verb(context));
+        foreach (var verb in Verbs)
+        {
+            var command = verb(context);
+            command.Description += VerbExamples.For(command.Name);
+            root.Subcommands.Add(command);
+        }
         return root;
     }
 
