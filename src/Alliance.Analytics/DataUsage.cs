@@ -14,7 +14,7 @@ public sealed record RowExclusion(string Reason, int Count, ImmutableArray<int> 
     /// <summary>One line: "12 rows: missing on q3 (lines 4, 9, 17, …)".</summary>
     public override string ToString()
     {
-        string rows = Count == 1 ? "1 row" : Count.ToString(CultureInfo.InvariantCulture) + " rows";
+        string rows = Count == 1 ? "1 row" : Count.ToString("N0", CultureInfo.InvariantCulture) + " rows";
         if (Lines.IsDefaultOrEmpty) return $"{rows}: {Reason}";
         string lines = string.Join(", ", Lines.Select(l => l.ToString(CultureInfo.InvariantCulture)));
         return $"{rows}: {Reason} (line{(Lines.Length == 1 ? "" : "s")} {lines}{(Count > Lines.Length ? ", …" : "")})";
