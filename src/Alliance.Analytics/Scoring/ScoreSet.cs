@@ -122,6 +122,8 @@ public sealed record ScoreSet : IAnalysisResult
         o["instrument"] = Instrument.Id;
         o["score_rule"] = Instrument.ScoreRule == ScoreRule.Sum ? "sum" : "mean";
         o["prorate_min_fraction"] = ProrateMinimumFraction;
+        o["reverse_keys_applied"] = ReverseKeysApplied;
+        o["reversed"] = JsonOutput.Strings(ReversedItems.IsDefault ? [] : ReversedItems);
         o["scores"] = JsonOutput.Strings(Keys);
         var flags = Instrument.CutOffs.Select(Flags).ToArray();
         var rows = new JsonArray();

@@ -65,7 +65,7 @@ public sealed class KeyingCopies : IDisposable
 /// <summary>
 /// Keying by construction: every analysis that takes the prepared stage gives the same figures on a reverse-keyed
 /// instrument as on the same data recoded beforehand with no reverse keys (issue 13). The JSON of each result is
-/// compared whole, after removing only the lists that name the reversed items and the folder of the file.
+/// compared whole, after removing only what names the keying choice (the reversed items, whether keys were applied) and the folder of the file.
 /// </summary>
 public sealed class KeyingEquivalenceTests(KeyingCopies copies) : IClassFixture<KeyingCopies>
 {
@@ -212,7 +212,7 @@ public sealed class KeyingEquivalenceTests(KeyingCopies copies) : IClassFixture<
         switch (node)
         {
             case JsonObject o:
-                foreach (var key in o.Select(p => p.Key).Where(k => k is "reversed" or "preparation").ToArray()) o.Remove(key);
+                foreach (var key in o.Select(p => p.Key).Where(k => k is "reversed" or "reverse_keys_applied" or "preparation").ToArray()) o.Remove(key);
                 foreach (var (_, child) in o) Strip(child);
                 break;
             case JsonArray a:
