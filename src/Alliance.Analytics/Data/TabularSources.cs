@@ -115,6 +115,8 @@ internal sealed class CsvTableSource : IRecordSource
         }
         catch (Exception e) when (IsTextProblem(e))
         {
+            // Sylvan reads ahead past the header: a problem in the first data record surfaces here (its row number is 1).
+            if (e is CsvFormatException { RowNumber: > 0 } or CsvRecordTooLargeException { RowNumber: > 0 }) _nextLine = 2;
             text.Dispose();
             Stop(e);
             return;
