@@ -136,6 +136,7 @@ internal sealed class CheckedTextReader : TextReader
     private int _line;
     private bool _afterCr;
     private SourceTextException? _pending;
+    private int _badIndex;
 
     /// <summary>Reads <paramref name="stream"/> (owned) as <paramref name="encoding"/>, or detects it when null.</summary>
     /// <param name="stream">The bytes; disposed with the reader.</param>
@@ -215,7 +216,7 @@ internal sealed class CheckedTextReader : TextReader
             _cEnd -= _cStart;
             _cStart = 0;
         }
-        if (_cEnd == _chars.Length)
+        if (_chars.Length - _cEnd < 4) // room for a surrogate pair, so a conversion always makes progress
         {
             var bigger = ArrayPool<char>.Shared.Rent(_chars.Length * 2);
             Array.Copy(_chars, bigger, _cEnd);
@@ -240,11 +241,13 @@ internal sealed class CheckedTextReader : TextReader
                 {
                     _decoder.Convert(src, dst, _eof, out read, out written, out _);
                 }
-                catch (DecoderFallbackException)
+                catch (DecoderFallbackException e)
                 {
+                    // The block is not converted: the offset is the bad byte's (Index within the block), the line the block's.
                     read = 0;
                     written = 0;
                     invalid = true;
+                    _badIndex = Math.Max(e.Index, 0);
                 }
             }
             _line += TextInput.CountLineBreaks(dst[..written], ref _afterCr);
@@ -265,9 +268,10 @@ internal sealed class CheckedTextReader : TextReader
 
     private SourceTextException InvalidBytes()
     {
-        string hex = _bStart < _bEnd ? _bytes[_bStart].ToString("X2", CultureInfo.InvariantCulture) : "";
+        int at = Math.Min(_bStart + _badIndex, _bEnd - 1);
+        string hex = at >= _bStart ? _bytes[at].ToString("X2", CultureInfo.InvariantCulture) : "";
         string what = DetectedEncoding;
-        string offset = _offset.ToString(CultureInfo.InvariantCulture);
+        string offset = (_offset + (at - _bStart)).ToString(CultureInfo.InvariantCulture);
         string advice = what == "UTF-8"
             ? "; if the file was saved as Latin-1 or Windows-1252 (common for exports from Excel or SPSS), set DataSpec.Encoding to latin1 or cp1252. " +
               "Nothing was replaced: a character such as é is never guessed"
