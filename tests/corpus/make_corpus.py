@@ -69,6 +69,10 @@ write("utf16le.csv", "\ufeff".encode("utf-16-le") + text.replace("\n", "\r\n").e
 case("UTF-16 LE with BOM", ["validate", "{dir}/utf16le.csv"], 0, ["Rows read: 3", "q1, q2, q3"])
 write("utf16be.csv", "\ufeff".encode("utf-16-be") + text.encode("utf-16-be"))
 case("UTF-16 BE with BOM", ["validate", "{dir}/utf16be.csv"], 0, ["Rows read: 3"])
+write("utf16le-nobom.csv", text.encode("utf-16-le"))
+case("UTF-16 without BOM is refused, not read as garbage", ["validate", "{dir}/utf16le-nobom.csv"], 2, [], [],
+     [finding("encoding", 1, None, None, "UTF-16", "utf-16le")])
+case("UTF-16 without BOM read with --encoding utf-16le", ["validate", "{dir}/utf16le-nobom.csv", "--encoding", "utf-16le"], 0, ["Rows read: 3", "q1, q2, q3"])
 # a large file (parallel chunking applies above 4 MiB) with one bad byte far down: the sequential read names it
 rows = [items] + [f"c{i},1,2,3\n" for i in range(400000)]
 rows[350001] = "Jos\u00e9,1,2,3\n"

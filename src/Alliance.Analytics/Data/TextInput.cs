@@ -153,8 +153,12 @@ internal sealed class CheckedTextReader : TextReader
         _offset = firstOffset;
         if (detectBom)
         {
-            FillBytes(3);
+            FillBytes(4);
             var head = _bytes.AsSpan(_bStart, _bEnd - _bStart);
+            // UTF-16 without a byte-order mark is valid UTF-8 (ASCII and NULs): refuse it rather than read garbage names.
+            if (encoding is null && head.Length >= 4 && ((head[0] != 0 && head[1] == 0 && head[2] != 0 && head[3] == 0) || (head[0] == 0 && head[1] != 0 && head[2] == 0 && head[3] != 0)))
+                _pending = new SourceTextException("encoding", 1, null,
+                    $"byte offset 0: the file looks like UTF-16 {(head[1] == 0 ? "little" : "big")}-endian without a byte-order mark; set DataSpec.Encoding to {(head[1] == 0 ? "utf-16le" : "utf-16be")}");
             if (head.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) && (encoding is null || encoding is UTF8Encoding))
             {
                 Skip(3);
