@@ -108,6 +108,10 @@ write("wide.csv", ",".join(f"q{i}" for i in range(cols)) + "\n" + ",".join("1234
 case("20,000-column header", ["validate", "{dir}/wide.csv", "--points", "5"], 0, ["Rows read: 2"])
 write("long-field.csv", 'client_id,note,q1\na,"' + ("free text, " * 20000) + '",1\nb,short,2\n')
 case("200 KB free-text field", ["validate", "{dir}/long-field.csv", "--items", "q1"], 0, ["Rows read: 2"])
+write("cols-100k.csv", "q1," + ",".join(f"c{i}" for i in range(100000)) + "\n" + "1," + ",".join("x" for _ in range(100000)) + "\n2," + ",".join("y" for _ in range(100000)) + "\n")
+case("100,000 columns", ["validate", "{dir}/cols-100k.csv", "--items", "q1"], 0, ["Rows read: 2"])
+write("near-limit.csv", "client_id,note,q1\na," + "x" * (16 * 1000 * 1000) + ",1\nb,y,2\n")
+case("a 16 MB record is accepted", ["validate", "{dir}/near-limit.csv", "--items", "q1"], 0, ["Rows read: 2"])
 write("too-long.csv", "client_id,note,q1\na," + "x" * (16 * 1024 * 1024 + 70000) + ",1\nb,y,2\n")
 case("record over the limit named by line", ["validate", "{dir}/too-long.csv", "--items", "q1"], 2, ["too-long.csv"], ["MaxBufferSize", "Row 0"],
      [finding("record_too_long", 2, None, None, "16,777,216")])
