@@ -48,6 +48,8 @@ public static class AllianceCli
     /// <summary>Parses <paramref name="args"/>, runs the verb and returns its exit code.</summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr, bool interactive = false, CancellationToken cancellationToken = default)
     {
+        // Code pages (cp1252 …) for --encoding: registered here, by the host, not by the library (idempotent).
+        System.Text.Encoding.RegisterProvider(System.Text.CodePagesEncodingProvider.Instance);
         var context = new CliContext(stdout, stderr, interactive, cancellationToken);
         var root = BuildRoot(context);
         ParseResult parse;

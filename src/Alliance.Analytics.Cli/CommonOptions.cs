@@ -26,7 +26,7 @@ public enum OutputFormat
 public sealed class DataOptions
 {
     /// <summary>The data file argument.</summary>
-    public Argument<string> File { get; } = new("file") { Description = "CSV or TSV file of item responses, one row per administration (docs/data-format.md)." };
+    public Argument<string> File { get; } = new("file") { Description = "CSV or TSV file of item responses, one row per administration (docs/data-format.md); - reads standard input." };
 
     /// <summary><c>--items</c>.</summary>
     public Option<string?> Items { get; } = new("--items") { Description = "Item columns, comma-separated, in the instrument's item order (default: every column other than client_id, therapist_id, session, rater).", HelpName = "a,b,c" };
@@ -51,6 +51,9 @@ public sealed class DataOptions
 
     /// <summary><c>--delimiter</c>.</summary>
     public Option<string?> Delimiter { get; } = SharedOptions.Delimiter();
+
+    /// <summary><c>--encoding</c>.</summary>
+    public Option<string?> Encoding { get; } = SharedOptions.Encoding();
 
     /// <summary><c>--key</c>.</summary>
     public Option<string[]> Key { get; } = SharedOptions.Key();
@@ -78,7 +81,7 @@ public sealed class DataOptions
     public void AddTo(Command command, bool prepared = true)
     {
         command.Arguments.Add(File);
-        foreach (var o in new Option[] { Items, Instrument, Points, Min, Max, Continuous, MissingCodes, Delimiter, Key })
+        foreach (var o in new Option[] { Items, Instrument, Points, Min, Max, Continuous, MissingCodes, Delimiter, Encoding, Key })
             command.Options.Add(o);
         if (prepared)
             foreach (var o in new Option[] { DropInvalid, NoReverse, Reverse, Administration })
@@ -123,6 +126,7 @@ public sealed class DataOptions
             Continuous = parse.GetValue(Continuous) ? true : null,
             MissingCodes = parse.GetValue(MissingCodes) is { } codes ? DataSpec.SplitList(codes) : null,
             Delimiter = delim,
+            Encoding = parse.GetValue(Encoding),
         };
     }
 

@@ -70,6 +70,15 @@ public static class SharedOptions
         Validators = { result => { if (result.Tokens.Count == 1 && !IsDelimiter(result.Tokens[0].Value)) result.AddError($"--delimiter must be one character or 'tab', not '{result.Tokens[0].Value}'"); } },
     };
 
+    /// <summary><c>--encoding</c>: the text encoding of the input (default: detected; maps onto <c>DataSpec.Encoding</c>).</summary>
+    public static Option<string?> Encoding() => new("--encoding")
+    {
+        Description = "Text encoding of the file: utf-8, latin1 (ISO-8859-1), cp1252 (Windows-1252), utf-16le or utf-16be " +
+            "(default: a byte-order mark's, else UTF-8; bytes that are not valid UTF-8 are an error, never replaced).",
+        HelpName = "NAME",
+        Validators = { result => { if (result.Tokens.Count == 1 && !IsEncoding(result.Tokens[0].Value)) result.AddError($"--encoding: unknown text encoding '{result.Tokens[0].Value}' (use utf-8, latin1, cp1252, utf-16le or utf-16be)"); } },
+    };
+
     /// <summary><c>--missing-codes</c>: extra missing-value codes (empty fields and NA are always missing).</summary>
     public static Option<string?> MissingCodes() => new("--missing-codes")
     {
@@ -117,6 +126,11 @@ public static class SharedOptions
         if (tryParse(text, out T value)) return value;
         result.AddError($"{name} must be {expected}, not '{text}'");
         return fallback;
+    }
+
+    private static bool IsEncoding(string value)
+    {
+        return Data.TextEncodings.IsKnown(value);
     }
 
     private static bool IsDelimiter(string value)

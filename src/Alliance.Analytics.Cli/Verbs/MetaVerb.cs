@@ -43,6 +43,7 @@ public static class MetaVerb
         var forest = new Option<string?>("--forest") { Description = "Also write a forest plot to FILE (.png or .svg).", HelpName = "FILE" };
         var funnel = new Option<string?>("--funnel") { Description = "Also write a contour-enhanced funnel plot (with trim-and-fill fills under --bias) to FILE.", HelpName = "FILE" };
         var delimiter = SharedOptions.Delimiter();
+        var encoding = SharedOptions.Encoding();
         var missing = SharedOptions.MissingCodes();
         var dropInvalid = SharedOptions.DropInvalid();
         var output = new OutputOptions(OutputFormat.Table, OutputFormat.Json, OutputFormat.Markdown);
@@ -51,7 +52,7 @@ public static class MetaVerb
             "estimators, Q, I², H² with Q-profile intervals and the prediction interval; meta-regression with --mods; the three-level model " +
             "with --cluster; bias and influence diagnostics. Correlations are pooled as Fisher z and shown back as r. Agrees with metafor::rma.");
         command.Arguments.Add(file);
-        foreach (var o in new Option[] { r, n, yi, vi, study, measure, method, test, level, mods, subgroup, subgroupTau2, cluster, dfs, robust, bias, influence, permutations, seed, forest, funnel, delimiter, missing, dropInvalid })
+        foreach (var o in new Option[] { r, n, yi, vi, study, measure, method, test, level, mods, subgroup, subgroupTau2, cluster, dfs, robust, bias, influence, permutations, seed, forest, funnel, delimiter, encoding, missing, dropInvalid })
             command.Options.Add(o);
         output.AddTo(command);
         command.AddValidator(result =>
@@ -73,6 +74,7 @@ public static class MetaVerb
             char? delim = DataOptions.ParseDelimiter(parse.GetValue(delimiter));
             var spec = new StudyTableSpec
             {
+                Encoding = parse.GetValue(encoding),
                 R = parse.GetValue(r),
                 N = parse.GetValue(n),
                 Yi = parse.GetValue(yi),

@@ -46,7 +46,7 @@ public sealed class AllianceDataset
     /// <paramref name="spec"/> (the spec's fields win). Never throws for problems in the data: they are in
     /// <see cref="LoadResult.Report"/>.
     /// </summary>
-    /// <param name="path">CSV (comma) or TSV (tab) file with a header line.</param>
+    /// <param name="path">CSV (comma) or TSV (tab) file with a header line; a FIFO or pipe is read once as a stream, and <c>-</c> is standard input (no sidecar).</param>
     /// <param name="spec">What describes the file (typically from command-line flags); null for the sidecar alone.</param>
     /// <param name="registry">Instruments to resolve <see cref="DataSpec.Instrument"/> against; default the built-in ones.</param>
     /// <param name="cancellationToken">Cancels a long read.</param>
@@ -54,14 +54,13 @@ public sealed class AllianceDataset
     /// <exception cref="DataSpecException">When the sidecar is invalid.</exception>
     public static LoadResult Read(string path, DataSpec? spec = null, InstrumentRegistry? registry = null, CancellationToken cancellationToken = default)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: file not found", path);
-        var merged = (DataSpec.ReadSidecar(path) ?? DataSpec.Empty).OverriddenBy(spec);
-        char delimiter = merged.Delimiter ?? CsvTableSource.DetectDelimiter(path);
+        if (!TextInput.Exists(path)) throw new FileNotFoundException($"{path}: file not found", path);
+        var merged = (TextInput.IsStandardInput(path) ? DataSpec.Empty : DataSpec.ReadSidecar(path) ?? DataSpec.Empty).OverriddenBy(spec);
         var builder = new DatasetBuilder(path, merged, registry ?? InstrumentRegistry.BuiltIn);
-        using var source = new CsvTableSource(path, delimiter);
-        // A large file without quoted fields is parsed in parallel chunks (the result is the same as a sequential read).
-        var chunks = source.Header is { } header && header.Count > 0 && !header.Any(h => h.Contains('\n'))
-            ? CsvTableSource.TryChunk(path, delimiter, header, Math.Min(Environment.ProcessorCount * 2, 16))
+        using var source = new CsvTableSource(path, merged.Delimiter, merged.Encoding);
+        // A large regular file without quoted fields is parsed in parallel chunks (the result is the same as a sequential read).
+        var chunks = !source.Stopped && source.Header is { } header && header.Count > 0 && !header.Any(h => h.Contains('\n') || h.Contains('\r'))
+            ? CsvTableSource.TryChunk(path, source.Delimiter, header, Math.Min(Environment.ProcessorCount * 2, 16), encoding: merged.Encoding)
             : null;
         if (chunks is null) return builder.Build(source, cancellationToken);
         try { return builder.Build(source.Header, source.HeaderLine, chunks, cancellationToken); }

@@ -44,6 +44,12 @@ public sealed record DataSpec
     /// <summary>Field delimiter; null means by extension (<c>.tsv</c>/<c>.tab</c>: tab) or by sniffing the header.</summary>
     public char? Delimiter { get; init; }
 
+    /// <summary>
+    /// Text encoding of the file ("utf-8", "latin1", "cp1252", "utf-16le" …); null means detected: a byte-order mark
+    /// (UTF-8, UTF-16 LE/BE), else UTF-8, and bytes that are not valid UTF-8 are an error naming line and byte offset.
+    /// </summary>
+    public string? Encoding { get; init; }
+
     /// <summary>Non-item columns that must hold numbers (text in them is an error).</summary>
     public ImmutableArray<string>? NumericColumns { get; init; }
 
@@ -67,6 +73,7 @@ public sealed record DataSpec
         Continuous = flags.Continuous ?? Continuous,
         MissingCodes = flags.MissingCodes ?? MissingCodes,
         Delimiter = flags.Delimiter ?? Delimiter,
+        Encoding = flags.Encoding ?? Encoding,
         NumericColumns = flags.NumericColumns ?? NumericColumns,
         Description = flags.Description ?? Description,
     };
@@ -96,7 +103,7 @@ public sealed record DataSpec
         {
             throw new DataSpecException($"{source}: not valid JSON (line {e.LineNumber + 1}): {e.Message}", e);
         }
-        var known = new[] { "items", "instrument", "points", "min", "max", "continuous", "missing_codes", "delimiter", "numeric_columns", "description" };
+        var known = new[] { "items", "instrument", "points", "min", "max", "continuous", "missing_codes", "delimiter", "numeric_columns", "description", "encoding" };
         foreach (var (key, _) in o)
             if (!known.Contains(key)) throw new DataSpecException($"{source}: unknown field '{key}' (fields: {string.Join(", ", known)})");
         try
@@ -116,6 +123,7 @@ public sealed record DataSpec
                     ? [.. codes.Select(c => c is JsonValue v && v.TryGetValue(out string? s) ? s : c!.ToJsonString())]
                     : null,
                 Delimiter = delimiter?[0],
+                Encoding = o["encoding"]?.GetValue<string>(),
                 NumericColumns = StringList(o["numeric_columns"]),
                 Description = o["description"]?.GetValue<string>(),
             };
@@ -149,6 +157,7 @@ public sealed record DataSpec
         if (Continuous is { } c) o["continuous"] = c;
         if (MissingCodes is { } mc) o["missing_codes"] = JsonOutput.Strings(mc);
         if (Delimiter is { } d) o["delimiter"] = d.ToString();
+        if (Encoding is { } enc) o["encoding"] = enc;
         if (NumericColumns is { } nc) o["numeric_columns"] = JsonOutput.Strings(nc);
         return JsonOutput.Serialize(o);
     }

@@ -50,6 +50,10 @@ internal sealed class DatasetBuilder
         }
         if (header is null)
         {
+            // A source that stopped before its header (bad bytes, broken quoting) says why; only a truly empty one is "empty".
+            var early = chunks.SelectMany(c => c.TakeFindings()).ToArray();
+            foreach (var f in early) _issues.Add(f.Severity, f.Code, f.Line, f.Column, f.Value, f.Message);
+            if (early.Any(f => f.Severity == Severity.Error)) return new LoadResult(null, _issues.ToReport(0, 0, _spec.Items ?? [], null, _spec.Instrument));
             _issues.Add(Severity.Error, "empty_file", null, null, null, "the file is empty: expected a header line with column names and at least one data row");
             return new LoadResult(null, _issues.ToReport(0, 0, _spec.Items ?? [], null, _spec.Instrument));
         }
@@ -115,6 +119,8 @@ internal sealed class DatasetBuilder
         if (chunks.Count == 1) parts[0] = ParseChunk(chunks[0], plan, cancellationToken);
         else Parallel.For(0, chunks.Count, new ParallelOptions { CancellationToken = cancellationToken }, i => parts[i] = ParseChunk(chunks[i], plan, cancellationToken));
 
+        // A source that stopped at a problem in its text (encoding, quoting) leaves no data set: the rows after it are unread.
+        if (parts.Any(p => p.Stopped)) structural = true;
         int m = itemCols.Count;
         int rows = parts.Sum(p => p.Lines.Count);
         int rowsRead = parts.Sum(p => p.RowsRead);
@@ -137,7 +143,7 @@ internal sealed class DatasetBuilder
 
         if (blank > 0)
             _issues.Add(Severity.Info, "blank_lines", null, null, null, $"{blank} blank line{(blank == 1 ? " was" : "s were")} skipped");
-        if (rowsRead == 0)
+        if (rowsRead == 0 && !parts.Any(p => p.Stopped))
             _issues.Add(Severity.Error, "no_data_rows", null, null, null, "the file has a header but no data rows");
 
         var scale = ResolveScale(instrument, tally, rows > 0);
@@ -186,6 +192,7 @@ internal sealed class DatasetBuilder
         public IssueCollector Issues { get; } = new(name);
         public int RowsRead { get; set; }
         public int BlankLines { get; set; }
+        public bool Stopped { get; set; }
         public ReadOnlySpan<double> Values => ValuesBuffer.AsSpan();
     }
 
@@ -239,6 +246,11 @@ internal sealed class DatasetBuilder
             result.Lines.Add(line);
         }
         result.BlankLines = source.BlankLines;
+        foreach (var finding in source.TakeFindings())
+        {
+            result.Issues.Add(finding.Severity, finding.Code, finding.Line, finding.Column, finding.Value, finding.Message);
+            if (finding.Severity == Severity.Error && finding.Code is "encoding" or "quoting" or "record_too_long") result.Stopped = true;
+        }
         return result;
     }
 

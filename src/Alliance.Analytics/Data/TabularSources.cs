@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using Microsoft.Data.Analysis;
+using System.Text;
 using Sylvan.Data.Csv;
 
 namespace Alliance.Analytics.Data;
@@ -78,19 +79,48 @@ public interface IRecordSource : IDisposable
 
 /// <summary>
 /// CSV/TSV source on Sylvan.Data.Csv (RFC 4180 quoting), tracking the physical line of every record so messages can
-/// name it even when quoted fields span lines. Blank lines are skipped and counted.
+/// name it even when quoted fields span lines (LF, CRLF and CR-only line ends). Blank lines are skipped and counted.
+/// The file is opened once and read as a stream (so FIFOs, pipes and <c>-</c> for standard input work), decoded
+/// strictly (<see cref="CheckedTextReader"/>); a problem in the text itself (bytes that are not valid in the
+/// encoding, an unterminated quote, a record longer than <see cref="TextInput.MaxRecordChars"/>) ends the read with
+/// one error finding, handed over through <see cref="TakeFindings"/>, and <see cref="Stopped"/> set.
 /// </summary>
 internal sealed class CsvTableSource : IRecordSource
 {
     private readonly CsvDataReader? _reader;
+    private readonly List<ValidationIssue> _findings = [];
     private int _nextLine;
 
-    public CsvTableSource(string path, char delimiter)
+    /// <summary>Opens <paramref name="path"/> (or standard input for <c>-</c>) once.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="delimiter">Field delimiter, or null to decide by extension or from the first line.</param>
+    /// <param name="encoding">Encoding name (<see cref="DataSpec.Encoding"/>), or null to detect.</param>
+    /// <exception cref="DataSpecException">When <paramref name="encoding"/> names no known encoding.</exception>
+    public CsvTableSource(string path, char? delimiter, string? encoding = null)
     {
         Name = path;
-        if (new FileInfo(path).Length == 0) return;
-        var text = new StreamReader(path, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true, options: new FileStreamOptions { BufferSize = 1 << 16, Options = FileOptions.SequentialScan });
-        _reader = CsvDataReader.Create(text, Options(delimiter, hasHeaders: true));
+        var resolved = TextInput.Resolve(encoding);
+        var text = new CheckedTextReader(TextInput.Open(path), path, resolved);
+        Encoding = text.DetectedEncoding;
+        Delimiter = delimiter ?? DelimiterFor(path, text);
+        _nextLine = 1;
+        try
+        {
+            if (text.Peek() < 0)
+            {
+                text.Dispose();
+                return;
+            }
+            _reader = CsvDataReader.Create(text, Options(Delimiter, hasHeaders: true));
+        }
+        catch (Exception e) when (IsTextProblem(e))
+        {
+            // Sylvan reads ahead past the header: a problem in the first data record surfaces here (its row number is 1).
+            if (e is CsvFormatException { RowNumber: > 0 } or CsvRecordTooLargeException { RowNumber: > 0 }) _nextLine = 2;
+            text.Dispose();
+            Stop(e);
+            return;
+        }
         if (_reader.FieldCount == 0 || (_reader.FieldCount == 1 && _reader.GetName(0).Trim().Length == 0))
         {
             Header = null;
@@ -101,7 +131,7 @@ internal sealed class CsvTableSource : IRecordSource
         for (int i = 0; i < header.Length; i++)
         {
             string name = _reader.GetName(i);
-            extraLines += name.AsSpan().Count('\n');
+            extraLines += TextInput.CountLineBreaks(name);
             header[i] = name.Trim();
         }
         Header = header;
@@ -109,13 +139,24 @@ internal sealed class CsvTableSource : IRecordSource
     }
 
     /// <summary>A chunk of data rows (no header) of a file whose header is already known, starting at <paramref name="firstLine"/>.</summary>
-    private CsvTableSource(string name, Stream chunk, char delimiter, IReadOnlyList<string> header, int firstLine, int expectedRows)
+    private CsvTableSource(string name, Stream chunk, char delimiter, IReadOnlyList<string> header, int firstLine, long firstOffset, int expectedRows, string? encoding)
     {
         Name = name;
         ExpectedRows = expectedRows;
-        _reader = CsvDataReader.Create(new StreamReader(chunk, System.Text.Encoding.UTF8, false, 1 << 16), Options(delimiter, hasHeaders: false));
-        Header = header;
+        Delimiter = delimiter;
+        var text = new CheckedTextReader(chunk, name, TextInput.Resolve(encoding), firstLine, firstOffset, detectBom: false);
+        Encoding = text.DetectedEncoding;
         _nextLine = firstLine;
+        Header = header;
+        try
+        {
+            _reader = CsvDataReader.Create(text, Options(delimiter, hasHeaders: false));
+        }
+        catch (Exception e) when (IsTextProblem(e))
+        {
+            text.Dispose();
+            Stop(e);
+        }
     }
 
     private static CsvDataReaderOptions Options(char delimiter, bool hasHeaders) => new()
@@ -124,47 +165,161 @@ internal sealed class CsvTableSource : IRecordSource
         Delimiter = delimiter,
         ResultSetMode = ResultSetMode.SingleResult,
         BufferSize = 1 << 16,
+        MaxBufferSize = TextInput.MaxRecordChars + (1 << 16),
     };
+
+    /// <summary>The field delimiter in force.</summary>
+    public char Delimiter { get; }
+
+    /// <summary>The encoding in force ("UTF-8" when detected or given as such).</summary>
+    public string Encoding { get; }
+
+    /// <summary>True when the read ended early at a problem in the text (its finding is in <see cref="TakeFindings"/>).</summary>
+    public bool Stopped { get; private set; }
+
+    private static bool IsTextProblem(Exception e) => e is SourceTextException or CsvFormatException or CsvRecordTooLargeException;
+
+    /// <summary>Ends the read at <paramref name="e"/>, recording it as an error finding in our words.</summary>
+    private void Stop(Exception e)
+    {
+        Stopped = true;
+        ValidationIssue finding = e switch
+        {
+            SourceTextException t => new(Severity.Error, t.Code, Name, t.Line, null, t.Value, t.Message),
+            CsvRecordTooLargeException => new(Severity.Error, "record_too_long", Name, _nextLine, null, null,
+                $"the record starting on this line is longer than the limit of {TextInput.MaxRecordChars.ToString("N0", CultureInfo.InvariantCulture)} characters " +
+                "(a quoted field may be missing its closing quote, so that the rest of the file became one field)"),
+            CsvFormatException f when f.Message.Contains("without a closing quote", StringComparison.Ordinal) => new(Severity.Error, "quoting", Name, _nextLine, null, null,
+                "a quoted field in the record starting on this line has no closing quote (it runs to the end of the file)"),
+            CsvFormatException f when f.Message.Contains("unescaped quote", StringComparison.OrdinalIgnoreCase) => new(Severity.Error, "quoting", Name, _nextLine, null, null,
+                "a quote character inside a quoted field in the record starting on this line is not doubled (write \"\" for a quote inside quotes)"),
+            CsvFormatException => new(Severity.Error, "quoting", Name, _nextLine, null, null,
+                "a closing quote in the record starting on this line is followed by text instead of a delimiter or the end of the line"),
+            _ => new(Severity.Error, "unreadable", Name, _nextLine, null, null, "the text cannot be read from here on"),
+        };
+        _findings.Add(finding);
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<ValidationIssue> TakeFindings()
+    {
+        if (_findings.Count == 0) return [];
+        var taken = _findings.ToArray();
+        _findings.Clear();
+        return taken;
+    }
 
     /// <summary>Files at least this large are parsed in parallel chunks (when they have no quoted fields).</summary>
     public const long ParallelThreshold = 4 << 20;
 
     /// <summary>
-    /// Splits a large file without quote characters into consecutive chunks at line breaks, one source each, with
-    /// the physical line each starts on; null when the file is small, holds a quote character (a quoted field may
-    /// span lines, so only a sequential read can place line breaks), or only one core is available.
+    /// Splits a large regular file without quote characters into consecutive chunks at line breaks, one source each,
+    /// with the physical line and byte offset each starts on; null when the file is small or not a regular file, holds
+    /// a quote character (a quoted field may span lines, so only a sequential read can place line breaks), a CR-only
+    /// line end, bytes that are not valid UTF-8 (so the sequential read reports them exactly where it stops), or only
+    /// one core is available. The file is scanned once in blocks (never read whole into memory); each chunk then reads
+    /// its own range.
     /// </summary>
-    public static IReadOnlyList<IRecordSource>? TryChunk(string path, char delimiter, IReadOnlyList<string> header, int chunkCount, long threshold = ParallelThreshold)
+    public static IReadOnlyList<IRecordSource>? TryChunk(string path, char delimiter, IReadOnlyList<string> header, int chunkCount,
+        long threshold = ParallelThreshold, string? encoding = null)
     {
-        var info = new FileInfo(path);
-        if (info.Length < threshold || chunkCount < 2) return null;
-        byte[] bytes = File.ReadAllBytes(path);
-        var all = bytes.AsSpan();
-        if (all.IndexOf((byte)'"') >= 0) return null;
-        int headerEnd = all.IndexOf((byte)'\n') + 1;
-        if (headerEnd <= 0 || headerEnd >= bytes.Length) return null;
-        var bounds = new List<int> { headerEnd };
-        long size = bytes.Length - headerEnd;
-        for (int c = 1; c < chunkCount; c++)
+        if (chunkCount < 2 || !TextInput.IsRegularFile(path)) return null;
+        var resolved = TextInput.Resolve(encoding);
+        bool utf8 = resolved is null or UTF8Encoding;
+        if (!utf8 && !(resolved!.IsSingleByte && resolved.GetBytes("\n\r\"")  is [10, 13, 34])) return null;
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+        long length = RandomAccess.GetLength(handle);
+        if (length < threshold) return null;
+
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 20);
+        try
         {
-            int target = (int)(headerEnd + size * c / chunkCount);
-            if (target <= bounds[^1]) continue;
-            int nl = all[target..].IndexOf((byte)'\n');
-            if (nl < 0) break;
-            int cut = target + nl + 1;
-            if (cut > bounds[^1] && cut < bytes.Length) bounds.Add(cut);
+            long headerEnd = -1;
+            var bounds = new List<long>();
+            var newlines = new List<int>();
+            long nextTarget = 0;
+            int count = 0;
+            bool afterCr = false;
+            int carry = 0;
+            long position = 0;
+            // Leading byte-order marks: UTF-16 is never chunked; a UTF-8 BOM sits in the header.
+            while (true)
+            {
+                int n = RandomAccess.Read(handle, buffer.AsSpan(carry), position);
+                bool last = n == 0;
+                int valid = carry + n;
+                var span = buffer.AsSpan(0, valid);
+                if (position == 0 && (span.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) || span.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]))) return null;
+                if (span.IndexOf((byte)'"') >= 0) return null;
+                // Complete UTF-8 sequences only; an incomplete tail is carried to the next block.
+                int end = valid;
+                if (utf8 && !last)
+                {
+                    int k = valid - 1, back = 0;
+                    while (k >= 0 && back < 3 && (span[k] & 0xC0) == 0x80) { k--; back++; }
+                    if (k >= 0 && span[k] >= 0xC0)
+                    {
+                        int need = span[k] >= 0xF0 ? 4 : span[k] >= 0xE0 ? 3 : 2;
+                        if (valid - k < need) end = k;
+                    }
+                }
+                var block = span[..end];
+                if (utf8 && !System.Text.Unicode.Utf8.IsValid(block)) return null;
+                long blockStart = position - carry;
+                for (int i = 0; i < block.Length; i++)
+                {
+                    byte b = block[i];
+                    if (b == (byte)'\n')
+                    {
+                        afterCr = false;
+                        long at = blockStart + i + 1;
+                        if (headerEnd < 0)
+                        {
+                            headerEnd = at;
+                            bounds.Add(at);
+                            nextTarget = headerEnd + (length - headerEnd) / chunkCount;
+                            continue;
+                        }
+                        count++;
+                        if (at >= nextTarget && bounds.Count < chunkCount && at < length)
+                        {
+                            bounds.Add(at);
+                            newlines.Add(count);
+                            count = 0;
+                            nextTarget = headerEnd + (length - headerEnd) * bounds.Count / chunkCount;
+                        }
+                    }
+                    else if (afterCr) return null; // a CR not followed by LF: CR-only line ends are read sequentially
+                    else afterCr = b == (byte)'\r';
+                }
+                if (last) break;
+                position += n;
+                carry = valid - end;
+                span[end..valid].CopyTo(buffer);
+            }
+            if (afterCr || headerEnd < 0 || headerEnd >= length) return null;
+            bounds.Add(length);
+            newlines.Add(count);
+            var sources = new List<IRecordSource>(newlines.Count);
+            int line = 2;
+            for (int c = 0; c < newlines.Count; c++)
+            {
+                var range = new FileRangeStream(path, bounds[c], bounds[c + 1] - bounds[c]);
+                sources.Add(new CsvTableSource(path, range, delimiter, header, line, bounds[c], newlines[c] + 1, encoding));
+                line += newlines[c];
+            }
+            return sources.Count < 2 ? Dispose(sources) : sources;
         }
-        bounds.Add(bytes.Length);
-        var newlines = new int[bounds.Count - 1];
-        Parallel.For(0, newlines.Length, c => newlines[c] = bytes.AsSpan(bounds[c], bounds[c + 1] - bounds[c]).Count((byte)'\n'));
-        var sources = new List<IRecordSource>(newlines.Length);
-        int line = 2;
-        for (int c = 0; c < newlines.Length; c++)
+        finally
         {
-            sources.Add(new CsvTableSource(path, new MemoryStream(bytes, bounds[c], bounds[c + 1] - bounds[c], writable: false), delimiter, header, line, newlines[c] + 1));
-            line += newlines[c];
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
         }
-        return sources;
+
+        static IReadOnlyList<IRecordSource>? Dispose(List<IRecordSource> sources)
+        {
+            foreach (var s in sources) s.Dispose();
+            return null;
+        }
     }
 
     public string Name { get; }
@@ -178,18 +333,25 @@ internal sealed class CsvTableSource : IRecordSource
 
     public bool Read()
     {
-        if (_reader is null || Header is null) return false;
-        while (_reader.Read())
+        if (_reader is null || Header is null || Stopped) return false;
+        try
         {
-            Line = _nextLine;
-            var raw = _reader.GetRawRecordSpan();
-            _nextLine += raw.Count('\n');
-            if (_reader.RowFieldCount <= 1 && _reader.GetFieldSpan(0).Trim().IsEmpty && Header.Count > 1)
+            while (_reader.Read())
             {
-                BlankLines++;
-                continue;
+                Line = _nextLine;
+                var raw = _reader.GetRawRecordSpan();
+                _nextLine += TextInput.CountLineBreaks(raw);
+                if (_reader.RowFieldCount <= 1 && _reader.GetFieldSpan(0).Trim().IsEmpty && Header.Count > 1)
+                {
+                    BlankLines++;
+                    continue;
+                }
+                return true;
             }
-            return true;
+        }
+        catch (Exception e) when (IsTextProblem(e))
+        {
+            Stop(e);
         }
         return false;
     }
@@ -204,15 +366,52 @@ internal sealed class CsvTableSource : IRecordSource
 
     public void Dispose() => _reader?.Dispose();
 
-    /// <summary>The delimiter for a file: tab for .tsv/.tab, else tab when the first line has tabs but no commas, else comma.</summary>
-    public static char DetectDelimiter(string path)
+    /// <summary>
+    /// The delimiter for a file: tab for .tsv/.tab, comma for .csv, else tab when the first line has tabs but no
+    /// commas, else comma. The first line is peeked from the stream already open, so a FIFO is not opened twice.
+    /// </summary>
+    private static char DelimiterFor(string path, CheckedTextReader text)
     {
-        string ext = Path.GetExtension(path).ToLowerInvariant();
+        string ext = TextInput.IsStandardInput(path) ? "" : Path.GetExtension(path).ToLowerInvariant();
         if (ext is ".tsv" or ".tab") return '\t';
         if (ext == ".csv") return ',';
-        using var reader = new StreamReader(path);
-        string first = reader.ReadLine() ?? "";
+        string first = text.PeekFirstLine();
         return first.Contains('\t') && !first.Contains(',') ? '\t' : ',';
+    }
+}
+
+/// <summary>A read-only stream over a byte range of a file, opened on first read (for a chunk read in parallel).</summary>
+internal sealed class FileRangeStream(string path, long start, long length) : Stream
+{
+    private Microsoft.Win32.SafeHandles.SafeFileHandle? _handle;
+    private long _position;
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => length;
+    public override long Position { get => _position; set => throw new NotSupportedException(); }
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        long left = length - _position;
+        if (left <= 0) return 0;
+        _handle ??= File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+        if (buffer.Length > left) buffer = buffer[..(int)left];
+        int n = RandomAccess.Read(_handle, buffer, start + _position);
+        _position += n;
+        return n;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) _handle?.Dispose();
+        base.Dispose(disposing);
     }
 }
 

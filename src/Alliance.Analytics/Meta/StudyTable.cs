@@ -36,6 +36,9 @@ public sealed record StudyTableSpec
     /// <summary>Field delimiter (default: by extension, .tsv is tab).</summary>
     public char? Delimiter { get; init; }
 
+    /// <summary>Text encoding name, as <see cref="DataSpec.Encoding"/> (default: detected; bytes that are not valid UTF-8 are an error).</summary>
+    public string? Encoding { get; init; }
+
     /// <summary>Extra missing-value codes (empty fields and NA are always missing).</summary>
     public ImmutableArray<string> MissingCodes { get; init; } = [];
 
@@ -71,10 +74,15 @@ public static class StudyTable
     }
 
     /// <summary>True when the file's header describes a study table (see <see cref="IsStudyTable(IReadOnlyList{string})"/>).</summary>
-    public static bool IsStudyTable(string path, char? delimiter = null)
+    /// <param name="path">The file.</param>
+    /// <param name="delimiter">Field delimiter, or null to detect.</param>
+    /// <param name="encoding">Text encoding name (<see cref="DataSpec.Encoding"/>), or null to detect.</param>
+    public static bool IsStudyTable(string path, char? delimiter = null, string? encoding = null)
     {
-        if (!File.Exists(path) || new FileInfo(path).Length == 0) return false;
-        using var source = new CsvTableSource(path, delimiter ?? CsvTableSource.DetectDelimiter(path));
+        // Only a regular file can be looked at before it is read: a FIFO or standard input is read once, as item data.
+        if (!TextInput.IsRegularFile(path) || new FileInfo(path).Length == 0) return false;
+        using var source = new CsvTableSource(path, delimiter, encoding);
+        if (source.Stopped) return false;
         return source.Header is { } h && IsStudyTable(h);
     }
 
@@ -93,9 +101,14 @@ public static class StudyTable
     {
         ArgumentNullException.ThrowIfNull(path);
         spec ??= new StudyTableSpec();
-        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: file not found", path);
+        if (!TextInput.Exists(path)) throw new FileNotFoundException($"{path}: file not found", path);
         var issues = new IssueCollector(path);
-        using var source = new CsvTableSource(path, spec.Delimiter ?? CsvTableSource.DetectDelimiter(path));
+        using var source = new CsvTableSource(path, spec.Delimiter, spec.Encoding);
+        if (source.Stopped)
+        {
+            foreach (var f in source.TakeFindings()) issues.Add(f.Severity, f.Code, f.Line, f.Column, f.Value, f.Message);
+            return new(null, issues.ToReport(0, 0, [], null, null));
+        }
         if (source.Header is not { } header)
         {
             issues.Add(Severity.Error, "empty_file", null, null, null, "the file is empty: a study table needs a header and one row per effect size");
@@ -224,6 +237,8 @@ public static class StudyTable
         foreach (int l in missing1) issues.Add(Severity.Warning, "missing_effect", l, name1, null, $"{name1} is missing: row left out");
         foreach (int l in missing2) issues.Add(Severity.Warning, "missing_effect", l, name2, null, $"{name2} is missing: row left out");
         foreach (int l in missingCluster) issues.Add(Severity.Warning, "missing_cluster", l, header[clusterColumn], null, "cluster is missing: row left out");
+        foreach (var f in source.TakeFindings()) issues.Add(f.Severity, f.Code, f.Line, f.Column, f.Value, f.Message);
+        if (source.Stopped) return new(null, issues.ToReport(rowsRead, 0, [name1, name2], null, null));
         if (rowsRead == 0) issues.Add(Severity.Error, "no_rows", null, null, null, "the table has a header but no rows");
         int rowsValid = rowsRead - invalid.Count;
         var report = issues.ToReport(rowsRead, rowsValid, [name1, name2], null, null);

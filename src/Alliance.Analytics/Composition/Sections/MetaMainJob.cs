@@ -13,8 +13,8 @@ namespace Alliance.Analytics.Composition;
 /// </summary>
 public static class MetaMainJob
 {
-    /// <summary>True when <paramref name="path"/> is a study table (see <see cref="StudyTable.IsStudyTable(string, char?)"/>).</summary>
-    public static bool Applies(string path, DataSpec? spec) => StudyTable.IsStudyTable(path, spec?.Delimiter);
+    /// <summary>True when <paramref name="path"/> is a study table (see <see cref="StudyTable.IsStudyTable(string, char?, string?)"/>).</summary>
+    public static bool Applies(string path, DataSpec? spec) => StudyTable.IsStudyTable(path, spec?.Delimiter, spec?.Encoding);
 
     /// <summary>Reads the study table and runs the meta-analysis sections.</summary>
     /// <exception cref="DataValidationException">When the table has errors and invalid rows are not to be dropped.</exception>
@@ -22,10 +22,11 @@ public static class MetaMainJob
     {
         ArgumentNullException.ThrowIfNull(options);
         progress?.Report(new AnalysisProgress("reading study table " + Path.GetFileName(path), double.NaN));
-        bool threeLevel = HasStudyAndEffectIds(path, spec?.Delimiter);
+        bool threeLevel = HasStudyAndEffectIds(path, spec?.Delimiter, spec?.Encoding);
         var tableSpec = new StudyTableSpec
         {
             Delimiter = spec?.Delimiter,
+            Encoding = spec?.Encoding,
             MissingCodes = spec?.MissingCodes ?? [],
             DropInvalidRows = options.Preparation.DropInvalidRows,
             Cluster = threeLevel ? "study" : null,
@@ -56,9 +57,9 @@ public static class MetaMainJob
         }
     }
 
-    private static bool HasStudyAndEffectIds(string path, char? delimiter)
+    private static bool HasStudyAndEffectIds(string path, char? delimiter, string? encoding)
     {
-        using var source = new CsvTableSource(path, delimiter ?? CsvTableSource.DetectDelimiter(path));
+        using var source = new CsvTableSource(path, delimiter, encoding);
         return source.Header is { } h
             && h.Any(c => string.Equals(c, "study", StringComparison.OrdinalIgnoreCase))
             && h.Any(c => string.Equals(c, "es_id", StringComparison.OrdinalIgnoreCase));
