@@ -113,7 +113,7 @@ public sealed class UsageErrorTests : IDisposable
     [InlineData("\"forms\": [3]", "forms[0] must be a string, not 3")]
     [InlineData("\"forms\": \"short\"", "'forms' must be an array of strings")]
     [InlineData("\"points\": \"five\"", "'points' must be a whole number, not \"five\"")]
-    [InlineData("\"reverse\": [\"one\"]", "'reverse': '\"one\"' is not an item number")]
+    [InlineData("\"reverse\": [\"one\"]", "reverse[0]: \"one\" is not an item number")]
     [InlineData("\"total\": 1", "'total' must be true or false, not 1")]
     public void AKeyFileFieldOfTheWrongTypeIsBadInputNamingFileAndField(string field, string message)
     {
