@@ -38,6 +38,9 @@ internal readonly record struct AlphaFigures(double Raw, double Standardized, do
 /// <summary>Computes a <see cref="ScaleReliability"/> from prepared data (kernel behind <see cref="ReliabilityAnalysis"/>).</summary>
 internal static class ScaleAnalysis
 {
+    /// <summary>The most items for which ω if item deleted is computed (k factor fits of k − 1 items each).</summary>
+    internal const int MaxItemsForOmegaIfDeleted = 150;
+
     public static ScaleReliability Run(ScaleData data, ReliabilityOptions options, string name, ImmutableArray<string> reversed,
         IProgress<AnalysisProgress>? progress, CancellationToken cancellationToken)
     {
@@ -77,13 +80,20 @@ internal static class ScaleAnalysis
         Array.Fill(omegaDrop, double.NaN);
         progress?.Report(new AnalysisProgress($"{name}: omega", double.NaN));
         var omega = Omega.OneFactor(p, options.OmegaMethod);
+        // ω if an item is deleted refits the factor model k times, each O(k³) per iteration: with as many items as rows
+        // the correlation matrix is singular, the fits crawl towards Heywood cases, and 300 items took minutes. Skip it.
+        bool omegaIfDeleted = options.OmegaIfDeleted && k < n && k <= MaxItemsForOmegaIfDeleted;
+        if (options.OmegaIfDeleted && !omegaIfDeleted)
+            warnings.Add(k >= n
+                ? $"omega if item deleted was not computed: {k} items and only {n} rows, so the correlation matrix is singular (a factor model needs more rows than items)"
+                : $"omega if item deleted was not computed: {k} items (it refits the factor model once per item; computed for at most {MaxItemsForOmegaIfDeleted} items)");
         Parallel.For(0, k, new ParallelOptions { CancellationToken = cancellationToken }, i =>
         {
             var rest = Enumerable.Range(0, k).Where(j => j != i).ToArray();
             if (k > 2)
             {
                 drop[i] = AlphaFigures.Of(SymmetricMatrices.Submatrix(c, rest), SymmetricMatrices.Submatrix(r, rest));
-                if (options.OmegaIfDeleted) omegaDrop[i] = Omega.OneFactor(SymmetricMatrices.Submatrix(p, rest), options.OmegaMethod).Total;
+                if (omegaIfDeleted) omegaDrop[i] = Omega.OneFactor(SymmetricMatrices.Submatrix(p, rest), options.OmegaMethod).Total;
             }
             else drop[i] = new AlphaFigures(double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN);
         });

@@ -176,3 +176,51 @@ public sealed class InputCheckTests : IDisposable
         Assert.DoesNotContain("dependent", clustered.Out + clustered.Err);
     }
 }
+
+/// <summary>Issue 14, part 4: work that multiplies has a ceiling, or a pre-flight estimate, and is refused before it starts.</summary>
+public sealed class BoundedWorkTests : IDisposable
+{
+    private readonly CliFiles _files = new();
+
+    public void Dispose() => _files.Dispose();
+
+    [Theory]
+    [InlineData("reliability")]
+    [InlineData("outcome")]
+    public void BootstrapCountsAboveTheCeilingAreRefusedBeforeAnythingRuns(string verb)
+    {
+        var err = CliRun.BadInput(verb, "file.csv", "--bootstrap", "2000000000");
+        Assert.Contains("--bootstrap must be a whole number", err);
+        Assert.Contains("to 1,000,000", err);
+    }
+
+    [Fact]
+    public void PermutationCountsAboveTheCeilingAreRefused()
+    {
+        var err = CliRun.BadInput("meta", "file.csv", "--permutations", "2000000000");
+        Assert.Contains("--permutations is at most 1000000", err);
+    }
+
+    [Fact]
+    public void ASimulationThatWouldExhaustMemoryIsRefusedWithTheEstimate()
+    {
+        var err = CliRun.BadInput("simulate", "--preset", "clinic", "--set", "clients=50000000", "--set", "sessions=200", "--out", Path.Combine(_files.Dir, "sim"));
+        Assert.Contains("simulating 50,000,000 clients × 200 sessions needs about", err);
+        Assert.Contains("GB of memory", err);
+        Assert.False(Directory.Exists(Path.Combine(_files.Dir, "sim")));
+    }
+
+    [Fact]
+    public void ReliabilityWithMoreItemsThanRowsAnswersAndSaysWhatItSkipped()
+    {
+        var rng = new Random(7);
+        var lines = new List<string> { string.Join(',', Enumerable.Range(1, 120).Select(i => $"q{i}")) };
+        for (int r = 0; r < 15; r++) lines.Add(string.Join(',', Enumerable.Range(1, 120).Select(_ => rng.Next(1, 6).ToString(CultureInfo.InvariantCulture))));
+        string data = _files.File("wide.csv", string.Join('\n', lines) + "\n");
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var (exit, output, err) = CliRunner.Run("reliability", data, "--points", "5");
+        Assert.True(exit == ExitCodes.Ok, err);
+        Assert.Contains("omega if item deleted was not computed: 120 items and only 15 rows", output + err);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(60), $"took {watch.Elapsed}");
+    }
+}
