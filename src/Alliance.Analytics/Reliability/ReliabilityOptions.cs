@@ -111,7 +111,8 @@ public sealed record ReliabilityOptions
     public int MaximumSplits { get; init; } = 10_000;
 
     /// <summary>Compute ω if each item is deleted (one factor fit per item; on by default). Skipped, with a warning, when
-    /// there are at least as many items as rows (the correlation matrix is singular) or more than 150 items.</summary>
+    /// there are at least as many items as rows (the correlation matrix is singular) or more than 150 items; λ6 if item
+    /// deleted likewise is skipped above 150 items.</summary>
     public bool OmegaIfDeleted { get; init; } = true;
 
     /// <summary>Checks the options; throws <see cref="ArgumentOutOfRangeException"/> naming the bad one.</summary>

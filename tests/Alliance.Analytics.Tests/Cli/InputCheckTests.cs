@@ -214,13 +214,14 @@ public sealed class BoundedWorkTests : IDisposable
     public void ReliabilityWithMoreItemsThanRowsAnswersAndSaysWhatItSkipped()
     {
         var rng = new Random(7);
-        var lines = new List<string> { string.Join(',', Enumerable.Range(1, 120).Select(i => $"q{i}")) };
-        for (int r = 0; r < 15; r++) lines.Add(string.Join(',', Enumerable.Range(1, 120).Select(_ => rng.Next(1, 6).ToString(CultureInfo.InvariantCulture))));
+        var lines = new List<string> { string.Join(',', Enumerable.Range(1, 160).Select(i => $"q{i}")) };
+        for (int r = 0; r < 15; r++) lines.Add(string.Join(',', Enumerable.Range(1, 160).Select(_ => rng.Next(1, 6).ToString(CultureInfo.InvariantCulture))));
         string data = _files.File("wide.csv", string.Join('\n', lines) + "\n");
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var (exit, output, err) = CliRunner.Run("reliability", data, "--points", "5");
         Assert.True(exit == ExitCodes.Ok, err);
-        Assert.Contains("omega if item deleted was not computed: 120 items and only 15 rows", output + err);
+        Assert.Contains("omega if item deleted was not computed: 160 items and only 15 rows", output + err);
+        Assert.Contains("lambda 6 if item deleted was not computed: 160 items", output + err);
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(60), $"took {watch.Elapsed}");
     }
 }
