@@ -111,6 +111,8 @@ public static partial class FlagNames
         new("StudyTableSpec.Study", "--study", Meta, "meta"),
         new("MetaReportOptions.Bias with StudyTableSpec.Cluster = study", "--cluster study --bias", Meta, "meta"),
         new("StudyTableSpec.Cluster", "--cluster", Meta, "meta"),
+        new("MetaReportOptions.Estimator = TauEstimator.EqualEffects", "--method EE", Meta, "meta"),
+        new("DataSpec.NumericColumns", "the sidecar's numeric_columns", DataVerbs, null),
         new("MetaReportOptions.ThreeLevel", "--cluster", Meta, "meta"),
         new("MetaReportOptions.ClusterRobust", "--robust", Meta, "meta"),
         new("MetaReportOptions.Bias", "--bias", Meta, "meta"),

@@ -51,14 +51,15 @@ public static class SharedOptions
     /// <param name="note">More help text, appended.</param>
     public static Option<int> Bootstrap(int defaultCount, string of, int minimum = 100, bool allowZero = false, string? note = null)
     {
-        string bounds = allowZero ? $"0 (none) or at least {minimum}" : $"at least {minimum}";
+        string max = Defaults.MaxResamples.ToString("N0", CultureInfo.InvariantCulture);
+        string bounds = allowZero ? $"0 (none) or {minimum} to {max}" : $"{minimum} to {max}";
         return new Option<int>("--bootstrap")
         {
             Description = $"Bootstrap resamples for {of}: {bounds}{(note is null ? "" : "; " + note)}.",
             HelpName = "N",
             DefaultValueFactory = _ => defaultCount,
             CustomParser = result => Parse(result, "--bootstrap", defaultCount, "a whole number, " + bounds, (string s, out int v) =>
-                int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out v) && (v >= minimum || (allowZero && v == 0))),
+                int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out v) && v <= Defaults.MaxResamples && (v >= minimum || (allowZero && v == 0))),
         };
     }
 

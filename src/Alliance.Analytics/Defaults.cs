@@ -11,4 +11,10 @@ public static class Defaults
 
     /// <summary>Confidence level of intervals.</summary>
     public const double Level = 0.95;
+
+    /// <summary>
+    /// The most bootstrap or permutation resamples any analysis takes (one million): far beyond what an interval's
+    /// Monte Carlo error needs, and small enough that the stored replicates (8 bytes each) never threaten memory.
+    /// </summary>
+    public const int MaxResamples = 1_000_000;
 }

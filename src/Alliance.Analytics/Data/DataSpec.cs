@@ -90,7 +90,8 @@ public sealed record DataSpec
     }
 
     /// <summary>Parses a sidecar document (schema in docs/data-format.md).</summary>
-    /// <exception cref="DataSpecException">When the text is not JSON or breaks the schema.</exception>
+    /// <exception cref="DataSpecException">When the text is not JSON or breaks the schema: a field repeated, null, of the
+    /// wrong type or out of range; the message names the file and the key path (<c>items[3]</c>).</exception>
     public static DataSpec Parse(string json, string source)
     {
         JsonObject o;
@@ -103,45 +104,98 @@ public sealed record DataSpec
         {
             throw new DataSpecException($"{source}: not valid JSON (line {e.LineNumber + 1}): {e.Message}", e);
         }
+        if (JsonDuplicateKeys.Find(json) is { } repeated)
+            throw new DataSpecException($"{source}: {repeated}: the field appears more than once (keep one)");
         var known = new[] { "items", "instrument", "points", "min", "max", "continuous", "missing_codes", "delimiter", "numeric_columns", "description", "encoding" };
         foreach (var (key, _) in o)
-            if (!known.Contains(key)) throw new DataSpecException($"{source}: unknown field '{key}' (fields: {string.Join(", ", known)})");
-        try
-        {
-            string? delimiter = o["delimiter"]?.GetValue<string>();
-            if (delimiter is not null && delimiter != "\t" && delimiter.Length != 1)
-                throw new DataSpecException($"{source}: 'delimiter' must be one character, not \"{delimiter}\"", property: "DataSpec.Delimiter");
-            var spec = new DataSpec
+            if (!known.Contains(key))
             {
-                Items = StringList(o["items"]),
-                Instrument = o["instrument"]?.GetValue<string>(),
-                Points = o["points"]?.GetValue<int>(),
-                Min = o["min"]?.GetValue<double>(),
-                Max = o["max"]?.GetValue<double>(),
-                Continuous = o["continuous"]?.GetValue<bool>(),
-                MissingCodes = o["missing_codes"] is JsonArray codes
-                    ? [.. codes.Select(c => c is JsonValue v && v.TryGetValue(out string? s) ? s : c!.ToJsonString())]
-                    : null,
-                Delimiter = delimiter?[0],
-                Encoding = o["encoding"]?.GetValue<string>(),
-                NumericColumns = StringList(o["numeric_columns"]),
-                Description = o["description"]?.GetValue<string>(),
-            };
-            if (spec.Points is < 2) throw new DataSpecException($"{source}: 'points' must be at least 2, not {spec.Points}", property: "DataSpec.Points");
-            return spec;
-        }
-        catch (Exception e) when (e is InvalidOperationException or FormatException)
+                var near = NearestNames.Suggest(key, known);
+                throw new DataSpecException($"{source}: unknown field '{key}'{(near.Count > 0 ? $"; did you mean '{near[0]}'?" : "")} (fields: {string.Join(", ", known)})");
+            }
+
+        string? delimiter = Text(o, "delimiter", "a delimiter");
+        if (delimiter is not null && delimiter != "\t" && delimiter.Length != 1)
+            throw new DataSpecException($"{source}: delimiter: must be one character, not \"{delimiter}\"", property: "DataSpec.Delimiter");
+        var spec = new DataSpec
         {
-            throw new DataSpecException($"{source}: a field has the wrong type: {e.Message}", e);
+            Items = Names(o, "items", "DataSpec.Items"),
+            Instrument = Text(o, "instrument", "an instrument id"),
+            Points = Whole(o, "points"),
+            Min = Number(o, "min", "DataSpec.Min"),
+            Max = Number(o, "max", "DataSpec.Max"),
+            Continuous = Flag(o, "continuous"),
+            MissingCodes = Codes(o, "missing_codes"),
+            Delimiter = delimiter?[0],
+            NumericColumns = Names(o, "numeric_columns", "DataSpec.NumericColumns"),
+            Description = Text(o, "description", "a description"),
+            Encoding = Text(o, "encoding", "an encoding name"),
+        };
+        if (spec.Points is < 2) throw new DataSpecException($"{source}: points: must be at least 2, not {spec.Points}", property: "DataSpec.Points");
+        return spec;
+
+        // Each reader refuses a field that is present but null or of the wrong type, naming the key path.
+        bool Present(JsonObject obj, string key, out JsonNode? node) => obj.TryGetPropertyValue(key, out node);
+
+        DataSpecException Wrong(string path, JsonNode? node, string expected, string? property = null) =>
+            new($"{source}: {path}: {(node is null ? "null" : node.ToJsonString())} is not {expected}{(node is null && !path.Contains('[', StringComparison.Ordinal) ? " (leave the field out to have it inferred)" : "")}", property: property);
+
+        string? Text(JsonObject obj, string key, string expected)
+        {
+            if (!Present(obj, key, out var node)) return null;
+            return node is JsonValue v && v.TryGetValue(out string? text) ? text : throw Wrong(key, node, expected + " (a string)");
         }
 
-        static ImmutableArray<string>? StringList(JsonNode? node) => node switch
+        int? Whole(JsonObject obj, string key)
         {
-            null => null,
-            JsonArray a => [.. a.Select(x => x!.GetValue<string>())],
-            JsonValue v when v.TryGetValue(out string? s) => [.. s.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)],
-            _ => throw new FormatException("expected an array of column names"),
-        };
+            if (!Present(obj, key, out var node)) return null;
+            return node is JsonValue v && v.TryGetValue(out double d) && d == Math.Floor(d) && d is >= int.MinValue and <= int.MaxValue
+                ? (int)d : throw Wrong(key, node, "a whole number", "DataSpec.Points");
+        }
+
+        double? Number(JsonObject obj, string key, string property)
+        {
+            if (!Present(obj, key, out var node)) return null;
+            return node is JsonValue v && v.TryGetValue(out double d) && double.IsFinite(d) ? d : throw Wrong(key, node, "a number", property);
+        }
+
+        bool? Flag(JsonObject obj, string key)
+        {
+            if (!Present(obj, key, out var node)) return null;
+            return node is JsonValue v && v.TryGetValue(out bool b) ? b : throw Wrong(key, node, "true or false", "DataSpec.Continuous");
+        }
+
+        ImmutableArray<string>? Names(JsonObject obj, string key, string property)
+        {
+            if (!Present(obj, key, out var node)) return null;
+            string[] names = node switch
+            {
+                JsonValue v when v.TryGetValue(out string? text) => text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
+                JsonArray a => [.. a.Select((x, k) => x is JsonValue v && v.TryGetValue(out string? name) && name.Trim().Length > 0
+                    ? name.Trim() : throw Wrong($"{key}[{k}]", x, "a column name", property))],
+                _ => throw Wrong(key, node, "a list of column names (an array of strings)", property),
+            };
+            for (int k = 0; k < names.Length; k++)
+                if (Array.IndexOf(names, names[k]) is var first && first < k)
+                    throw new DataSpecException($"{source}: {key}[{k}]: '{names[k]}' is already {key}[{first}]; name each column once", property: property);
+            return [.. names];
+        }
+
+        ImmutableArray<string>? Codes(JsonObject obj, string key)
+        {
+            if (!Present(obj, key, out var node)) return null;
+            return node switch
+            {
+                JsonValue v when v.TryGetValue(out string? text) => [.. text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)],
+                JsonArray a => [.. a.Select((x, k) => x switch
+                {
+                    JsonValue v when v.TryGetValue(out string? code) => code,
+                    JsonValue v when v.TryGetValue(out double _) => v.ToJsonString(),
+                    _ => throw Wrong($"{key}[{k}]", x, "a missing-value code (a string or a number)", "DataSpec.MissingCodes"),
+                })],
+                _ => throw Wrong(key, node, "a list of missing-value codes (an array)", "DataSpec.MissingCodes"),
+            };
+        }
     }
 
     /// <summary>Serializes the spec in the sidecar schema (unset fields omitted).</summary>

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using Alliance.Analytics.Instruments;
+using Alliance.Analytics.Presentation;
 
 namespace Alliance.Analytics.Data;
 
@@ -79,13 +80,23 @@ internal sealed class DatasetBuilder
         var itemCols = new List<int>();
         if (_spec.Items is { } named)
         {
-            foreach (string name in named)
+            var seenItems = new HashSet<string>(StringComparer.Ordinal);
+            for (int i = 0; i < named.Length; i++)
             {
-                if (columnIndex.TryGetValue(name, out int j)) { itemNames.Add(name); itemCols.Add(j); }
+                string name = named[i];
+                if (!seenItems.Add(name))
+                {
+                    // Counting an item twice inflates every sum score and reliability (alpha .733 became .893): refuse it.
+                    _issues.Add(Severity.Error, "duplicate_item", headerLine, name, name,
+                        $"item '{name}' is named more than once in DataSpec.Items (entries {named.IndexOf(name) + 1} and {i + 1}); name each item once");
+                    structural = true;
+                }
+                else if (columnIndex.TryGetValue(name, out int j)) { itemNames.Add(name); itemCols.Add(j); }
                 else
                 {
-                    _issues.Add(Severity.Error, "missing_item_column", headerLine, name, null,
-                        $"item column '{name}' is named in DataSpec.Items but not in the file (columns: {string.Join(", ", header)})");
+                    string hint = NearestNames.Hint(name, header.Where(h => h.Length > 0));
+                    _issues.Add(Severity.Error, "missing_item_column", headerLine, name, name,
+                        $"item column '{name}' is named in DataSpec.Items but not in the file{hint} (columns: {string.Join(", ", header)})");
                     structural = true;
                 }
             }
@@ -96,6 +107,15 @@ internal sealed class DatasetBuilder
                 if (header[j].Length > 0 && !DataSpec.IdColumns.Contains(header[j]) && columnIndex[header[j]] == j)
                 { itemNames.Add(header[j]); itemCols.Add(j); }
         }
+        foreach (string name in _spec.NumericColumns ?? [])
+            if (!columnIndex.ContainsKey(name))
+            {
+                // A numeric column that is not there would check nothing: refuse it rather than ignore it.
+                string hint = NearestNames.Hint(name, header.Where(h => h.Length > 0));
+                _issues.Add(Severity.Error, "missing_numeric_column", headerLine, name, name,
+                    $"column '{name}' is named in DataSpec.NumericColumns but not in the file{hint} (columns: {string.Join(", ", header)})");
+                structural = true;
+            }
         if (itemCols.Count == 0 && !structural)
         {
             _issues.Add(Severity.Error, "no_items", headerLine, null, null, "no item columns: the file has only id columns; name the items in DataSpec.Items");
@@ -146,7 +166,13 @@ internal sealed class DatasetBuilder
         if (rowsRead == 0 && !parts.Any(p => p.Stopped))
             _issues.Add(Severity.Error, "no_data_rows", null, null, null, "the file has a header but no data rows");
 
-        var scale = ResolveScale(instrument, tally, rows > 0);
+        (int Line, string Item)? Locate(double v)
+        {
+            for (int i = 0; i < valueArray.Length; i++)
+                if (valueArray[i] == v) return (lineArray[i / m], itemNames[i % m]);
+            return null;
+        }
+        var scale = ResolveScale(instrument, tally, rows > 0, Locate);
         if (scale is not null)
         {
             // The tallies made while parsing settle most files without another pass: only when a value is off the
@@ -272,8 +298,20 @@ internal sealed class DatasetBuilder
         return double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value);
     }
 
-    private ItemScale? ResolveScale(Instrument? instrument, ValueTally tally, bool anyRows)
+    /// <summary>The widest Likert scale inferred from the data (0–100); a wider range needs the scale stated.</summary>
+    internal const int MaxInferredPoints = 101;
+
+    private ItemScale? ResolveScale(Instrument? instrument, ValueTally tally, bool anyRows, Func<double, (int Line, string Item)?> locate)
     {
+        // A Likert scale starts at a whole number: truncating DataSpec.Min = 1.5 to 1 would shift every category.
+        bool likert = _spec.Continuous != true && (_spec.Points is not null || instrument?.Scale.IsInteger == true || (instrument is null && !tally.AnyNonInteger));
+        if (likert && _spec.Min is { } fractional && fractional != Math.Floor(fractional))
+        {
+            string text = fractional.ToString(CultureInfo.InvariantCulture);
+            _issues.Add(Severity.Error, "scale", null, null, text,
+                $"DataSpec.Min is {text}, but a Likert scale's lowest category is a whole number; give a whole DataSpec.Min, or DataSpec.Continuous with DataSpec.Min and DataSpec.Max for a continuous scale");
+            return null;
+        }
         if (_spec.Continuous == true)
         {
             double? min = _spec.Min ?? instrument?.Scale.Min, max = _spec.Max ?? instrument?.Scale.Max;
@@ -309,7 +347,20 @@ internal sealed class DatasetBuilder
                 $"responses are not all whole numbers and no scale was given; assumed a continuous {scale} scale from the data (give DataSpec.Points for a Likert scale)");
             return scale;
         }
-        int first = (int)(_spec.Min ?? (lo <= 0 ? lo : 1));
+        double firstValue = _spec.Min ?? (lo <= 0 ? lo : 1);
+        if (hi - firstValue + 1 > MaxInferredPoints)
+        {
+            // One stray value (2e9, or a missing-value code such as -999) must not widen the scale to a billion categories.
+            var (where, value) = hi > firstValue + MaxInferredPoints - 1 && hi > MaxInferredPoints - 1 ? (locate(hi), hi) : (locate(lo), lo);
+            string text = value.ToString(CultureInfo.InvariantCulture);
+            string range = $"{lo.ToString(CultureInfo.InvariantCulture)} to {hi.ToString(CultureInfo.InvariantCulture)}";
+            _issues.Add(Severity.Error, "scale_too_wide", where?.Line, where?.Item, text,
+                $"no scale given, and the responses run from {range}: too wide to infer a Likert scale (at most {MaxInferredPoints} categories). " +
+                $"If {text} is a missing-value code, name it in DataSpec.MissingCodes; otherwise state the scale (DataSpec.Points and DataSpec.Min, " +
+                "or DataSpec.Continuous with DataSpec.Min and DataSpec.Max), and values off it are reported one by one");
+            return null;
+        }
+        int first = (int)firstValue;
         var inferred = ItemScale.Likert(Math.Max((int)hi - first + 1, 2), first);
         string hint = inferred.Points > 11 ? $" That is an unusually wide scale: are codes such as {lo.ToString(CultureInfo.InvariantCulture)} missing-value codes (DataSpec.MissingCodes)?" : "";
         _issues.Add(inferred.Points > 11 ? Severity.Warning : Severity.Info, "scale_inferred", null, null, null,

@@ -275,6 +275,7 @@ public static class FormatLinking
         options ??= new LinkingOptions();
         if (x.RowCount != y.RowCount) throw new AllianceInputException($"forms {nameX} and {nameY} have {x.RowCount} and {y.RowCount} rows: the same respondents must answer both");
         if (options.Replicates < 20) throw new AllianceInputException($"use at least 20 bootstrap resamples (LinkingOptions.Replicates), not {options.Replicates}", "LinkingOptions.Replicates");
+        if (options.Replicates > Defaults.MaxResamples) throw new AllianceInputException($"use at most {Defaults.MaxResamples} bootstrap resamples (LinkingOptions.Replicates), not {options.Replicates}", "LinkingOptions.Replicates");
         if (options.CalibrationReplicates < 0) throw new AllianceInputException("the number of calibration resamples (LinkingOptions.CalibrationReplicates) cannot be negative", "LinkingOptions.CalibrationReplicates");
         foreach (var (m, name) in new[] { (x, nameX), (y, nameY) })
             if (!m.Scale.IsInteger) throw new AllianceInputException($"form {name} is not on a Likert scale ({m.Scale})");

@@ -71,6 +71,8 @@ public sealed class InstrumentRegistry
         {
             throw new InstrumentKeyException($"{source}: not valid JSON (line {e.LineNumber + 1}): {e.Message}", e);
         }
+        if (Presentation.JsonDuplicateKeys.Find(json) is { } repeated)
+            throw new InstrumentKeyException($"{source}: {repeated}: the field appears more than once (keep one)");
         return root switch
         {
             JsonArray arr => arr.Select((n, k) => ParseOne(n as JsonObject ?? throw new InstrumentKeyException($"{source}: element {k} is not an object"), source)).ToArray(),
@@ -151,7 +153,11 @@ public sealed class InstrumentRegistry
             "schema_version", // written by `alliance instruments ID --format json`; not part of the instrument
         };
         foreach (var (key, _) in o)
-            if (!known.Contains(key)) throw new InstrumentKeyException($"{where}: unknown field '{key}' (fields: {string.Join(", ", known)})");
+            if (!known.Contains(key))
+            {
+                var near = NearestNames.Suggest(key, known);
+                throw new InstrumentKeyException($"{where}: unknown field '{key}'{(near.Count > 0 ? $"; did you mean '{near[0]}'?" : "")} (fields: {string.Join(", ", known)})");
+            }
 
         int items = Int(o, "items", where) ?? throw Missing("items");
         if (items < 1) throw new InstrumentKeyException($"{where}: 'items' must be at least 1, not {items}");
@@ -190,7 +196,7 @@ public sealed class InstrumentRegistry
             {
                 if (node is not JsonObject so) throw new InstrumentKeyException($"{where}: subscales[{k}] is not an object");
                 string name = Str(so, "name", where) ?? throw new InstrumentKeyException($"{where}: subscales[{k}] has no 'name'");
-                var memb = so["items"] is null ? [] : ItemList(so["items"], $"{where}: subscale '{name}' items", items);
+                var memb = so["items"] is null ? [] : ItemList(so["items"], $"{where}: subscales[{k}].items (subscale '{name}')", items);
                 if (subscales.Any(s => Instrument.ToKey(s.Name) == Instrument.ToKey(name)) || Instrument.ToKey(name) == "total")
                     throw new InstrumentKeyException($"{where}: subscale name '{name}' is repeated or reserved");
                 subscales.Add(new Subscale(name, memb));
@@ -198,7 +204,7 @@ public sealed class InstrumentRegistry
         }
         else if (o["subscales"] is not null) throw new InstrumentKeyException($"{where}: 'subscales' must be an array");
 
-        var reverse = o["reverse"] is null ? [] : ItemList(o["reverse"], $"{where}: 'reverse'", items);
+        var reverse = o["reverse"] is null ? [] : ItemList(o["reverse"], $"{where}: reverse", items);
         string rule = Str(o, "score_rule", where) ?? "sum";
         var scoreRule = rule switch
         {
@@ -264,10 +270,10 @@ public sealed class InstrumentRegistry
     {
         if (node is not JsonArray arr) throw new InstrumentKeyException($"{where} must be an array of item numbers");
         var list = new List<int>();
-        foreach (var n in arr)
+        foreach (var (n, k) in arr.Select((n, k) => (n, k)))
         {
             if (n is not JsonValue v || !v.TryGetValue(out int item))
-                throw new InstrumentKeyException($"{where}: '{n?.ToJsonString()}' is not an item number");
+                throw new InstrumentKeyException($"{where}[{k}]: {n?.ToJsonString() ?? "null"} is not an item number");
             if (item < 1 || item > itemCount) throw new InstrumentKeyException($"{where}: item {item} is outside 1–{itemCount}");
             if (list.Contains(item)) throw new InstrumentKeyException($"{where}: item {item} is listed twice");
             list.Add(item);
@@ -277,7 +283,7 @@ public sealed class InstrumentRegistry
 
     private static string Label(JsonNode? node, string where) => node switch
     {
-        null => "",
+        null => throw new InstrumentKeyException($"{where}: null is not a label (a string)"),
         JsonValue v when v.TryGetValue(out string? s) => s,
         var other => throw new InstrumentKeyException($"{where} must be a string, not {other.ToJsonString()}"),
     };

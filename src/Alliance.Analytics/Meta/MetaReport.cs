@@ -124,6 +124,12 @@ public sealed record MetaReport : IAnalysisResult
         if (options.DegreesOfFreedomRule != DegreesOfFreedomRule.Residual) notes.Add("the df rule (MetaReportOptions.DegreesOfFreedomRule) applies to the three-level model; Knapp–Hartung tests here use k − p.");
         progress?.Report(new AnalysisProgress("fitting", double.NaN));
         var fit = MetaAnalysis.Fit(studies, new MetaAnalysisOptions { Estimator = options.Estimator, Test = options.Test, Level = options.Level, Moderators = options.Moderators });
+        if (fit.K == 1 && options.Estimator != TauEstimator.EqualEffects)
+            // metafor fits k = 1 with τ² = 0 and calls it a random-effects model; a report must not present one study's
+            // estimate as a pooled random-effects estimate. MetaAnalysis.Fit keeps metafor's behaviour for the library.
+            throw new AllianceInputException($"{studies.Source}: only 1 study to pool: a random-effects model cannot estimate τ² from one study. " +
+                "Fit the equal-effects (fixed-effect) model (MetaReportOptions.Estimator = TauEstimator.EqualEffects), which reports that study's own estimate, or add studies.");
+        if (DependenceWarning(studies) is { } dependent) fit = fit with { Warnings = [.. fit.Warnings, dependent] };
         PublicationBiasResult? bias = null;
         if (options.Bias)
         {
@@ -151,6 +157,20 @@ public sealed record MetaReport : IAnalysisResult
             if (!options.Moderators.IsEmpty) notes.Add("the subgroup analysis pools each subgroup without the moderators (MetaReportOptions.Moderators), which apply to the overall model only.");
         }
         return new MetaReport { Model = fit, Bias = bias, Permutation = permutation, LeaveOneOut = loo, Influence = influence, Subgroups = subgroups, Notes = [.. notes] };
+    }
+
+    /// <summary>
+    /// A warning when study labels repeat in a model without clusters: several effect sizes of one study are dependent,
+    /// so pooling them as independent makes the standard errors too small.
+    /// </summary>
+    private static string? DependenceWarning(StudySet studies)
+    {
+        var repeated = studies.Labels.GroupBy(l => l, StringComparer.Ordinal).Where(g => g.Count() > 1).ToArray();
+        if (repeated.Length == 0) return null;
+        var first = repeated[0];
+        string more = repeated.Length > 1 ? $" (and {repeated.Length - 1} more stud{(repeated.Length == 2 ? "y" : "ies")} with several)" : "";
+        return $"study '{first.Key}' has {first.Count()} effect sizes{more}: effect sizes from one study are dependent, but this model pools them as independent, " +
+               "so its standard errors are too small; give the study column as StudyTableSpec.Cluster to fit the three-level model instead.";
     }
 
     /// <inheritdoc/>

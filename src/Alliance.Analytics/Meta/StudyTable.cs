@@ -115,6 +115,17 @@ public static class StudyTable
             return new(null, issues.ToReport(0, 0, [], null, null));
         }
 
+        var seenColumns = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        for (int j = 0; j < header.Count; j++)
+        {
+            // Columns are found by name without regard to case: two columns named r (or r and R) would make the choice arbitrary.
+            if (header[j].Length == 0) continue;
+            if (!seenColumns.TryAdd(header[j], j))
+                issues.Add(Severity.Error, "duplicate_column", 1, header[j], header[j],
+                    $"column name '{header[j]}' appears more than once in the header (columns {seenColumns[header[j]] + 1} and {j + 1})");
+        }
+        if (issues.Errors > 0) return new(null, issues.ToReport(0, 0, [], null, null));
+
         bool correlations;
         int c1, c2;
         if (spec.Yi is not null || spec.Vi is not null)
@@ -189,7 +200,8 @@ public static class StudyTable
                 {
                     if (!(Math.Abs(a) < 1)) Bad(c1, a, "a correlation must lie strictly between −1 and 1");
                     double minN = spec.Measure == EffectMeasure.FisherZ ? 3 : 1;
-                    if (!(b > minN)) Bad(c2, b, $"the sample size must be larger than {minN} ({(spec.Measure == EffectMeasure.FisherZ ? "Fisher z has variance 1/(n − 3)" : "raw r has variance (1 − r²)²/(n − 1)")})");
+                    if (b != Math.Floor(b)) Bad(c2, b, "a sample size is a whole number of participants");
+                    else if (!(b > minN)) Bad(c2, b, $"the sample size must be larger than {minN} ({(spec.Measure == EffectMeasure.FisherZ ? "Fisher z has variance 1/(n − 3)" : "raw r has variance (1 − r²)²/(n − 1)")})");
                 }
                 else if (!(b > 0)) Bad(c2, b, "a sampling variance must be positive");
             }

@@ -136,6 +136,8 @@ public static class Correlations
     {
         options ??= new BootstrapOptions();
         if (options.Replicates < 100) throw new ArgumentOutOfRangeException(nameof(options), options.Replicates, "Use at least 100 bootstrap replicates.");
+        if (options.Replicates > Defaults.MaxResamples)
+            throw new AllianceInputException($"BootstrapOptions.Replicates is {options.Replicates}: at most {Defaults.MaxResamples} bootstrap resamples are taken (Defaults.MaxResamples)", "BootstrapOptions.Replicates");
         var baseline = Correlate(x, y, method, level);
         var (a, b) = CompletePairs(x, y);
         int n = a.Length, reps = options.Replicates;

@@ -110,7 +110,9 @@ public sealed record ReliabilityOptions
     /// <summary>Enumerate every split up to this many; sample this many beyond (psych's <c>n.sample = 10000</c>).</summary>
     public int MaximumSplits { get; init; } = 10_000;
 
-    /// <summary>Compute ω if each item is deleted (one factor fit per item; on by default).</summary>
+    /// <summary>Compute ω if each item is deleted (one factor fit per item; on by default). Skipped, with a warning, when
+    /// there are at least as many items as rows (the correlation matrix is singular) or more than 150 items; λ6 if item
+    /// deleted likewise is skipped above 150 items.</summary>
     public bool OmegaIfDeleted { get; init; } = true;
 
     /// <summary>Checks the options; throws <see cref="ArgumentOutOfRangeException"/> naming the bad one.</summary>
@@ -118,6 +120,8 @@ public sealed record ReliabilityOptions
     {
         if (!(Level > 0 && Level < 1)) throw new ArgumentOutOfRangeException(nameof(Level), Level, "The confidence level must be in (0, 1).");
         if (BootstrapReplicates < 100) throw new ArgumentOutOfRangeException(nameof(BootstrapReplicates), BootstrapReplicates, "At least 100 bootstrap replicates are needed.");
+        if (BootstrapReplicates > Defaults.MaxResamples)
+            throw new AllianceInputException($"ReliabilityOptions.BootstrapReplicates is {BootstrapReplicates}: at most {Defaults.MaxResamples} bootstrap resamples are taken (Defaults.MaxResamples)", "ReliabilityOptions.BootstrapReplicates");
         if (!(PolychoricCorrection >= 0 && PolychoricCorrection <= 1)) throw new ArgumentOutOfRangeException(nameof(PolychoricCorrection), PolychoricCorrection, "The continuity correction must be in [0, 1].");
         if (MaximumSplits < 1) throw new ArgumentOutOfRangeException(nameof(MaximumSplits), MaximumSplits, "At least one split is needed.");
     }

@@ -10,13 +10,14 @@ namespace Alliance.Analytics.Reliability;
 /// </summary>
 internal readonly record struct AlphaFigures(double Raw, double Standardized, double Lambda6, double AverageR, double SignalToNoise, double Q, double MedianR)
 {
-    public static AlphaFigures Of(double[,] c, double[,] r)
+    public static AlphaFigures Of(double[,] c, double[,] r, bool lambda6 = true)
     {
         int k = c.GetLength(0);
         double trC = SymmetricMatrices.Trace(c), sumC = SymmetricMatrices.Sum(c), sumR = SymmetricMatrices.Sum(r);
         double raw = (1 - trC / sumC) * k / (k - 1);
         double std = (1 - k / sumR) * k / (k - 1);
-        double smc = SymmetricMatrices.SquaredMultipleCorrelations(r).Sum();
+        // λ6 needs the (pseudo-)inverse of R, O(k³): the one costly figure, skipped for the if-deleted rows of very wide scales.
+        double smc = lambda6 ? SymmetricMatrices.SquaredMultipleCorrelations(r).Sum() : double.NaN;
         double g6 = 1 - (k - smc) / sumR;
         double avr = (sumR - k) / (k * (k - 1.0));
         double sn = k * avr / (1 - avr);
@@ -38,6 +39,9 @@ internal readonly record struct AlphaFigures(double Raw, double Standardized, do
 /// <summary>Computes a <see cref="ScaleReliability"/> from prepared data (kernel behind <see cref="ReliabilityAnalysis"/>).</summary>
 internal static class ScaleAnalysis
 {
+    /// <summary>The most items for which ω and λ6 if item deleted are computed (k factor fits, or k inverses, of k − 1 items each).</summary>
+    internal const int MaxItemsForOmegaIfDeleted = 150;
+
     public static ScaleReliability Run(ScaleData data, ReliabilityOptions options, string name, ImmutableArray<string> reversed,
         IProgress<AnalysisProgress>? progress, CancellationToken cancellationToken)
     {
@@ -77,13 +81,24 @@ internal static class ScaleAnalysis
         Array.Fill(omegaDrop, double.NaN);
         progress?.Report(new AnalysisProgress($"{name}: omega", double.NaN));
         var omega = Omega.OneFactor(p, options.OmegaMethod);
+        // ω if an item is deleted refits the factor model k times, each O(k³) per iteration: with as many items as rows
+        // the correlation matrix is singular, the fits crawl towards Heywood cases, and 300 items took minutes. Skip it.
+        bool omegaIfDeleted = options.OmegaIfDeleted && k < n && k <= MaxItemsForOmegaIfDeleted;
+        // λ6 if an item is deleted inverts k matrices of k − 1 items (k⁴ work): 300 items took most of half a minute.
+        bool lambda6IfDeleted = k <= MaxItemsForOmegaIfDeleted;
+        if (!lambda6IfDeleted)
+            warnings.Add($"lambda 6 if item deleted was not computed: {k} items (it inverts the correlation matrix once per item; computed for at most {MaxItemsForOmegaIfDeleted} items)");
+        if (options.OmegaIfDeleted && !omegaIfDeleted)
+            warnings.Add(k >= n
+                ? $"omega if item deleted was not computed: {k} items and only {n} rows, so the correlation matrix is singular (a factor model needs more rows than items)"
+                : $"omega if item deleted was not computed: {k} items (it refits the factor model once per item; computed for at most {MaxItemsForOmegaIfDeleted} items)");
         Parallel.For(0, k, new ParallelOptions { CancellationToken = cancellationToken }, i =>
         {
             var rest = Enumerable.Range(0, k).Where(j => j != i).ToArray();
             if (k > 2)
             {
-                drop[i] = AlphaFigures.Of(SymmetricMatrices.Submatrix(c, rest), SymmetricMatrices.Submatrix(r, rest));
-                if (options.OmegaIfDeleted) omegaDrop[i] = Omega.OneFactor(SymmetricMatrices.Submatrix(p, rest), options.OmegaMethod).Total;
+                drop[i] = AlphaFigures.Of(SymmetricMatrices.Submatrix(c, rest), SymmetricMatrices.Submatrix(r, rest), lambda6IfDeleted);
+                if (omegaIfDeleted) omegaDrop[i] = Omega.OneFactor(SymmetricMatrices.Submatrix(p, rest), options.OmegaMethod).Total;
             }
             else drop[i] = new AlphaFigures(double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN);
         });

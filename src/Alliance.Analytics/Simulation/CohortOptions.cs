@@ -216,6 +216,23 @@ public sealed record CohortOptions
         ResolveRenderSessions();
     }
 
+    /// <summary>
+    /// A pre-flight estimate of the memory the simulation needs, in bytes: per client-session row the simulated state
+    /// (about 64 bytes) and the responses (9 bytes per item, as codes and as numbers), per client about 128 bytes.
+    /// </summary>
+    public long EstimatedMemoryBytes => (long)Clients * Sessions * (64 + 9 * 36) + (long)Clients * 128;
+
+    /// <summary>Refuses a simulation whose <see cref="EstimatedMemoryBytes"/> exceed the memory available to the process.</summary>
+    /// <exception cref="AllianceInputException">When the estimate exceeds the memory available, naming both.</exception>
+    public void CheckMemory()
+    {
+        long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        long needed = EstimatedMemoryBytes;
+        if (available > 0 && needed > available)
+            throw new AllianceInputException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"simulating {Clients:N0} clients × {Sessions} sessions needs about {needed / 1e9:F1} GB of memory, and {available / 1e9:F1} GB are available: lower the setting clients (or sessions)"));
+    }
+
     internal static void Require(bool ok, string key, double value, string what)
     {
         if (!ok) throw new AllianceInputException($"setting {key} = {value.ToString(System.Globalization.CultureInfo.InvariantCulture)} is out of range: it must be {what}");

@@ -42,6 +42,7 @@ public static class CohortSimulator
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        options.CheckMemory();
         var design = Design.Create(options, seed);
         int j = options.Therapists;
         var blocks = new TherapistBlock[j];

@@ -25,14 +25,17 @@ public sealed class DescribeParseTests : IDisposable
     [Fact]
     public void ItemsDefaultToEveryNonIdColumnAndItemsSelectsThem()
     {
-        Assert.Equal(["a", "b", "c", "d"], ItemNames(Json("describe", _plain)));
+        Assert.Equal(["a", "b", "c", "d"], ItemNames(Json("describe", _plain, "--missing-codes", "-99")));
         Assert.Equal(["c", "a"], ItemNames(Json("describe", _plain, "--items", "c,a")));
     }
 
     [Fact]
     public void MissingCodesTurnsTheCodeIntoMissing()
     {
-        var raw = Item(Json("describe", _plain), "b");
+        // Without the code, −99 on a 1–5 scale is refused (issue 14: it used to widen the scale to 105 points).
+        var refused = CliRun.BadInput("describe", _plain);
+        Assert.Contains("If -99 is a missing-value code, name it in --missing-codes", refused);
+        var raw = Item(Json("describe", _plain, "--continuous", "--min", "-99", "--max", "5"), "b");
         Assert.Equal(0, Num(raw["missing"]));
         Assert.Equal(-99, Num(raw["min"]));
         var coded = Item(Json("describe", _plain, "--missing-codes", "-99"), "b");

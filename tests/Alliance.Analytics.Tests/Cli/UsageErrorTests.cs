@@ -113,7 +113,7 @@ public sealed class UsageErrorTests : IDisposable
     [InlineData("\"forms\": [3]", "forms[0] must be a string, not 3")]
     [InlineData("\"forms\": \"short\"", "'forms' must be an array of strings")]
     [InlineData("\"points\": \"five\"", "'points' must be a whole number, not \"five\"")]
-    [InlineData("\"reverse\": [\"one\"]", "'reverse': '\"one\"' is not an item number")]
+    [InlineData("\"reverse\": [\"one\"]", "reverse[0]: \"one\" is not an item number")]
     [InlineData("\"total\": 1", "'total' must be true or false, not 1")]
     public void AKeyFileFieldOfTheWrongTypeIsBadInputNamingFileAndField(string field, string message)
     {
@@ -177,7 +177,7 @@ public sealed class UsageErrorTests : IDisposable
         // reliability
         { "--level must be a number between 0 and 1 (e.g. 0.9), not '1.5'", ["reliability", "{clinic}", "--level", "1.5"] },
         { "--level must be a number between 0 and 1 (e.g. 0.9), not 'abc'", ["reliability", "{clinic}", "--level", "abc"] },
-        { "--bootstrap must be a whole number, at least 100, not '50'", ["reliability", "{clinic}", "--bootstrap", "50"] },
+        { "--bootstrap must be a whole number, 100 to 1,000,000, not '50'", ["reliability", "{clinic}", "--bootstrap", "50"] },
         { "--bootstrap asks for a bootstrap interval; it conflicts with --ci feldt", ["reliability", "{clinic}", "--ci", "feldt", "--bootstrap", "200"] },
         { "--seed must be a whole number, not '1.5'", ["reliability", "{clinic}", "--seed", "1.5"] },
         { "Argument 'pca' not recognized", ["reliability", "{clinic}", "--omega", "pca"] },
@@ -189,7 +189,7 @@ public sealed class UsageErrorTests : IDisposable
         // outcome
         { "Option '--alliance' is required", ["outcome", "{clinic}", "--outcome", "symptoms"] },
         { "--level must be a number between 0 and 1 (e.g. 0.9), not '0'", ["outcome", "{clinic}", "--alliance", "total", "--outcome", "symptoms", "--level", "0"] },
-        { "--bootstrap must be a whole number, 0 (none) or at least 100, not '50'", ["outcome", "{clinic}", "--alliance", "total", "--outcome", "symptoms", "--bootstrap", "50"] },
+        { "--bootstrap must be a whole number, 0 (none) or 100 to 1,000,000, not '50'", ["outcome", "{clinic}", "--alliance", "total", "--outcome", "symptoms", "--bootstrap", "50"] },
         { "--detrend applies to the lagged model; give --lagged too", ["outcome", "{clinic}", "--alliance", "total", "--outcome", "symptoms", "--detrend"] },
         { "--alliance-at must be mean, first, last or a session number", ["outcome", "{clinic}", "--alliance", "total", "--outcome", "symptoms", "--alliance-at", "soon"] },
         { "Argument 'delta' not recognized", ["outcome", "{clinic}", "--alliance", "total", "--outcome", "symptoms", "--outcome-score", "delta"] },
@@ -207,7 +207,7 @@ public sealed class UsageErrorTests : IDisposable
         { "choose one of --explore, --short-form and --link", ["formats", "{wai7}", "--explore", "--short-form", "Bond=4"] },
         { "--collapse compares scorings", ["formats", "{wai7}", "--explore", "--collapse", "1,2,2,3,4,5,6"] },
         { "--bootstrap applies to --link only", ["formats", "{wai7}", "--bootstrap", "100"] },
-        { "--bootstrap must be a whole number, at least 20, not '5'", ["formats", "{wai7}", "--link", "{wai7}", "--bootstrap", "5"] },
+        { "--bootstrap must be a whole number, 20 to 1,000,000, not '5'", ["formats", "{wai7}", "--link", "{wai7}", "--bootstrap", "5"] },
         { "--model grm applies to --link only", ["formats", "{wai7}", "--model", "grm"] },
         { "--theta applies to --short-form only", ["formats", "{wai7}", "--theta", "-1,1"] },
         { "--target must be FROM,TO", ["formats", "{wai7}", "--target", "1"] },

@@ -199,10 +199,23 @@ public sealed class ValidationRuleTests : IDisposable
     [Fact]
     public void WideInferredScaleWarnsAboutUndeclaredMissingCodes()
     {
-        var report = AllianceDataset.Read(_dir.File("d.csv", "q1,q2\n1,4\n-99,5\n")).Report;
+        var report = AllianceDataset.Read(_dir.File("d.csv", "q1,q2\n1,4\n-9,5\n")).Report;
         var issue = Single(report, "scale_inferred");
         Assert.Equal(Severity.Warning, issue.Severity);
         Assert.Contains("DataSpec.MissingCodes", issue.Message);
+    }
+
+    [Fact]
+    public void AScaleTooWideToInferIsAnErrorNamingTheStrayValue()
+    {
+        // −99 on a 1–5 scale used to widen it to 105 categories with a warning (issue 14): now it must be declared.
+        var read = AllianceDataset.Read(_dir.File("d.csv", "q1,q2\n1,4\n-99,5\n"));
+        var issue = Single(read.Report, "scale_too_wide");
+        Assert.Equal(Severity.Error, issue.Severity);
+        Assert.Equal((3, "q1", "-99"), (issue.Line!.Value, issue.Column!, issue.Value!));
+        Assert.Contains("If -99 is a missing-value code, name it in DataSpec.MissingCodes", issue.Message);
+        Assert.Null(read.Dataset);
+        Assert.NotNull(AllianceDataset.Read(_dir.File("e.csv", "q1,q2\n1,4\n-99,5\n"), new DataSpec { MissingCodes = ["-99"] }).Dataset);
     }
 
     [Fact]

@@ -106,7 +106,7 @@ public sealed class InstrumentRegistryTests : IDisposable
     }
 
     [Theory]
-    [InlineData("""{ "id": "X", "items": 3, "points": 5, "reverse": [4] }""", "'reverse': item 4 is outside 1–3")]
+    [InlineData("""{ "id": "X", "items": 3, "points": 5, "reverse": [4] }""", "reverse: item 4 is outside 1–3")]
     [InlineData("""{ "id": "X", "items": 3 }""", "has no 'points' field")]
     [InlineData("""{ "id": "X", "items": 3, "points": 5, "score_rule": "median" }""", "'score_rule' must be \"sum\" or \"mean\"")]
     [InlineData("""{ "id": "X", "items": 3, "points": 5, "colour": 1 }""", "unknown field 'colour'")]
