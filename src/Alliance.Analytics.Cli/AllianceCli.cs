@@ -68,7 +68,9 @@ public static class AllianceCli
         try
         {
             CheckOutputs(parse);
-            return parse.Invoke(config);
+            int exit = parse.Invoke(config);
+            stderr.Write(context.Notes.ToString());
+            return exit;
         }
         catch (Exception e)
         {

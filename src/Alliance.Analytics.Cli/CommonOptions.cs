@@ -166,7 +166,7 @@ public sealed class DataOptions
         var data = AnalysisData.Load(path, spec, ToPreparation(parse), Registry(parse), context.CancellationToken);
         string verb = parse.CommandResult.Command.Name;
         if (data.Usage.RowsExcluded > 0) context.Error.WriteLine("note: " + FlagNames.ForCli(data.Usage.ToString(), verb));
-        foreach (string note in data.Notes) context.Error.WriteLine("note: " + FlagNames.ForCli(note, verb));
+        foreach (string note in data.Notes) context.Notes.WriteLine("note: " + FlagNames.ForCli(note, verb));
         return data;
     }
 }

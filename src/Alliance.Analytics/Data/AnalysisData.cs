@@ -145,6 +145,10 @@ public sealed class AnalysisData
         var (keyed, reversed) = Keying.Apply(usable.Items, usable.Instrument, options, usable.Source, notes, inferred);
         if (options.Administrations.Choice != AdministrationChoice.All)
             notes.Add($"administrations: {options.Administrations} per client");
+        else if (RepeatedAdministrations(usable) is { Clients: > 0 } repeated)
+            notes.Add($"{repeated.Clients.ToString("N0", CultureInfo.InvariantCulture)} of {repeated.Of.ToString("N0", CultureInfo.InvariantCulture)} clients have several administrations " +
+                $"(up to {repeated.Most.ToString(CultureInfo.InvariantCulture)}): every row is analysed as a separate respondent, so intervals of cross-sectional " +
+                "figures are too narrow; PreparationOptions.Administrations chooses first, last or one session");
         return new AnalysisData(usable, options, keyed, reversed, usage, [.. notes]);
     }
 
@@ -292,6 +296,16 @@ public sealed class AnalysisData
         $"{SourceName}: {RowCount.ToString("N0", CultureInfo.InvariantCulture)} rows × {Items.ItemCount} items" +
         (Instrument is null ? "" : $" ({Instrument.Id})") + $" on a {Scale} scale" +
         (Reversed.IsDefaultOrEmpty ? "" : $", {Reversed.Length} reversed");
+
+    /// <summary>How many clients have more than one row, of how many clients, and the most rows one client has.</summary>
+    private static (int Clients, int Of, int Most) RepeatedAdministrations(AllianceDataset data)
+    {
+        if (data.ClientId is not { } clients) return (0, 0, 0);
+        var counts = new int[clients.Levels.Length];
+        foreach (int c in clients.Codes) if (c >= 0) counts[c]++;
+        int seen = counts.Count(n => n > 0);
+        return (counts.Count(n => n > 1), seen, counts.Length == 0 ? 0 : counts.Max());
+    }
 
     private static (AllianceDataset, DataUsage) SelectAdministrations(AllianceDataset data, DataUsage usage, AdministrationSelection selection)
     {

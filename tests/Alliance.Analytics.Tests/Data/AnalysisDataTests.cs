@@ -26,13 +26,15 @@ public sealed class AnalysisDataTests : IDisposable
     private static readonly DataSpec Likert5 = new() { Points = 5 };
 
     [Fact]
-    public void AllAdministrationsAreTheDefaultAndEveryRowIsUsed()
+    public void AllAdministrationsAreTheDefaultEveryRowIsUsedAndRepeatedAdministrationsAreNamed()
     {
         var data = AnalysisData.Load(Sessions(), Likert5);
         Assert.Equal(AdministrationChoice.All, data.Options.Administrations.Choice);
         Assert.Equal(6, data.RowCount);
         Assert.Equal(0, data.Usage.RowsExcluded);
-        Assert.Empty(data.Notes);
+        // c1 has three administrations and c2 two: the report says every row counts as a respondent.
+        Assert.Equal(["2 of 2 clients have several administrations (up to 3): every row is analysed as a separate respondent, " +
+            "so intervals of cross-sectional figures are too narrow; PreparationOptions.Administrations chooses first, last or one session"], data.Notes.ToArray());
     }
 
     [Fact]
