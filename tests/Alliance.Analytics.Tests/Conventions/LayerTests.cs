@@ -14,7 +14,7 @@ public sealed class LayerTests
     private static readonly Assembly Library = typeof(IAnalysisResult).Assembly;
 
     /// <summary>
-    /// Every namespace of the library and its place, bottom (0) to top (4). <c>Step</c> orders namespaces inside
+    /// Every namespace of the library and its place, bottom (0) to top (3). <c>Step</c> orders namespaces inside
     /// the foundation and the data layer, where one may use the other but not the reverse. The domains share
     /// one step: they may use each other as long as the graph stays acyclic (checked separately).
     /// A new namespace fails <see cref="EveryNamespaceHasALayer"/> until it is placed here.
@@ -36,9 +36,9 @@ public sealed class LayerTests
         [$"{Root}.Meta"] = (2, 0),
         [$"{Root}.Simulation"] = (2, 0),
         [$"{Root}.Formats"] = (2, 0),
-        // 3 Plotting (the only user of ScottPlot, a package of its own later), 4 Composition (the main job).
-        [$"{Root}.Plotting"] = (3, 0),
-        [$"{Root}.Composition"] = (4, 0),
+        // 3 Composition (the main job). Plotting is a package of its own (Alliance.Analytics.Plotting), above
+        // the whole library: this assembly must not know it (LibraryHasNoNativeDependency).
+        [$"{Root}.Composition"] = (3, 0),
     };
 
     /// <summary>The graph is read once per test run: scanning every method body takes a moment.</summary>
@@ -76,17 +76,55 @@ public sealed class LayerTests
         Assert.True(cycles.Length == 0, "namespace cycles:" + Environment.NewLine + string.Join(Environment.NewLine, cycles));
     }
 
+    /// <summary>ScottPlot and what it draws with: SkiaSharp and HarfBuzzSharp carry native assets for many platforms.</summary>
+    private static readonly string[] NativeDrawing = ["ScottPlot", "SkiaSharp", "HarfBuzzSharp"];
+
     [Fact]
-    public void OnlyPlottingUsesScottPlot()
+    public void LibraryHasNoNativeDependency()
     {
-        // Plotting becomes its own package later; nothing else may need ScottPlot (or SkiaSharp, which ScottPlot
-        // draws with and PlotExport uses for fonts) to compile.
-        string[] plottingOnly = ["ScottPlot", "SkiaSharp"];
-        var users = Graph.Value.ExternalUses
-            .Where(u => plottingOnly.Any(p => u.Assembly.StartsWith(p, StringComparison.Ordinal)) && u.From != $"{Root}.Plotting")
-            .Select(u => $"{Short(u.From)} ({u.Example})")
-            .ToArray();
-        Assert.True(users.Length == 0, "ScottPlot used outside Plotting:" + Environment.NewLine + string.Join(Environment.NewLine, users));
+        // Plotting lives in Alliance.Analytics.Plotting; the core library must compile and run without it.
+        var referenced = Library.GetReferencedAssemblies().Select(a => a.Name ?? "").Where(IsNativeDrawing).ToArray();
+        Assert.True(referenced.Length == 0, $"the library references {string.Join(", ", referenced)}");
+        Assert.DoesNotContain(Library.GetReferencedAssemblies(), a => a.Name == "Alliance.Analytics.Plotting");
+
+        var users = Graph.Value.ExternalUses.Where(u => IsNativeDrawing(u.Assembly)).Select(u => $"{Short(u.From)} ({u.Example})").ToArray();
+        Assert.True(users.Length == 0, "the library uses ScottPlot/SkiaSharp:" + Environment.NewLine + string.Join(Environment.NewLine, users));
+
+        // Transitively: the test project's deps.json holds the library's own package closure. No package in it may
+        // bring a native runtime asset (which is how SkiaSharp ships, one per platform under runtimes/).
+        var native = PackageClosure(Root).Where(p => p.Native || IsNativeDrawing(p.Name)).Select(p => p.Name).ToArray();
+        Assert.True(native.Length == 0, "the library's dependencies carry native assets: " + string.Join(", ", native));
+
+        // The check can fail: the Plotting package's closure does bring SkiaSharp's native assets.
+        Assert.Contains(PackageClosure("Alliance.Analytics.Plotting"), p => p.Native);
+    }
+
+    private static bool IsNativeDrawing(string assembly) => NativeDrawing.Any(p => assembly.StartsWith(p, StringComparison.Ordinal));
+
+    /// <summary>Every library (package or project) <paramref name="root"/> depends on, directly or not, as the test's deps.json lists them.</summary>
+    private static List<(string Name, bool Native)> PackageClosure(string root)
+    {
+        string path = Path.Combine(AppContext.BaseDirectory, "Alliance.Analytics.Tests.deps.json");
+        using var deps = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path));
+        var target = deps.RootElement.GetProperty("targets").EnumerateObject().First().Value;
+        var byName = target.EnumerateObject().ToDictionary(p => p.Name[..p.Name.IndexOf('/')], p => p.Value, StringComparer.OrdinalIgnoreCase);
+        Assert.True(byName.ContainsKey(root), $"{path} does not list {root}");
+
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var closure = new List<(string, bool)>();
+        var pending = new Stack<string>([root]);
+        while (pending.Count > 0)
+        {
+            string name = pending.Pop();
+            if (!seen.Add(name) || !byName.TryGetValue(name, out var entry)) continue;
+            bool native = entry.TryGetProperty("native", out _) ||
+                          (entry.TryGetProperty("runtimeTargets", out var targets) &&
+                           targets.EnumerateObject().Any(t => t.Value.TryGetProperty("assetType", out var type) && type.GetString() == "native"));
+            if (name != root) closure.Add((name, native));
+            if (entry.TryGetProperty("dependencies", out var dependencies))
+                foreach (var dependency in dependencies.EnumerateObject()) pending.Push(dependency.Name);
+        }
+        return closure;
     }
 
     [Fact]
@@ -124,16 +162,15 @@ public sealed class LayerTests
     }
 
     [Fact]
-    public void ScannerFindsABodyOnlyUseInTheLibrary()
+    public void ScannerFindsABodyOnlyUseOfTheLibrary()
     {
-        // PlotExport.Save writes through Data.AtomicFile; no signature of PlotExport names AtomicFile, so the edge
-        // Plotting → Data is seen only because method bodies are decoded.
+        // PlotExport.Save (in the Plotting package, which uses the library) writes through Data.AtomicFile; no
+        // signature of PlotExport names AtomicFile, so the use is seen only because method bodies are decoded.
         var scanner = new TypeUseScanner();
         scanner.Scan(typeof(Alliance.Analytics.Plotting.PlotExport));
         var uses = scanner.Uses.Where(u => u.Used == typeof(Alliance.Analytics.Data.AtomicFile)).ToArray();
         Assert.NotEmpty(uses);
         Assert.All(uses, u => Assert.True(u.InBody, $"{u.Member} names AtomicFile in a signature"));
-        Assert.Contains(Graph.Value.Edges, e => e.From == $"{Root}.Plotting" && e.To == $"{Root}.Data");
     }
 
     [Fact]
