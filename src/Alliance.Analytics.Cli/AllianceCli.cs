@@ -154,39 +154,15 @@ public static class AllianceCli
     }
 
     /// <summary>
-    /// The names nearest to <paramref name="token"/> by edit distance (optimal string alignment, so a swap of two
-    /// letters counts once), joined with " or "; null when none is near (more than a third of the name differs).
-    /// A token that begins a single name (--boot) suggests it.
+    /// The names nearest to <paramref name="token"/> (the library's <see cref="Presentation.NearestNames"/>: optimal
+    /// string alignment, so a swap of two letters counts once), compared without leading dashes and joined with
+    /// " or "; null when none is near. A token that begins a single name (--boot) suggests it.
     /// </summary>
     internal static string? DidYouMean(string token, IEnumerable<string> names)
     {
-        string bare = token.TrimStart('-').ToLowerInvariant();
-        if (bare.Length == 0) return null;
-        var scored = names.Select(n => (Name: n, Distance: EditDistance(bare, n.TrimStart('-').ToLowerInvariant()))).ToArray();
-        var near = scored.Where(x => x.Distance <= Math.Max(1, x.Name.TrimStart('-').Length / 3)).ToArray();
-        if (near.Length > 0)
-        {
-            int best = near.Min(x => x.Distance);
-            return string.Join(" or ", near.Where(x => x.Distance == best).Select(x => x.Name).Take(3));
-        }
-        var prefixed = scored.Where(x => bare.Length >= 3 && x.Name.TrimStart('-').StartsWith(bare, StringComparison.OrdinalIgnoreCase)).ToArray();
-        return prefixed.Length == 1 ? prefixed[0].Name : null;
-    }
-
-    /// <summary>Optimal string alignment distance: insertions, deletions, substitutions and swaps of adjacent letters.</summary>
-    internal static int EditDistance(string a, string b)
-    {
-        var d = new int[a.Length + 1, b.Length + 1];
-        for (int i = 0; i <= a.Length; i++) d[i, 0] = i;
-        for (int j = 0; j <= b.Length; j++) d[0, j] = j;
-        for (int i = 1; i <= a.Length; i++)
-            for (int j = 1; j <= b.Length; j++)
-            {
-                int cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
-                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
-            }
-        return d[a.Length, b.Length];
+        var byBare = names.GroupBy(n => n.TrimStart('-'), StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        var near = Presentation.NearestNames.Suggest(token.TrimStart('-'), byBare.Keys);
+        return near.Count == 0 ? null : string.Join(" or ", near.Select(n => byBare[n]));
     }
 
     /// <summary>

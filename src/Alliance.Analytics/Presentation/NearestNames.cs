@@ -4,7 +4,7 @@ namespace Alliance.Analytics.Presentation;
 /// The nearest names to a misspelt one (optimal string alignment distance, case-insensitive), for messages that
 /// refuse an unknown column, item or field and suggest what was probably meant.
 /// </summary>
-internal static class NearestNames
+public static class NearestNames
 {
     /// <summary>
     /// Up to three names at the smallest distance from <paramref name="name"/> when that distance is small (at most a

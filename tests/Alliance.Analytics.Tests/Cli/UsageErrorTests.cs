@@ -97,7 +97,7 @@ public sealed class UsageErrorTests : IDisposable
     [InlineData("kitten", "sitting", 3)]
     [InlineData("", "abc", 3)]
     public void EditDistanceIsOptimalStringAlignment(string a, string b, int distance) =>
-        Assert.Equal(distance, AllianceCli.EditDistance(a, b));
+        Assert.Equal(distance, Alliance.Analytics.Presentation.NearestNames.Distance(a, b));
 
     [Fact]
     public void ScoringAFileThatNamesNoInstrumentIsBadInputSayingToNameOne()
