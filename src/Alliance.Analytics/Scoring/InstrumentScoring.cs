@@ -10,7 +10,7 @@ public sealed record ScoringOptions
     /// <summary>Minimum fraction of a score's items that must be answered; null means the instrument's rule (default 0.8).</summary>
     public double? ProrateMinimumFraction { get; init; }
 
-    /// <summary>Apply the instrument's reverse keys (default true). Turn off when the file is already reverse-scored.</summary>
+    /// <summary>Apply the instrument's reverse keys (default true) when scoring a plain matrix. Prepared data were keyed when they were prepared (<see cref="PreparationOptions.ApplyReverseKeys"/>); turning this off for them is refused.</summary>
     public bool ApplyReverseKeys { get; init; } = true;
 }
 
@@ -37,6 +37,9 @@ public static class InstrumentScoring
         ArgumentNullException.ThrowIfNull(data);
         var instrument = data.Instrument ?? throw new AllianceInputException(
             $"{data.SourceName}: no instrument named, so there is nothing to score: name one in DataSpec.Instrument (e.g. WAI-SR) or in the sidecar's \"instrument\" field");
+        if (options is { ApplyReverseKeys: false } && !data.Reversed.IsDefaultOrEmpty)
+            throw new AllianceInputException("prepared data are keyed when they are prepared: turn the reverse keys off with PreparationOptions.ApplyReverseKeys, not ScoringOptions.ApplyReverseKeys",
+                "PreparationOptions.ApplyReverseKeys");
         var ids = DataSpec.IdColumns.Select(data.Column).OfType<DataColumn>().ToImmutableArray();
         return ScoreKeyed(data.Items, instrument, options ?? new ScoringOptions(), data.Options.ApplyReverseKeys, data.Reversed)
             with { IdColumns = ids, Usage = data.Usage };

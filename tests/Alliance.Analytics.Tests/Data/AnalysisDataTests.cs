@@ -189,6 +189,15 @@ public sealed class AnalysisDataTests : IDisposable
     }
 
     [Fact]
+    public void KeysCannotBeTurnedOffAgainAfterTheDataWerePrepared()
+    {
+        var data = AnalysisData.Load(Repository.Synthetic("formats", "wai36_7point.csv"));
+        var e = Assert.Throws<AllianceInputException>(() => Alliance.Analytics.Scoring.InstrumentScoring.Score(data, new() { ApplyReverseKeys = false }));
+        Assert.Equal("PreparationOptions.ApplyReverseKeys", e.Property);
+        Assert.Throws<AllianceInputException>(() => Alliance.Analytics.Reliability.ReliabilityAnalysis.Analyze(data, new() { Reverse = ["wai2"] }));
+    }
+
+    [Fact]
     public void TheMainJobsSectionsAreFoundInOrderAndKeysAreUnique()
     {
         Assert.Equal(["descriptives", "reliability", "irt", "formats", "outcome"], SectionRegistry.Default.Sections.Select(s => s.Key));
