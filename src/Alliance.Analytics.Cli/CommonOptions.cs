@@ -6,6 +6,13 @@ using Alliance.Analytics.Presentation;
 
 namespace Alliance.Analytics.Cli;
 
+/// <summary>The input formats the command reads: the library's built-in ones (CSV/TSV always) and those of the packages it ships with.</summary>
+public static class InputFormats
+{
+    /// <summary>The registry every verb reads with.</summary>
+    public static SourceFormatRegistry Registry { get; } = SourceFormatRegistry.BuiltIn;
+}
+
 /// <summary>Output formats a verb can write.</summary>
 public enum OutputFormat
 {
@@ -58,6 +65,16 @@ public sealed class DataOptions
     /// <summary><c>--key</c>.</summary>
     public Option<string[]> Key { get; } = SharedOptions.Key();
 
+    /// <summary><c>--input-format</c>.</summary>
+    public Option<string?> InputFormat { get; } = new("--input-format")
+    {
+        Description = $"Format of the input: {string.Join(", ", InputFormats.Registry.Names)} (default: by the file's extension, else by its first bytes, else CSV/TSV).",
+        HelpName = "FORMAT",
+    };
+
+    /// <summary><c>--sheet</c>.</summary>
+    public Option<string?> Sheet { get; } = new("--sheet") { Description = "Worksheet of a spreadsheet to read, by name or 1-based number (default: the first).", HelpName = "NAME|N" };
+
     /// <summary><c>--drop-invalid</c>.</summary>
     public Option<bool> DropInvalid { get; } = SharedOptions.DropInvalid();
 
@@ -81,7 +98,7 @@ public sealed class DataOptions
     public void AddTo(Command command, bool prepared = true)
     {
         command.Arguments.Add(File);
-        foreach (var o in new Option[] { Items, Instrument, Points, Min, Max, Continuous, MissingCodes, Delimiter, Encoding, Key })
+        foreach (var o in new Option[] { Items, Instrument, Points, Min, Max, Continuous, MissingCodes, Delimiter, Encoding, InputFormat, Sheet, Key })
             command.Options.Add(o);
         if (prepared)
             foreach (var o in new Option[] { DropInvalid, NoReverse, Reverse, Administration })
@@ -127,6 +144,8 @@ public sealed class DataOptions
             MissingCodes = parse.GetValue(MissingCodes) is { } codes ? DataSpec.SplitList(codes) : null,
             Delimiter = delim,
             Encoding = parse.GetValue(Encoding),
+            Format = parse.GetValue(InputFormat),
+            Sheet = parse.GetValue(Sheet),
         };
     }
 
@@ -163,7 +182,7 @@ public sealed class DataOptions
     /// <exception cref="DataValidationException">When the data have errors and --drop-invalid was not given.</exception>
     public AnalysisData Prepare(string path, DataSpec? spec, ParseResult parse, CliContext context)
     {
-        var data = AnalysisData.Load(path, spec, ToPreparation(parse), Registry(parse), context.CancellationToken);
+        var data = AnalysisData.Load(path, spec, ToPreparation(parse), Registry(parse), InputFormats.Registry, context.CancellationToken);
         string verb = parse.CommandResult.Command.Name;
         if (data.Usage.RowsExcluded > 0) context.Error.WriteLine("note: " + FlagNames.ForCli(data.Usage.ToString(), verb));
         foreach (string note in data.Notes) context.Notes.WriteLine("note: " + FlagNames.ForCli(note, verb));

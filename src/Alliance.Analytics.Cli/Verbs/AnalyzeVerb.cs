@@ -31,6 +31,7 @@ public static class AnalyzeVerb
             var options = new MainJobOptions
             {
                 Preparation = data.ToPreparation(parse),
+                Formats = InputFormats.Registry,
                 Skip = parse.GetValue(skip) is { } s ? [.. s.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)] : ImmutableHashSet<string>.Empty,
             };
             options = options with { Seed = parse.GetValue(seed) };

@@ -19,6 +19,9 @@ public sealed record MainJobOptions
 
     /// <summary>Section keys to skip (e.g. "irt" to save time).</summary>
     public ImmutableHashSet<string> Skip { get; init; } = [];
+
+    /// <summary>The file formats the input may be in (CSV/TSV always; <see cref="SourceFormatRegistry.BuiltIn"/> by default).</summary>
+    public SourceFormatRegistry Formats { get; init; } = SourceFormatRegistry.BuiltIn;
 }
 
 /// <summary>What a section of the main job sees: the prepared data (with their usage), the scores (when an instrument was scored) and the options.</summary>
@@ -158,7 +161,7 @@ public static class MainJob
         // A study table (r and n, or yi and vi columns) is meta-analysed, not read as item responses (Meta/MetaMainJob.cs).
         if (MetaMainJob.Applies(path, spec)) return MetaMainJob.Run(path, spec, options, progress, cancellationToken);
         progress?.Report(new AnalysisProgress("reading " + Path.GetFileName(path), double.NaN));
-        var read = AllianceDataset.Read(path, spec, registry, cancellationToken);
+        var read = AllianceDataset.Read(path, spec, registry, options.Formats, cancellationToken);
         var dataset = read.Dataset ?? throw new DataValidationException(read.Report);
         var data = AnalysisData.Prepare(dataset, options.Preparation);
 

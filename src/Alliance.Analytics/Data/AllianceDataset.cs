@@ -52,11 +52,26 @@ public sealed class AllianceDataset
     /// <param name="cancellationToken">Cancels a long read.</param>
     /// <exception cref="FileNotFoundException">When the file does not exist.</exception>
     /// <exception cref="DataSpecException">When the sidecar is invalid.</exception>
-    public static LoadResult Read(string path, DataSpec? spec = null, InstrumentRegistry? registry = null, CancellationToken cancellationToken = default)
+    public static LoadResult Read(string path, DataSpec? spec = null, InstrumentRegistry? registry = null, CancellationToken cancellationToken = default) =>
+        Read(path, spec, registry, SourceFormatRegistry.BuiltIn, cancellationToken);
+
+    /// <summary>
+    /// Reads and validates a file in any format of <paramref name="formats"/> (chosen by <see cref="DataSpec.Format"/>,
+    /// else the extension, else the first bytes; CSV/TSV otherwise), merging its sidecar with <paramref name="spec"/>.
+    /// Never throws for problems in the data: they are in <see cref="LoadResult.Report"/>.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">When the file does not exist.</exception>
+    /// <exception cref="DataSpecException">When the sidecar is invalid, the format is unknown, or the file cannot be read as its format.</exception>
+    public static LoadResult Read(string path, DataSpec? spec, InstrumentRegistry? registry, SourceFormatRegistry? formats, CancellationToken cancellationToken = default)
     {
         if (!TextInput.Exists(path)) throw new FileNotFoundException($"{path}: file not found", path);
         var merged = (TextInput.IsStandardInput(path) ? DataSpec.Empty : DataSpec.ReadSidecar(path) ?? DataSpec.Empty).OverriddenBy(spec);
         var builder = new DatasetBuilder(path, merged, registry ?? InstrumentRegistry.BuiltIn);
+        if ((formats ?? SourceFormatRegistry.BuiltIn).Resolve(path, merged.Format) is { } format)
+        {
+            using var typed = format.Open(path, merged, cancellationToken);
+            return builder.Build(typed, cancellationToken);
+        }
         using var source = new CsvTableSource(path, merged.Delimiter, merged.Encoding);
         // A large regular file without quoted fields is parsed in parallel chunks (the result is the same as a sequential read).
         var chunks = !source.Stopped && source.Header is { } header && header.Count > 0 && !header.Any(h => h.Contains('\n') || h.Contains('\r'))

@@ -158,7 +158,18 @@ public sealed class AnalysisData
     /// <exception cref="DataSpecException">When the sidecar is invalid.</exception>
     public static AnalysisData Load(string path, DataSpec? spec = null, PreparationOptions? options = null, InstrumentRegistry? registry = null,
         CancellationToken cancellationToken = default) =>
-        Prepare(AllianceDataset.Load(path, spec, registry, cancellationToken), options);
+        Load(path, spec, options, registry, SourceFormatRegistry.BuiltIn, cancellationToken);
+
+    /// <summary>Reads a file in any format of <paramref name="formats"/> (<see cref="AllianceDataset.Read(string, DataSpec?, InstrumentRegistry?, SourceFormatRegistry?, CancellationToken)"/>) and prepares it.</summary>
+    /// <exception cref="DataValidationException">When no data set could be built, or it has errors and invalid rows are not to be dropped.</exception>
+    /// <exception cref="FileNotFoundException">When the file does not exist.</exception>
+    /// <exception cref="DataSpecException">When the sidecar is invalid or the file cannot be read as its format.</exception>
+    public static AnalysisData Load(string path, DataSpec? spec, PreparationOptions? options, InstrumentRegistry? registry, SourceFormatRegistry? formats,
+        CancellationToken cancellationToken = default)
+    {
+        var read = AllianceDataset.Read(path, spec, registry, formats, cancellationToken);
+        return Prepare(read.Dataset ?? throw new DataValidationException(read.Report), options);
+    }
 
     /// <summary>The loaded data set, restricted to the rows used (every non-item column available by name).</summary>
     public AllianceDataset Dataset { get; }

@@ -50,6 +50,15 @@ public sealed record DataSpec
     /// </summary>
     public string? Encoding { get; init; }
 
+    /// <summary>
+    /// Input format by name (<c>csv</c>, <c>tsv</c>, or a registered <see cref="ISourceFormat"/> such as <c>sav</c>);
+    /// null means by the file's extension, else by its first bytes, else CSV/TSV text.
+    /// </summary>
+    public string? Format { get; init; }
+
+    /// <summary>Worksheet of a spreadsheet, by name or 1-based number; null means the first.</summary>
+    public string? Sheet { get; init; }
+
     /// <summary>Non-item columns that must hold numbers (text in them is an error).</summary>
     public ImmutableArray<string>? NumericColumns { get; init; }
 
@@ -74,6 +83,8 @@ public sealed record DataSpec
         MissingCodes = flags.MissingCodes ?? MissingCodes,
         Delimiter = flags.Delimiter ?? Delimiter,
         Encoding = flags.Encoding ?? Encoding,
+        Format = flags.Format ?? Format,
+        Sheet = flags.Sheet ?? Sheet,
         NumericColumns = flags.NumericColumns ?? NumericColumns,
         Description = flags.Description ?? Description,
     };
@@ -106,7 +117,7 @@ public sealed record DataSpec
         }
         if (JsonDuplicateKeys.Find(json) is { } repeated)
             throw new DataSpecException($"{source}: {repeated}: the field appears more than once (keep one)");
-        var known = new[] { "items", "instrument", "points", "min", "max", "continuous", "missing_codes", "delimiter", "numeric_columns", "description", "encoding" };
+        var known = new[] { "items", "instrument", "points", "min", "max", "continuous", "missing_codes", "delimiter", "numeric_columns", "description", "encoding", "format", "sheet" };
         foreach (var (key, _) in o)
             if (!known.Contains(key))
             {
@@ -130,6 +141,8 @@ public sealed record DataSpec
             NumericColumns = Names(o, "numeric_columns", "DataSpec.NumericColumns"),
             Description = Text(o, "description", "a description"),
             Encoding = Text(o, "encoding", "an encoding name"),
+            Format = Text(o, "format", "a format name"),
+            Sheet = Text(o, "sheet", "a sheet name or number"),
         };
         if (spec.Points is < 2) throw new DataSpecException($"{source}: points: must be at least 2, not {spec.Points}", property: "DataSpec.Points");
         return spec;
