@@ -25,7 +25,7 @@ view <- function(path) {
   lapply(setNames(names(x), names(x)), function(n) {
     col <- x[[n]]
     list(
-      label = if (is.null(attr(col, "label"))) NULL else attr(col, "label"),
+      label = attr(col, "label", exact = TRUE),
       type = if (is.character(col)) "text" else "number",
       values = if (is.character(col)) as.character(col) else {
         v <- as.numeric(unclass(col)); miss <- is.na(col) & !is.na(v)   # user-missing: shown as missing
@@ -35,7 +35,8 @@ view <- function(path) {
       value_labels = if (is.null(attr(col, "labels"))) NULL else as.list(setNames(as.numeric(attr(col, "labels")), names(attr(col, "labels")))))
   })
 }
-for (f in c("alliance-byte.sav", "alliance-none.sav", "alliance.zsav"))
+# alliance-pspp.sav and .zsav are written by PSPP (make-pspp-fixtures.sps); haven's view of them is stored too.
+for (f in c("alliance-byte.sav", "alliance-none.sav", "alliance.zsav", "alliance-pspp.sav", "alliance-pspp.zsav"))
   writeLines(toJSON(view(f), auto_unbox = TRUE, digits = NA, na = "null", null = "null", pretty = TRUE), paste0(f, ".haven.json"))
 # The CSV twin (user-missing and system-missing written as empty fields) for the equivalence test.
 twin <- data.frame(client_id = d$client_id, session = d$session,
