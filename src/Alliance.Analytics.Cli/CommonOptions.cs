@@ -24,6 +24,8 @@ public enum OutputFormat
     Csv,
     /// <summary>Markdown tables.</summary>
     Markdown,
+    /// <summary>An SPSS system file (.sav), for verbs whose result is one table per row of data (score); needs <c>--out</c>.</summary>
+    Sav,
 }
 
 /// <summary>
@@ -225,7 +227,7 @@ public sealed class OutputOptions
     {
         if (parse.GetValue(Format) is { } f) return Enum.Parse<OutputFormat>(f, ignoreCase: true);
         string ext = Path.GetExtension(parse.GetValue(Out) ?? "").ToLowerInvariant();
-        var inferred = ext switch { ".json" => OutputFormat.Json, ".csv" => OutputFormat.Csv, ".md" => OutputFormat.Markdown, _ => OutputFormat.Table };
+        var inferred = ext switch { ".json" => OutputFormat.Json, ".csv" => OutputFormat.Csv, ".md" => OutputFormat.Markdown, ".sav" => OutputFormat.Sav, _ => OutputFormat.Table };
         return _allowed.Contains(inferred) ? inferred : OutputFormat.Table;
     }
 
@@ -233,9 +235,18 @@ public sealed class OutputOptions
     /// Writes <paramref name="result"/> in the resolved format to <c>--out</c> (atomically) or standard output.
     /// <paramref name="csv"/> supplies the CSV rendering for verbs that support it; <paramref name="text"/> overrides the table rendering.
     /// </summary>
-    public void Write(ParseResult parse, CliContext context, IAnalysisResult result, Func<string>? csv = null, Func<string>? text = null)
+    public void Write(ParseResult parse, CliContext context, IAnalysisResult result, Func<string>? csv = null, Func<string>? text = null,
+        Func<ResultTable>? rows = null)
     {
         var format = Resolve(parse);
+        if (format == OutputFormat.Sav)
+        {
+            var table = rows ?? throw new AllianceInputException("this verb has no .sav output; use --format table or json");
+            string path = parse.GetValue(Out) ?? throw new AllianceInputException("--format sav writes a binary file: give --out FILE.sav");
+            AtomicFile.WriteStream(path, stream => Data.Spss.SavWriter.Write(stream, table()));
+            context.Error.WriteLine($"wrote {path}");
+            return;
+        }
         string content = format switch
         {
             OutputFormat.Json => JsonOutput.Serialize(result.ToJson()) + "\n",

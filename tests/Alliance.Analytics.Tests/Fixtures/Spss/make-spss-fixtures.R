@@ -36,7 +36,8 @@ view <- function(path) {
   })
 }
 # alliance-pspp.sav and .zsav are written by PSPP (make-pspp-fixtures.sps); haven's view of them is stored too.
-for (f in c("alliance-byte.sav", "alliance-none.sav", "alliance.zsav", "alliance-pspp.sav", "alliance-pspp.zsav"))
+# written-by-alliance.sav is written by our SavWriter (SavWriterTests, ALLIANCE_WRITE_FIXTURES=1): haven reads it back.
+for (f in c("alliance-byte.sav", "alliance-none.sav", "alliance.zsav", "alliance-pspp.sav", "alliance-pspp.zsav", "written-by-alliance.sav"))
   writeLines(toJSON(view(f), auto_unbox = TRUE, digits = NA, na = "null", null = "null", pretty = TRUE), paste0(f, ".haven.json"))
 # The CSV twin (user-missing and system-missing written as empty fields) for the equivalence test.
 twin <- data.frame(client_id = d$client_id, session = d$session,
