@@ -35,7 +35,7 @@ public enum OutputFormat
 public sealed class DataOptions
 {
     /// <summary>The data file argument.</summary>
-    public Argument<string> File { get; } = new("file") { Description = "CSV or TSV file of item responses, one row per administration (docs/data-format.md); - reads standard input." };
+    public Argument<string> File { get; } = new("file") { Description = "CSV, TSV or SPSS (.sav, .zsav) file of item responses, one row per administration (docs/data-format.md); - reads standard input." };
 
     /// <summary><c>--items</c>.</summary>
     public Option<string?> Items { get; } = new("--items") { Description = "Item columns, comma-separated, in the instrument's item order (default: every column other than client_id, therapist_id, session, rater).", HelpName = "a,b,c" };
@@ -243,7 +243,7 @@ public sealed class OutputOptions
         {
             var table = rows ?? throw new AllianceInputException("this verb has no .sav output; use --format table or json");
             string path = parse.GetValue(Out) ?? throw new AllianceInputException("--format sav writes a binary file: give --out FILE.sav");
-            AtomicFile.WriteStream(path, stream => Data.Spss.SavWriter.Write(stream, table()));
+            AtomicFile.WriteStream(path, stream => SavWriter.Write(stream, table()));
             context.Error.WriteLine($"wrote {path}");
             return;
         }

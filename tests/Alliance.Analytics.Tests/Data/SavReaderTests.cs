@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Alliance.Analytics.Data;
-using Alliance.Analytics.Data.Spss;
 
 namespace Alliance.Analytics.Tests.Data;
 

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Alliance.Analytics.Data;
-using Alliance.Analytics.Data.Spss;
 using Alliance.Analytics.Presentation;
 
 namespace Alliance.Analytics.Tests.Data;

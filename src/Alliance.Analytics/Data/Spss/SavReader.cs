@@ -4,7 +4,7 @@ using System.Globalization;
 using System.IO.Compression;
 using System.Text;
 
-namespace Alliance.Analytics.Data.Spss;
+namespace Alliance.Analytics.Data;
 
 /// <summary>
 /// The SPSS system file format (<c>.sav</c>, and <c>.zsav</c> with ZLIB-compressed data) as an input format.

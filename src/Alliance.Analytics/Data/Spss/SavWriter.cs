@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text;
 using Alliance.Analytics.Presentation;
 
-namespace Alliance.Analytics.Data.Spss;
+namespace Alliance.Analytics.Data;
 
 /// <summary>
 /// Writes a table as an SPSS system file (<c>.sav</c>, bytecode-compressed, little-endian, UTF-8), so SPSS users can
