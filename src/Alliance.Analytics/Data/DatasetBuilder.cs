@@ -299,7 +299,7 @@ internal sealed class DatasetBuilder
     }
 
     /// <summary>The widest Likert scale inferred from the data (0–100); a wider range needs the scale stated.</summary>
-    internal const int MaxInferredPoints = 101;
+    internal const int MaxInferredPoints = Limits.MaxInferredCategories;
 
     private ItemScale? ResolveScale(Instrument? instrument, ValueTally tally, bool anyRows, Func<double, (int Line, string Item)?> locate)
     {

@@ -16,7 +16,7 @@ internal static class TextInput
     public const string StandardInput = "-";
 
     /// <summary>Longest record (header or data row) read, in characters: 16 Mi (documented in docs/data-format.md).</summary>
-    public const int MaxRecordChars = 16 << 20;
+    public const int MaxRecordChars = Limits.MaxRecordCharacters;
 
     /// <summary>True for <c>-</c> (standard input).</summary>
     public static bool IsStandardInput(string path) => path == StandardInput;

@@ -59,7 +59,7 @@ public static class IrtAnalysis
     {
         if (options.EffectiveEstimation == IrtEstimation.Conditional && !options.IsRasch)
             throw new AllianceInputException($"Conditional ML exists only for Rasch models (rsm, pcm); the {IrtFit.ModelName(options.Model)} needs marginal ML (IrtOptions.Estimation = IrtEstimation.Marginal).", "IrtOptions.Estimation");
-        if (options.QuadraturePoints is < 5 or > 501) throw new AllianceInputException($"Quadrature points (IrtOptions.QuadraturePoints) must be between 5 and 501, not {options.QuadraturePoints}.", "IrtOptions.QuadraturePoints");
+        if (options.QuadraturePoints is < 5 or > Limits.MaxQuadraturePoints) throw new AllianceInputException($"Quadrature points (IrtOptions.QuadraturePoints) must be between 5 and 501, not {options.QuadraturePoints}.", "IrtOptions.QuadraturePoints");
         if (!(options.QuadratureBound > 0)) throw new AllianceInputException("The quadrature bound must be positive.");
         if (!(options.Tolerance > 0)) throw new AllianceInputException("The tolerance must be positive.");
         if (options.MaxIterations < 1) throw new AllianceInputException("The iteration limit must be at least 1.");

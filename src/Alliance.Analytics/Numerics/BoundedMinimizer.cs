@@ -16,7 +16,7 @@ internal static class BoundedMinimizer
     public delegate double Objective(double[] x, double[] gradient, double[,]? hessian);
 
     public static (double[] X, double F, Convergence Convergence) Minimise(Objective objective, double[] start, double[] lower, double[] upper,
-        bool exactHessian, double tolerance = 1e-10, int maxIterations = 500)
+        bool exactHessian, double tolerance = 1e-10, int maxIterations = 500, CancellationToken cancellationToken = default)
     {
         int n = start.Length;
         var x = new double[n];
@@ -33,6 +33,7 @@ internal static class BoundedMinimizer
         double pg = double.NaN;
         for (int iter = 0; iter < maxIterations; iter++)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             pg = 0;
             for (int i = 0; i < n; i++)
             {
@@ -51,6 +52,7 @@ internal static class BoundedMinimizer
             bool accepted = false;
             for (int ls = 0; ls < 60; ls++)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 double decrease = 0;
                 for (int i = 0; i < n; i++)
                 {

@@ -55,7 +55,9 @@ public static class FactorAnalysis
     /// </summary>
     /// <exception cref="ArgumentException">When the matrix is not square, has missing entries, or has fewer than
     /// <paramref name="factors"/> + 1 variables.</exception>
-    public static FactorSolution Fit(double[,] r, int factors = 1, FactorMethod method = FactorMethod.MinimumResidual, double tolerance = 1e-9)
+    /// <exception cref="OperationCanceledException">When <paramref name="cancellationToken"/> is cancelled (checked every iteration).</exception>
+    public static FactorSolution Fit(double[,] r, int factors = 1, FactorMethod method = FactorMethod.MinimumResidual, double tolerance = 1e-9,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(r);
         int p = r.GetLength(0);
@@ -74,7 +76,7 @@ public static class FactorAnalysis
             ? (psi, g, h) => MinresCriterion(r, psi, factors, g, h)
             : (psi, g, _) => MlCriterion(r, psi, factors, g);
         var (psiHat, objectiveValue, convergence) = BoundedMinimizer.Minimise(objective, start, lower, upperV,
-            exactHessian: method == FactorMethod.MinimumResidual, tolerance);
+            exactHessian: method == FactorMethod.MinimumResidual, tolerance, cancellationToken: cancellationToken);
         var loadings = method == FactorMethod.MinimumResidual ? MinresLoadings(r, psiHat, factors) : MlLoadings(r, psiHat, factors);
         // psych: make each factor's loadings sum to a non-negative number.
         for (int k = 0; k < factors; k++)

@@ -58,9 +58,9 @@ public sealed record SchmidLeimanResult(
 internal static class Omega
 {
     /// <summary>ω total from a one-factor fit of the correlation matrix <paramref name="r"/>. R: <c>psych::omega(x, nfactors = 1)$omega.tot</c>.</summary>
-    public static OmegaResult OneFactor(double[,] r, FactorMethod method)
+    public static OmegaResult OneFactor(double[,] r, FactorMethod method, CancellationToken cancellationToken = default)
     {
-        var fit = FactorAnalysis.Fit(r, 1, method);
+        var fit = FactorAnalysis.Fit(r, 1, method, cancellationToken: cancellationToken);
         int p = r.GetLength(0);
         double vt = SymmetricMatrices.Sum(r), u2 = 0;
         var loadings = new double[p];
@@ -71,6 +71,10 @@ internal static class Omega
         }
         return new OmegaResult((vt - u2) / vt, method, [.. loadings], fit.Convergence);
     }
+
+    /// <summary>ω not fitted (no more rows than items): NaN, no loadings, and a convergence record that says why.</summary>
+    public static OmegaResult NotFitted(FactorMethod method) =>
+        new(double.NaN, method, [], new Convergence(false, 0, double.NaN, double.NaN, "not fitted: no more rows than items"));
 
     /// <summary>
     /// Schmid–Leiman ω hierarchical with <paramref name="factors"/> group factors. R: <c>psych::omega(x, nfactors)</c>

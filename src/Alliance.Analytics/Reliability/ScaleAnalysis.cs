@@ -14,14 +14,8 @@ internal readonly record struct AlphaFigures(double Raw, double Standardized, do
     {
         int k = c.GetLength(0);
         double trC = SymmetricMatrices.Trace(c), sumC = SymmetricMatrices.Sum(c), sumR = SymmetricMatrices.Sum(r);
-        double raw = (1 - trC / sumC) * k / (k - 1);
-        double std = (1 - k / sumR) * k / (k - 1);
         // λ6 needs the (pseudo-)inverse of R, O(k³): the one costly figure, skipped for the if-deleted rows of very wide scales.
         double smc = lambda6 ? SymmetricMatrices.SquaredMultipleCorrelations(r).Sum() : double.NaN;
-        double g6 = 1 - (k - smc) / sumR;
-        double avr = (sumR - k) / (k * (k - 1.0));
-        double sn = k * avr / (1 - avr);
-        // Q (Duhachek & Iacobucci 2004) as psych: 2k²/((k−1)² (ΣC)³) [ΣC (tr C² + (tr C)²) − 2 tr C · Σ(C²)].
         double trC2 = 0, sumC2 = 0;
         for (int i = 0; i < k; i++)
         {
@@ -29,10 +23,104 @@ internal readonly record struct AlphaFigures(double Raw, double Standardized, do
             for (int j = 0; j < k; j++) { trC2 += c[i, j] * c[i, j]; col += c[i, j]; }
             sumC2 += col * col;
         }
-        double q = 2.0 * k * k / ((k - 1.0) * (k - 1.0) * sumC * sumC * sumC) * (sumC * (trC2 + trC * trC) - 2 * trC * sumC2);
         var lower = new List<double>();
         for (int i = 0; i < k; i++) for (int j = 0; j < i; j++) lower.Add(r[i, j]);
-        return new AlphaFigures(raw, std, g6, avr, sn, q, SampleQuantiles.Median(lower));
+        return FromSums(k, trC, sumC, sumR, smc, trC2, sumC2, SampleQuantiles.Median(lower));
+    }
+
+    /// <summary>
+    /// The figures from the sums they depend on: tr C, ΣC, ΣR, Σ smc (λ6), tr C² = Σ c_ij², Σ_i (Σ_j c_ij)² and the median
+    /// off-diagonal correlation. Raw α = (1 − tr C/ΣC) k/(k − 1); standardized α = (1 − k/ΣR) k/(k − 1);
+    /// λ6 = 1 − (k − Σ smc)/ΣR; average r = (ΣR − k)/(k(k − 1)); S/N = k r̄/(1 − r̄); Q (Duhachek &amp; Iacobucci 2004, as
+    /// psych) = 2k²/((k−1)² (ΣC)³) [ΣC (tr C² + (tr C)²) − 2 tr C · Σ_i (Σ_j c_ij)²].
+    /// </summary>
+    public static AlphaFigures FromSums(int k, double trC, double sumC, double sumR, double smc, double trC2, double sumC2, double medianR)
+    {
+        double raw = (1 - trC / sumC) * k / (k - 1);
+        double std = (1 - k / sumR) * k / (k - 1);
+        double g6 = 1 - (k - smc) / sumR;
+        double avr = (sumR - k) / (k * (k - 1.0));
+        double sn = k * avr / (1 - avr);
+        double q = 2.0 * k * k / ((k - 1.0) * (k - 1.0) * sumC * sumC * sumC) * (sumC * (trC2 + trC * trC) - 2 * trC * sumC2);
+        return new AlphaFigures(raw, std, g6, avr, sn, q, medianR);
+    }
+
+    /// <summary>
+    /// The figures of the k − 1 items left when each item in turn is deleted (psych::alpha's <c>alpha.drop</c>), in
+    /// O(k²) for all items together rather than O(k³): every sum of the reduced matrix is the full sum less item i's row
+    /// and column (ΣC₋ᵢ = ΣC − 2 Σ_j c_ij + c_ii; tr C²₋ᵢ = tr C² − 2 Σ_j c_ij² + c_ii²; the column sums lose c_ai), and the
+    /// median of the remaining correlations is found in the sorted list of all of them by skipping item i's k − 1
+    /// (their ranks sorted), so nothing is copied or sorted per item. λ6 needs the inverse of each reduced matrix and is
+    /// computed only when <paramref name="lambda6"/> (O(k⁴) in all).
+    /// </summary>
+    public static AlphaFigures[] Dropped(double[,] c, double[,] r, bool lambda6, CancellationToken cancellationToken)
+    {
+        int k = c.GetLength(0);
+        var drop = new AlphaFigures[k];
+        if (k <= 2)
+        {
+            Array.Fill(drop, new AlphaFigures(double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN));
+            return drop;
+        }
+        double trC = SymmetricMatrices.Trace(c), sumC = SymmetricMatrices.Sum(c), sumR = SymmetricMatrices.Sum(r), trC2 = 0;
+        var colC = new double[k];
+        var colR = new double[k];
+        var rowC2 = new double[k];
+        for (int i = 0; i < k; i++)
+            for (int j = 0; j < k; j++)
+            {
+                colC[i] += c[i, j];
+                colR[i] += r[i, j];
+                rowC2[i] += c[i, j] * c[i, j];
+                trC2 += c[i, j] * c[i, j];
+            }
+        // All off-diagonal correlations (lower triangle) in order, and each pair's rank in that order.
+        int m = k * (k - 1) / 2;
+        var values = new double[m];
+        var pairOf = new int[m];
+        for (int i = 1, t = 0; i < k; i++)
+            for (int j = 0; j < i; j++, t++) { values[t] = r[i, j]; pairOf[t] = t; }
+        Array.Sort(values, pairOf);
+        var rank = new int[m];
+        for (int t = 0; t < m; t++) rank[pairOf[t]] = t;
+        Parallel.For(0, k, new ParallelOptions { CancellationToken = cancellationToken }, i =>
+        {
+            double sumC2 = 0;
+            for (int a = 0; a < k; a++)
+                if (a != i) { double col = colC[a] - c[a, i]; sumC2 += col * col; }
+            double smc = double.NaN;
+            if (lambda6)
+            {
+                var rest = Enumerable.Range(0, k).Where(j => j != i).ToArray();
+                smc = SymmetricMatrices.SquaredMultipleCorrelations(SymmetricMatrices.Submatrix(r, rest)).Sum();
+            }
+            var removed = new int[k - 1];
+            for (int j = 0, u = 0; j < k; j++)
+                if (j != i) removed[u++] = rank[i > j ? i * (i - 1) / 2 + j : j * (j - 1) / 2 + i];
+            Array.Sort(removed);
+            drop[i] = FromSums(k - 1, trC - c[i, i], sumC - 2 * colC[i] + c[i, i], sumR - 2 * colR[i] + r[i, i], smc,
+                trC2 - 2 * rowC2[i] + c[i, i] * c[i, i], sumC2, MedianSkipping(values, removed));
+        });
+        return drop;
+    }
+
+    /// <summary>The median (R's type 7 at ½) of the sorted <paramref name="values"/> without the positions in the sorted <paramref name="removed"/>.</summary>
+    private static double MedianSkipping(double[] values, int[] removed)
+    {
+        int left = values.Length - removed.Length;
+        if (left == 0) return double.NaN;
+        double At(int target)
+        {
+            // The position in values of the target-th (0-based) value that is not removed.
+            int position = target;
+            foreach (int skip in removed)
+                if (skip <= position) position++;
+                else break;
+            return values[position];
+        }
+        if (left % 2 == 1) return At(left / 2);
+        double lo = At(left / 2 - 1);
+        return lo + 0.5 * (At(left / 2) - lo);
     }
 }
 
@@ -47,6 +135,11 @@ internal static class ScaleAnalysis
     {
         int k = data.ItemCount, s = data.Stride, n = data.Rows;
         var items = data.Items;
+        if (k > Limits.MaxReliabilityItems)
+            throw new AllianceInputException(string.Create(CultureInfo.InvariantCulture,
+                $"reliability of {k:N0} items{(name == "items" ? "" : $" ({name})")} is not computed: a scale may have at most {Limits.MaxReliabilityItems:N0} items (the analysis holds and decomposes k × k matrices, so time grows with the cube of the items); analyse subscales or a selection of items"));
+        // Pairwise moments hold about six (k + 1)² arrays of 8 bytes; the covariance, correlation and pairwise matrices three k².
+        Limits.CheckMemory(8L * (6L * s * s + 3L * k * k), $"reliability of {k:N0} items", "analyse fewer items");
         progress?.Report(new AnalysisProgress($"{name}: moments", double.NaN));
         var moments = PairwiseMoments.Compute(data.Values, s, Enumerable.Repeat(data.Shift, s).ToArray(), cancellationToken);
 
@@ -76,11 +169,15 @@ internal static class ScaleAnalysis
         // Item statistics (psych::alpha's item.stats and alpha.drop).
         var smc = SymmetricMatrices.SquaredMultipleCorrelations(r);
         double sumRc = sumR - k + smc.Sum();
-        var drop = new AlphaFigures[k];
         var omegaDrop = new double[k];
         Array.Fill(omegaDrop, double.NaN);
         progress?.Report(new AnalysisProgress($"{name}: omega", double.NaN));
-        var omega = Omega.OneFactor(p, options.OmegaMethod);
+        // With no more rows than items the correlation matrix is singular and a factor model is not identified; like
+        // JASP, ω is then not reported (each fit would also decompose a k × k matrix many times: minutes for 500 items).
+        bool factorable = k < n;
+        var omega = factorable ? Omega.OneFactor(p, options.OmegaMethod, cancellationToken) : Omega.NotFitted(options.OmegaMethod);
+        if (!factorable)
+            warnings.Add($"omega and omega if item deleted were not computed: {k} items and only {n} rows, so the correlation matrix is singular (a factor model needs more rows than items)");
         // ω if an item is deleted refits the factor model k times, each O(k³) per iteration: with as many items as rows
         // the correlation matrix is singular, the fits crawl towards Heywood cases, and 300 items took minutes. Skip it.
         bool omegaIfDeleted = options.OmegaIfDeleted && k < n && k <= MaxItemsForOmegaIfDeleted;
@@ -88,28 +185,21 @@ internal static class ScaleAnalysis
         bool lambda6IfDeleted = k <= MaxItemsForOmegaIfDeleted;
         if (!lambda6IfDeleted)
             warnings.Add($"lambda 6 if item deleted was not computed: {k} items (it inverts the correlation matrix once per item; computed for at most {MaxItemsForOmegaIfDeleted} items)");
-        if (options.OmegaIfDeleted && !omegaIfDeleted)
-            warnings.Add(k >= n
-                ? $"omega if item deleted was not computed: {k} items and only {n} rows, so the correlation matrix is singular (a factor model needs more rows than items)"
-                : $"omega if item deleted was not computed: {k} items (it refits the factor model once per item; computed for at most {MaxItemsForOmegaIfDeleted} items)");
-        Parallel.For(0, k, new ParallelOptions { CancellationToken = cancellationToken }, i =>
-        {
-            var rest = Enumerable.Range(0, k).Where(j => j != i).ToArray();
-            if (k > 2)
+        if (options.OmegaIfDeleted && !omegaIfDeleted && factorable)
+            warnings.Add($"omega if item deleted was not computed: {k} items (it refits the factor model once per item; computed for at most {MaxItemsForOmegaIfDeleted} items)");
+        var drop = AlphaFigures.Dropped(c, r, lambda6IfDeleted, cancellationToken);
+        if (omegaIfDeleted && k > 2)
+            Parallel.For(0, k, new ParallelOptions { CancellationToken = cancellationToken }, i =>
             {
-                drop[i] = AlphaFigures.Of(SymmetricMatrices.Submatrix(c, rest), SymmetricMatrices.Submatrix(r, rest), lambda6IfDeleted);
-                if (omegaIfDeleted) omegaDrop[i] = Omega.OneFactor(SymmetricMatrices.Submatrix(p, rest), options.OmegaMethod).Total;
-            }
-            else drop[i] = new AlphaFigures(double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN);
-        });
+                var rest = Enumerable.Range(0, k).Where(j => j != i).ToArray();
+                omegaDrop[i] = Omega.OneFactor(SymmetricMatrices.Submatrix(p, rest), options.OmegaMethod, cancellationToken).Total;
+            });
         var stats = ImmutableArray.CreateBuilder<ItemAnalysis>(k);
         for (int j = 0; j < k; j++)
         {
-            double colR = 0, colC = 0, vDrop = 0;
+            double colR = 0, colC = 0;
             for (int i = 0; i < k; i++) { colR += r[i, j]; colC += c[i, j]; }
-            for (int a = 0; a < k; a++)
-                for (int b = 0; b < k; b++)
-                    if (a != j && b != j) vDrop += c[a, b];
+            double vDrop = sumC - 2 * colC + c[j, j];
             int nj = (int)moments.N(j);
             stats.Add(new ItemAnalysis(
                 items[j], nj, moments.Mean(j), Math.Sqrt(c[j, j]),
@@ -122,7 +212,7 @@ internal static class ScaleAnalysis
 
         // Guttman's lambdas on R (psych::splitHalf / guttman); λ4 is the best split.
         progress?.Report(new AnalysisProgress($"{name}: split-half", double.NaN));
-        var split = SplitHalf.Compute(r, items, options.Splits, options.MaximumSplits, options.Seed);
+        var split = SplitHalf.Compute(r, items, options.Splits, options.MaximumSplits, options.Seed, cancellationToken);
         double sumOff = sumR - k, sumSqOff = 0, maxC = 0;
         for (int j = 0; j < k; j++)
         {
@@ -157,13 +247,13 @@ internal static class ScaleAnalysis
             var poly = ReliabilityAnalysis.PolychoricOf(data, options.Thresholds, options.PolychoricCorrection, cancellationToken);
             var rho = poly.Matrix();
             double sumRho = SymmetricMatrices.Sum(rho);
-            var ordinalOmega = Omega.OneFactor(rho, options.OmegaMethod);
+            var ordinalOmega = factorable ? Omega.OneFactor(rho, options.OmegaMethod, cancellationToken) : Omega.NotFitted(options.OmegaMethod);
             ordinal = new OrdinalReliability((1 - k / sumRho) * k / (k - 1.0), ordinalOmega.Total, poly);
             warnings.AddRange(poly.Warnings.Select(w => "polychoric: " + w));
-            if (!ordinalOmega.Convergence.Converged) warnings.Add($"the one-factor fit of the polychoric matrix did not converge ({ordinalOmega.Convergence})");
+            if (factorable && !ordinalOmega.Convergence.Converged) warnings.Add($"the one-factor fit of the polychoric matrix did not converge ({ordinalOmega.Convergence})");
         }
 
-        if (!omega.Convergence.Converged) warnings.Add($"the one-factor fit behind omega did not converge ({omega.Convergence})");
+        if (factorable && !omega.Convergence.Converged) warnings.Add($"the one-factor fit behind omega did not converge ({omega.Convergence})");
         warnings.InsertRange(0, KeyingWarnings(r, items, total.Raw));
 
         return new ScaleReliability

@@ -193,7 +193,7 @@ public sealed record ScaleReliability : IAnalysisResult
                 ["split-half max", SplitHalf.Maximum, $"{SplitHalf.SplitsEvaluated.ToString("N0", CultureInfo.InvariantCulture)} splits{(SplitHalf.Sampled ? " sampled" : "")}"],
                 ["split-half mean", SplitHalf.Mean, ""],
                 ["split-half min", SplitHalf.Minimum, ""],
-                [$"omega total ({(Omega.Method == FactorMethod.MinimumResidual ? "minres" : "ML")}, 1 factor)", Omega.Total, Omega.Convergence.Converged ? "" : "NOT converged"],
+                [$"omega total ({(Omega.Method == FactorMethod.MinimumResidual ? "minres" : "ML")}, 1 factor)", Omega.Total, Omega.Convergence.Converged ? "" : double.IsNaN(Omega.Total) ? "not fitted (singular)" : "NOT converged"],
                 ["SEM (sum score)", StandardErrorOfMeasurement, $"SD of sum {F(SumStandardDeviation)}"],
                 .. Ordinal is null ? Array.Empty<IReadOnlyList<object?>>() :
                 [

@@ -28,7 +28,8 @@ internal static class SplitHalf
     private const long SplitStream = 1L << 40;
 
     /// <summary>Split-half reliabilities of correlation matrix <paramref name="r"/>. R: <c>psych::splitHalf(r)</c>.</summary>
-    public static SplitHalfResult Compute(double[,] r, IReadOnlyList<string> items, SplitHalfEnumeration enumeration, int maximumSplits, long seed)
+    public static SplitHalfResult Compute(double[,] r, IReadOnlyList<string> items, SplitHalfEnumeration enumeration, int maximumSplits, long seed,
+        CancellationToken cancellationToken = default)
     {
         int k = r.GetLength(0), h = k / 2;
         double vt = SymmetricMatrices.Sum(r);
@@ -41,6 +42,7 @@ internal static class SplitHalf
 
         void Evaluate(ReadOnlySpan<int> half)
         {
+            if ((evaluated & 255) == 255) cancellationToken.ThrowIfCancellationRequested();
             Array.Clear(inA);
             foreach (int i in half) inA[i] = true;
             double cab = 0;

@@ -191,7 +191,7 @@ public sealed record CohortOptions
     {
         Require(Therapists >= 1, "therapists", Therapists, "at least 1");
         Require(Clients >= Therapists, "clients", Clients, $"at least the number of therapists ({Therapists})");
-        Require(Clients <= 50_000_000, "clients", Clients, "at most 50,000,000");
+        Require(Clients <= Limits.MaxSimulatedClients, "clients", Clients, "at most 50,000,000");
         Require(Sessions is >= 2 and <= 200, "sessions", Sessions, "between 2 and 200");
         Require(CaseloadShape > 0 && double.IsFinite(CaseloadShape), "caseload_shape", CaseloadShape, "positive");
         foreach (var (key, v) in new[] { ("therapist_alliance_sd", TherapistAllianceSd), ("client_alliance_sd", ClientAllianceSd), ("growth_sd", GrowthSd),
@@ -224,14 +224,9 @@ public sealed record CohortOptions
 
     /// <summary>Refuses a simulation whose <see cref="EstimatedMemoryBytes"/> exceed the memory available to the process.</summary>
     /// <exception cref="AllianceInputException">When the estimate exceeds the memory available, naming both.</exception>
-    public void CheckMemory()
-    {
-        long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
-        long needed = EstimatedMemoryBytes;
-        if (available > 0 && needed > available)
-            throw new AllianceInputException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"simulating {Clients:N0} clients × {Sessions} sessions needs about {needed / 1e9:F1} GB of memory, and {available / 1e9:F1} GB are available: lower the setting clients (or sessions)"));
-    }
+    public void CheckMemory() => Limits.CheckMemory(EstimatedMemoryBytes,
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"simulating {Clients:N0} clients × {Sessions} sessions"),
+        "lower the setting clients (or sessions)");
 
     internal static void Require(bool ok, string key, double value, string what)
     {

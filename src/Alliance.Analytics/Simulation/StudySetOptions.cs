@@ -179,11 +179,22 @@ public sealed record StudySetOptions
     /// <summary>Effects of the timing levels (reference first, 0).</summary>
     public double[] TimingEffects => [0, EffectTimingMid, EffectTimingLate, EffectTimingAveraged];
 
+    /// <summary>
+    /// A pre-flight estimate of the memory the study set needs, in bytes: about 160 bytes an effect size (the record, its
+    /// strings shared) at the largest number of effect sizes a study may have, five times that for a table's rows.
+    /// </summary>
+    public long EstimatedMemoryBytes => (long)Studies * ResolveEffectsPerStudy().Length * 160 * 5;
+
+    /// <summary>Refuses a study set whose <see cref="EstimatedMemoryBytes"/> exceed the memory available to the process.</summary>
+    /// <exception cref="AllianceInputException">When the estimate exceeds the memory available, naming both.</exception>
+    public void CheckMemory() => Limits.CheckMemory(EstimatedMemoryBytes,
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"simulating {Studies:N0} studies"), "lower the setting studies");
+
     /// <summary>Checks every setting's range.</summary>
     /// <exception cref="AllianceInputException">When a setting is out of range, naming it by its --set key.</exception>
     public void Validate()
     {
-        CohortOptions.Require(Studies is >= 1 and <= 1_000_000, "studies", Studies, "between 1 and 1,000,000");
+        CohortOptions.Require(Studies is >= 1 and <= Limits.MaxSimulatedStudies, "studies", Studies, "between 1 and 1,000,000");
         CohortOptions.Require(Rho is > -1 and < 1, "rho", Rho, "strictly between −1 and 1");
         CohortOptions.Require(Tau2Between >= 0 && double.IsFinite(Tau2Between), "tau2_between", Tau2Between, "zero or positive");
         CohortOptions.Require(Tau2Within >= 0 && double.IsFinite(Tau2Within), "tau2_within", Tau2Within, "zero or positive");

@@ -104,6 +104,7 @@ public static class StudySetSimulator
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        options.CheckMemory();
         var perStudy = RandomSampling.Cumulative(options.ResolveEffectsPerStudy());
         var raterShares = options.ResolveRaterShares();
         var measureShares = options.ResolveMeasureShares();

@@ -220,8 +220,21 @@ public sealed class BoundedWorkTests : IDisposable
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var (exit, output, err) = CliRunner.Run("reliability", data, "--points", "5");
         Assert.True(exit == ExitCodes.Ok, err);
-        Assert.Contains("omega if item deleted was not computed: 160 items and only 15 rows", output + err);
+        Assert.Contains("omega and omega if item deleted were not computed: 160 items and only 15 rows", output + err);
         Assert.Contains("lambda 6 if item deleted was not computed: 160 items", output + err);
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(60), $"took {watch.Elapsed}");
+    }
+
+    [Fact]
+    public void ReliabilityOfMoreItemsThanTheCeilingIsRefusedBeforeAnyWork()
+    {
+        // 10,000 items × 20 rows: the k × k matrices alone would take gigabytes; refused with the ceiling and the reason.
+        var rng = new Random(11);
+        var lines = new List<string> { string.Join(',', Enumerable.Range(1, 10_000).Select(i => $"q{i}")) };
+        for (int r = 0; r < 20; r++) lines.Add(string.Join(',', Enumerable.Range(1, 10_000).Select(_ => rng.Next(1, 6).ToString(CultureInfo.InvariantCulture))));
+        string data = _files.File("wider.csv", string.Join('\n', lines) + "\n");
+        var err = CliRun.BadInput("reliability", data, "--points", "5");
+        Assert.Contains("reliability of 10,000 items is not computed: a scale may have at most 500 items", err);
+        Assert.Contains("analyse subscales or a selection of items", err);
     }
 }
