@@ -204,6 +204,28 @@ public class DtaReaderTests
         Assert.Contains("byte offset", err);
     }
 
+    [Theory]
+    [InlineData("<variable_types>", 0x34, "storage type 13364")]
+    [InlineData("<N>", 0x7f, "observations")]
+    [InlineData("<map>", 0x00, "map entry")]
+    [InlineData("GSO", 0x00, "strL")]
+    public void A_corrupted_file_is_refused_with_exit_2_naming_the_file_and_what_was_expected(string after, byte value, string expected)
+    {
+        byte[] bytes = File.ReadAllBytes(Fixtures.Path("Stata", "alliance-118.dta"));
+        int at = IndexOf(bytes, Encoding.ASCII.GetBytes(after)) + after.Length + (after == "<map>" ? 8 * 9 : 0);
+        bytes[at] = value;
+        bytes[at + 1] = value;
+        if (after == "GSO") bytes[at - 3] = (byte)'X';
+        using var dir = new TempDir();
+        string path = Path.Combine(dir.Path, "corrupt.dta");
+        File.WriteAllBytes(path, bytes);
+        var (exit, _, err) = CliRunner.Run("validate", path, "--items", "wai1,wai2,wai3", "--points", "5");
+        Assert.Equal(2, exit);
+        Assert.Contains("corrupt.dta", err);
+        Assert.Contains(expected, err);
+        Assert.Contains("byte offset", err);
+    }
+
     [Fact]
     public void A_lying_observation_count_is_refused_before_anything_is_allocated()
     {
@@ -364,6 +386,20 @@ public class DtaReaderTests
         var e = Assert.Throws<DataSpecException>(() => DtaReader.ReadAll(new MemoryStream(file), "strl.dta"));
         Assert.Contains("observation 1, variable note", e.Message);
         Assert.Contains("strL (7,1)", e.Message);
+    }
+
+    [Fact]
+    public void A_stream_that_cannot_seek_is_refused_naming_the_file()
+    {
+        var pipe = new ForwardOnly(File.ReadAllBytes(Fixtures.Path("Stata", "alliance-118.dta")));
+        var e = Assert.Throws<DataSpecException>(() => new DtaReader(pipe, "piped.dta"));
+        Assert.Contains("piped.dta", e.Message);
+        Assert.Contains("regular file", e.Message);
+    }
+
+    private sealed class ForwardOnly(byte[] bytes) : MemoryStream(bytes)
+    {
+        public override bool CanSeek => false;
     }
 
     [Fact]

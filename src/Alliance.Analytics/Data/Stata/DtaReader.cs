@@ -371,7 +371,8 @@ public sealed class DtaReader : IRecordSource
         while (_offset < end)
         {
             long at = _offset;
-            Expect("GSO"u8);
+            var gso = Bytes(Math.Min(3, end - _offset), "a strL object");
+            if (!gso.AsSpan().SequenceEqual("GSO"u8)) throw Bad($"a strL object (GSO) expected, found \"{Printable(gso)}\"", at);
             long v = (long)Unsigned(4, "a strL header");
             long o = (long)Unsigned(oBytes, "a strL header");
             byte t = (byte)Unsigned(1, "a strL header");
