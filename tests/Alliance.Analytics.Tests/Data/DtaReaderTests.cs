@@ -8,7 +8,7 @@ using Alliance.Analytics.Data;
 namespace Alliance.Analytics.Tests.Data;
 
 /// <summary>
-/// The Stata reader against files written by R haven (<c>write_dta</c>, releases 114, 115, 117, 118, 119), compared
+/// The Stata reader against files written by R haven (<c>write_dta</c>, releases 113, 114, 115, 117, 118, 119), compared
 /// with what haven's <c>read_dta</c> reports for the same file (Fixtures/Stata/*.haven.json, made by
 /// make-stata-fixtures.R), and against files built byte by byte here from StataCorp's format description (both byte
 /// orders, every storage type, every missing code), with a truncation and corruption corpus.
@@ -16,7 +16,7 @@ namespace Alliance.Analytics.Tests.Data;
 public class DtaReaderTests
 {
     /// <summary>Every haven fixture.</summary>
-    public static TheoryData<string> HavenFiles => new() { "alliance-114.dta", "alliance-115.dta", "alliance-117.dta", "alliance-118.dta", "alliance-119.dta" };
+    public static TheoryData<string> HavenFiles => new() { "alliance-113.dta", "alliance-114.dta", "alliance-115.dta", "alliance-117.dta", "alliance-118.dta", "alliance-119.dta" };
 
     private static (IReadOnlyList<SourceColumn> Columns, List<string[]> Rows, List<string?[]> Missing, DtaReader Reader) ReadAll(string path, string? encoding = null)
     {
@@ -118,6 +118,7 @@ public class DtaReaderTests
 
     public static TheoryData<string, string, string> Twins => new()
     {
+        { "alliance-113.dta", "alliance-twin.csv", "score" },
         { "alliance-114.dta", "alliance-twin.csv", "validate" },
         { "alliance-115.dta", "alliance-twin.csv", "score" },
         { "alliance-117.dta", "alliance-twin-strl.csv", "score" },
@@ -371,6 +372,7 @@ public class DtaReaderTests
     }
 
     [Theory]
+    [InlineData(113, false)]
     [InlineData(114, false)]
     [InlineData(114, true)]
     [InlineData(115, true)]
@@ -403,10 +405,10 @@ public class DtaReaderTests
     }
 
     [Fact]
-    public void A_release_before_114_is_refused_saying_which_releases_are_read()
+    public void A_release_before_113_is_refused_saying_which_releases_are_read()
     {
-        var e = Assert.Throws<DataSpecException>(() => DtaReader.ReadAll(new MemoryStream([113, 2, 1, 0, 0, 0, 0, 0]), "old.dta"));
-        Assert.Contains("release 113", e.Message);
+        var e = Assert.Throws<DataSpecException>(() => DtaReader.ReadAll(new MemoryStream([112, 2, 1, 0, 0, 0, 0, 0]), "old.dta"));
+        Assert.Contains("release 112", e.Message);
     }
 
     private static int IndexOf(byte[] bytes, ReadOnlySpan<byte> what) => bytes.AsSpan().IndexOf(what);
@@ -419,7 +421,7 @@ public class DtaReaderTests
         public static Cell Missing(char code) => new(0, null, code);
     }
 
-    /// <summary>Writes .dta files from StataCorp's description (help dta, dta_117, dta_119, dta_115).</summary>
+    /// <summary>Writes .dta files from StataCorp's description (help dta, dta_117, dta_119, dta_115, dta_113).</summary>
     private static class DtaBuilder
     {
         public const int Byte = 65530, Int = 65529, Long = 65528, Float = 65527, Double = 65526, StrL = 32768;
@@ -599,7 +601,7 @@ public class DtaReaderTests
                 w.Raw([(byte)(v.Type switch { Byte => 251, Int => 252, Long => 253, Float => 254, Double => 255, StrL => 30, _ => v.Type })]);
             foreach (var v in vars) w.Fixed(v.Name, 33, e);
             for (int i = 0; i <= vars.Length; i++) w.U(0, 2);
-            foreach (var _ in vars) w.Fixed("%9.0g", 49, e);
+            foreach (var _ in vars) w.Fixed("%9.0g", release == 113 ? 12 : 49, e);
             foreach (var v in vars) w.Fixed(v.LabelSet, 33, e);
             foreach (var v in vars) w.Fixed(v.Label, 81, e);
             w.Raw([1]); w.U(33 * 2 + 3, 4); w.Fixed("_dta", 33, e); w.Fixed("note1", 33, e); w.Fixed("hi", 3, e);

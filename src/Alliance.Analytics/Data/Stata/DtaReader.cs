@@ -7,8 +7,8 @@ namespace Alliance.Analytics.Data;
 
 /// <summary>
 /// The Stata dataset format (<c>.dta</c>) as an input format: releases 117 (Stata 13), 118 (Stata 14–18) and 119
-/// (more than 32,767 variables), and the older binary releases 114 (Stata 10–11) and 115 (Stata 12). Written from
-/// StataCorp's published description (<c>help dta</c>, <c>dta_117</c>, <c>dta_119</c>, <c>dta_115</c>): no NuGet
+/// (more than 32,767 variables), and the older binary releases 113 (Stata 8–9), 114 (Stata 10–11) and 115 (Stata 12). Written from
+/// StataCorp's published description (<c>help dta</c>, <c>dta_117</c>, <c>dta_119</c>, <c>dta_115</c>, <c>dta_113</c>): no NuGet
 /// package reads these files.
 /// </summary>
 public sealed class DtaFormat : ISourceFormat
@@ -20,12 +20,12 @@ public sealed class DtaFormat : ISourceFormat
     public ImmutableArray<string> Extensions { get; } = [".dta"];
 
     /// <inheritdoc/>
-    public string Summary => "Stata dataset (.dta releases 114, 115, 117, 118, 119; either byte order): variables, variable labels, value labels, missing values . and .a–.z, strL";
+    public string Summary => "Stata dataset (.dta releases 113, 114, 115, 117, 118, 119; either byte order): variables, variable labels, value labels, missing values . and .a–.z, strL";
 
     /// <inheritdoc/>
     public bool Recognizes(ReadOnlySpan<byte> head) =>
         head.StartsWith("<stata_dta>"u8)
-        || (head.Length >= 4 && head[0] is 114 or 115 && head[1] is 1 or 2 && head[2] == 1 && head[3] == 0);
+        || (head.Length >= 4 && head[0] is 113 or 114 or 115 && head[1] is 1 or 2 && head[2] == 1 && head[3] == 0);
 
     /// <inheritdoc/>
     public IRecordSource Open(string path, DataSpec spec, CancellationToken cancellationToken)
@@ -97,7 +97,7 @@ public sealed class DtaReader : IRecordSource
     /// <inheritdoc/>
     public string Name { get; }
 
-    /// <summary>The file's release: 114, 115, 117, 118 or 119.</summary>
+    /// <summary>The file's release: 113, 114, 115, 117, 118 or 119.</summary>
     public int Release => _release;
 
     /// <summary>True when the file is MSF (most significant byte first).</summary>
@@ -254,10 +254,10 @@ public sealed class DtaReader : IRecordSource
         int got = _stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
         _stream.Position = 0;
         if (got >= 11 && head.SequenceEqual("<stata_dta>"u8)) ReadTagged(encodingOverride);
-        else if (got >= 4 && head[0] is 114 or 115 && head[1] is 1 or 2 && head[2] == 1) ReadOld(encodingOverride);
-        else if (got >= 1 && head[0] is >= 102 and <= 113)
-            throw new DataSpecException($"{Name}: Stata file release {head[0].ToString(CultureInfo.InvariantCulture)} (Stata 9 or earlier) is not read; save it again in Stata 13 or later (release 117–119) or as release 114/115");
-        else throw new DataSpecException($"{Name}: not a Stata file (it does not begin with <stata_dta> or a release 114/115 header)");
+        else if (got >= 4 && head[0] is 113 or 114 or 115 && head[1] is 1 or 2 && head[2] == 1) ReadOld(encodingOverride);
+        else if (got >= 1 && head[0] is >= 102 and <= 112)
+            throw new DataSpecException($"{Name}: Stata file release {head[0].ToString(CultureInfo.InvariantCulture)} (Stata 7 or earlier) is not read; save it again in Stata 8 or later (release 113–119)");
+        else throw new DataSpecException($"{Name}: not a Stata file (it does not begin with <stata_dta> or a release 113–115 header)");
     }
 
     /// <summary>Releases 117, 118 and 119: tagged sections located by the map.</summary>
@@ -385,7 +385,7 @@ public sealed class DtaReader : IRecordSource
         if (_offset != end) throw Bad("the strL section does not end where the map says", _offset);
     }
 
-    /// <summary>Releases 114 and 115: a fixed header, descriptors, expansion fields, data, then value labels to the end.</summary>
+    /// <summary>Releases 113, 114 and 115: a fixed header, descriptors, expansion fields, data, then value labels to the end.</summary>
     private void ReadOld(string? encodingOverride)
     {
         var header = Bytes(4, "the header");
@@ -398,7 +398,8 @@ public sealed class DtaReader : IRecordSource
         ulong n = Unsigned(4, "the number of observations");
         DataLabel = Text(Bytes(81, "the dataset label"));
         Skip(18, "the timestamp");
-        long perVariable = 1 + 33 + 2 + 49 + 33 + 81;
+        int formatLength = _release == 113 ? 12 : 49;
+        long perVariable = 1 + 33 + 2 + formatLength + 33 + 81;
         if (count > (_length - _offset) / perVariable) throw Bad($"{count.ToString(CultureInfo.InvariantCulture)} variables cannot be described in the {(_length - _offset).ToString(CultureInfo.InvariantCulture)} bytes that follow", at);
         _variables = new Variable[count];
         var types = Bytes(count, "the variable types");
@@ -421,7 +422,7 @@ public sealed class DtaReader : IRecordSource
         }
         for (int i = 0; i < count; i++) _variables[i].Name = Text(Bytes(33, "the variable names"));
         Skip(2L * (count + 1), "the sort list");
-        Skip(49L * count, "the display formats");
+        Skip((long)formatLength * count, "the display formats");
         for (int i = 0; i < count; i++) _variables[i].LabelSet = Text(Bytes(33, "the value-label names"));
         for (int i = 0; i < count; i++) { string label = Text(Bytes(81, "the variable labels")); _variables[i].Label = label.Length > 0 ? label : null; }
         // Expansion fields (characteristics): type byte and 4-byte length, until type 0 length 0.

@@ -4,7 +4,7 @@
 # names) with value labels (the anchors) and tagged missing values (.a "Refused", .b "Not asked"), string ids with
 # non-ASCII characters (José), an integer session, a double score with a system-missing value, and (releases 117-119)
 # a string longer than 2045 bytes, which haven writes as a strL.
-# Releases: version = 13 -> 117, 14 -> 118, 15 -> 119 (haven's numbering is Stata's), 12 -> 115, 10 -> 114.
+# Releases: version = 13 -> 117, 14 -> 118, 15 -> 119 (haven's numbering is Stata's), 12 -> 115, 10 -> 114, 8 -> 113.
 suppressPackageStartupMessages({ library(haven); library(jsonlite) })
 anchors <- c("Seldom" = 1, "Sometimes" = 2, "Fairly often" = 3, "Very often" = 4, "Always" = 5)
 labels <- c(anchors, "Refused" = tagged_na("a"), "Not asked" = tagged_na("b"))
@@ -22,6 +22,7 @@ long$note <- c(strrep("x", 3000), "", "short", "ä", "", "", strrep("José ", 50
 for (v in c(13, 14, 15)) write_dta(long, sprintf("alliance-%d.dta", c(`13` = 117, `14` = 118, `15` = 119)[[as.character(v)]]), version = v)
 write_dta(d, "alliance-115.dta", version = 12)
 write_dta(d, "alliance-114.dta", version = 10)
+write_dta(d, "alliance-113.dta", version = 8)
 
 view <- function(path) {
   x <- read_dta(path)
@@ -38,10 +39,10 @@ view <- function(path) {
       missing_labels = if (is.null(labs) || !any(is.na(labs))) NULL else as.list(setNames(names(labs)[is.na(labs)], na_tag(labs[is.na(labs)]))))
   })
 }
-for (f in c("alliance-117.dta", "alliance-118.dta", "alliance-119.dta", "alliance-115.dta", "alliance-114.dta"))
+for (f in c("alliance-117.dta", "alliance-118.dta", "alliance-119.dta", "alliance-115.dta", "alliance-114.dta", "alliance-113.dta"))
   writeLines(toJSON(view(f), auto_unbox = TRUE, digits = NA, na = "null", null = "null", pretty = TRUE), paste0(f, ".haven.json"))
 # The CSV twins (every missing value written as an empty field) for the equivalence tests: alliance-twin.csv for
-# releases 114/115, alliance-twin-strl.csv (with the long note) for releases 117-119.
+# releases 113-115, alliance-twin-strl.csv (with the long note) for releases 117-119.
 twin <- data.frame(client_id = d$client_id, session = d$session,
                    wai1 = as.numeric(d$wai1), wai2 = as.numeric(d$wai2), wai3 = as.numeric(d$wai3),
                    therapist = d$therapist, score = d$score)
