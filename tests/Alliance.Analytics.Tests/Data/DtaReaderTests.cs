@@ -405,6 +405,13 @@ public class DtaReaderTests
     }
 
     [Fact]
+    public void A_text_file_named_dta_is_not_taken_for_an_old_release()
+    {
+        var e = Assert.Throws<DataSpecException>(() => DtaReader.ReadAll(new MemoryStream("participant,q1\np1,3\n"u8.ToArray()), "text.dta"));
+        Assert.Contains("text.dta: not a Stata file", e.Message);
+    }
+
+    [Fact]
     public void A_release_before_113_is_refused_saying_which_releases_are_read()
     {
         var e = Assert.Throws<DataSpecException>(() => DtaReader.ReadAll(new MemoryStream([112, 2, 1, 0, 0, 0, 0, 0]), "old.dta"));

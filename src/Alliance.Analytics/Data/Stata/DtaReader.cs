@@ -255,7 +255,7 @@ public sealed class DtaReader : IRecordSource
         _stream.Position = 0;
         if (got >= 11 && head.SequenceEqual("<stata_dta>"u8)) ReadTagged(encodingOverride);
         else if (got >= 4 && head[0] is 113 or 114 or 115 && head[1] is 1 or 2 && head[2] == 1) ReadOld(encodingOverride);
-        else if (got >= 1 && head[0] is >= 102 and <= 112)
+        else if (got >= 4 && head[0] is >= 102 and <= 112 && head[1] is 1 or 2 && head[2] == 1)
             throw new DataSpecException($"{Name}: Stata file release {head[0].ToString(CultureInfo.InvariantCulture)} (Stata 7 or earlier) is not read; save it again in Stata 8 or later (release 113–119)");
         else throw new DataSpecException($"{Name}: not a Stata file (it does not begin with <stata_dta> or a release 113–115 header)");
     }
