@@ -31,8 +31,14 @@ public sealed class DtaFormat : ISourceFormat
     public IRecordSource Open(string path, DataSpec spec, CancellationToken cancellationToken)
     {
         var stream = TextInput.Open(path);
-        try { return new DtaReader(stream.CanSeek ? new BufferedStream(stream, 1 << 16) : stream, path, spec.Encoding); }
-        catch { stream.Dispose(); throw; }
+        Stream? strls = null;
+        try
+        {
+            if (!stream.CanSeek) return new DtaReader(stream, path, spec.Encoding);   // refused there, by name
+            strls = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 4096);
+            return new DtaReader(new BufferedStream(stream, 1 << 16), path, spec.Encoding, strls);
+        }
+        catch { strls?.Dispose(); stream.Dispose(); throw; }
     }
 }
 
@@ -54,6 +60,7 @@ public sealed class DtaReader : IRecordSource
 {
     private const int MaxLabelSets = 1_000_000;
     private readonly Stream _stream;
+    private readonly Stream? _strlStream;   // a second handle on the file for strLs, so the data's read buffer is kept
     private readonly long _length;
     private long _offset;
     private bool _swap;      // the file is MSF (big-endian)
@@ -74,10 +81,15 @@ public sealed class DtaReader : IRecordSource
     /// <param name="stream">The file's bytes (not disposed until this reader is).</param>
     /// <param name="name">Name for messages.</param>
     /// <param name="encoding">Encoding that overrides the file's own (DataSpec.Encoding), or null.</param>
+    /// <param name="strlStream">
+    /// A second, seekable handle on the same bytes from which strL values are read as observations refer to them (so
+    /// the sequential read of the data is not interrupted), or null to seek in <paramref name="stream"/>. Disposed with this reader.
+    /// </param>
     /// <exception cref="DataSpecException">When the bytes are not a readable Stata file.</exception>
-    public DtaReader(Stream stream, string name, string? encoding = null)
+    public DtaReader(Stream stream, string name, string? encoding = null, Stream? strlStream = null)
     {
         _stream = stream;
+        _strlStream = strlStream;
         Name = name;
         if (!stream.CanSeek) throw new DataSpecException($"{name}: a Stata file is read from a regular file, not a pipe (its value labels and long strings follow the data)");
         _length = stream.Length;
@@ -147,7 +159,11 @@ public sealed class DtaReader : IRecordSource
     public string RawRow() => $"observation {_observation.ToString(CultureInfo.InvariantCulture)}";
 
     /// <inheritdoc/>
-    public void Dispose() => _stream.Dispose();
+    public void Dispose()
+    {
+        _strlStream?.Dispose();
+        _stream.Dispose();
+    }
 
     private DataSpecException Bad(string what, long? at = null) =>
         new($"{Name}: not a readable Stata file: {what} (byte offset {(at ?? _offset).ToString(CultureInfo.InvariantCulture)})");
@@ -600,10 +616,21 @@ public sealed class DtaReader : IRecordSource
             // Release 119 splits (v,o) 3 + 5 bytes; ReadStat (R haven, pandas via pyreadstat) writes 119 files with 118's 2 + 6.
             && !(_release == 119 && _strls.TryGetValue(((long)Unsigned(b[..2]), (long)Unsigned(b[2..])), out gso)))
             throw Bad($"observation {_observation.ToString(CultureInfo.InvariantCulture)}, variable {_variables[variable].Name} refers to strL ({v.ToString(CultureInfo.InvariantCulture)},{o.ToString(CultureInfo.InvariantCulture)}), which the file does not define", at);
-        long back = _offset;
-        Seek(gso.At);
-        var bytes = Bytes(gso.Length, "a strL");
-        Seek(back);
+        byte[] bytes;
+        if (_strlStream is { } side)
+        {
+            side.Position = gso.At;
+            bytes = new byte[gso.Length];   // bounded by the strL section when it was indexed
+            int got = side.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
+            if (got < bytes.Length) throw Bad($"the file ends inside strL ({v.ToString(CultureInfo.InvariantCulture)},{o.ToString(CultureInfo.InvariantCulture)}) (it changed while being read?)", gso.At + got);
+        }
+        else
+        {
+            long back = _offset;
+            Seek(gso.At);
+            bytes = Bytes(gso.Length, "a strL");
+            Seek(back);
+        }
         var text = bytes.AsSpan();
         if (gso.Ascii && text.Length > 0 && text[^1] == 0) text = text[..^1];
         return Decode(text);
