@@ -132,7 +132,7 @@ public static class AllianceCli
         foreach (var error in parse.Errors)
         {
             string? token = unmatched.FirstOrDefault(t => t.StartsWith('-') && error.Message.Contains($"'{t}'", StringComparison.Ordinal));
-            if (token is null) stderr.WriteLine("error: " + Readable(error.Message));
+            if (token is null) stderr.WriteLine("error: " + Readable(error.Message, args));
             else Unknown(token);
         }
         string verbName = command == root ? "" : command.Name + " ";
@@ -143,8 +143,21 @@ public static class AllianceCli
     /// System.CommandLine's conversion error names a .NET type ("Cannot parse argument 'x' for option '--points' as
     /// expected type 'System.Nullable`1[System.Int32]'"); say what the option takes instead.
     /// </summary>
-    internal static string Readable(string message)
+    internal static string Readable(string message, IReadOnlyList<string>? args = null)
     {
+        // "Argument 'x' not recognized. Must be one of: 'a' 'b'" names neither the option nor the choices on one line.
+        var choice = System.Text.RegularExpressions.Regex.Match(message, @"^Argument '(?<value>.*)' not recognized\. Must be one of:(?<choices>[\s\S]*)$");
+        if (choice.Success)
+        {
+            string value = choice.Groups["value"].Value;
+            var choices = System.Text.RegularExpressions.Regex.Matches(choice.Groups["choices"].Value, "'([^']*)'").Select(c => c.Groups[1].Value);
+            string? option = null;
+            for (int i = 1; args is not null && i < args.Count && option is null; i++)
+                if (args[i] == value && args[i - 1].StartsWith('-')) option = args[i - 1];
+            for (int i = 0; args is not null && i < args.Count && option is null; i++)
+                if (args[i].StartsWith('-') && args[i].EndsWith("=" + value, StringComparison.Ordinal)) option = args[i][..args[i].IndexOf('=')];
+            return $"{option ?? "the value"} must be one of {string.Join(", ", choices)}, not '{value}'";
+        }
         var m = System.Text.RegularExpressions.Regex.Match(message, @"^Cannot parse argument '(?<value>.*)' for option '(?<option>[^']+)' as expected type '(?<type>[^']+)'\.?$");
         if (!m.Success) return message;
         string type = m.Groups["type"].Value;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Collections.Immutable;
 using System.CommandLine;
 using Alliance.Analytics.Data;
@@ -63,8 +64,8 @@ public static class MetaVerb
             if ((result.GetValue(r) is null) != (result.GetValue(n) is null) && !hasY) result.AddError("--r and --n go together.");
             if ((result.GetValue(yi) is null) != (result.GetValue(vi) is null)) result.AddError("--yi and --vi go together.");
             if (result.GetValue(robust) && result.GetValue(cluster) is null) result.AddError("--robust needs --cluster (the clusters of the CR2 estimator).");
-            if (result.GetValue(permutations) < 0) result.AddError("--permutations must be positive.");
-            if (result.GetValue(permutations) > Defaults.MaxResamples) result.AddError($"--permutations is at most {Defaults.MaxResamples}.");
+            if (result.GetValue(permutations) is < 0 or > Defaults.MaxResamples)
+                result.AddError(string.Create(CultureInfo.InvariantCulture, $"--permutations must be between 0 and {Defaults.MaxResamples:N0}, not {result.GetValue(permutations)}."));
             if (result.GetValue(subgroup) is not null && result.GetValue(cluster) is not null) result.AddError("--subgroup is for the univariate model; it cannot go with --cluster.");
             if (result.GetValue(subgroup) is not null && result.GetValue(mods) is not null) result.AddError("--subgroup fits models without moderators; use --mods factor(COL) for the meta-regression, or drop --mods.");
             if (result.IsGiven(subgroupTau2) && result.GetValue(subgroup) is null) result.AddError("--subgroup-tau2 needs --subgroup.");
