@@ -42,6 +42,12 @@ public sealed class AllianceDataset
     }
 
     /// <summary>
+    /// Labels of the response categories (the scale's anchors) and where they come from: the instrument's, else the
+    /// value labels the file declares on its items (SPSS, Stata); null when neither has them.
+    /// </summary>
+    public CategoryAnchors? Anchors { get; init; }
+
+    /// <summary>
     /// Reads and validates a CSV or TSV file, merging its sidecar (<c>&lt;file&gt;.alliance.json</c>) with
     /// <paramref name="spec"/> (the spec's fields win). Never throws for problems in the data: they are in
     /// <see cref="LoadResult.Report"/>.
@@ -276,4 +282,13 @@ public sealed class AllianceDataset
     public override string ToString() =>
         $"{Path.GetFileName(Source)}: {RowCount.ToString("N0", CultureInfo.InvariantCulture)} rows × {Items.ItemCount} items" +
         (Instrument is null ? "" : $" ({Instrument.Id})") + $" on a {Items.Scale} scale";
+}
+
+/// <summary>Labels of response categories and their origin.</summary>
+/// <param name="Labels">Label per category value (1 → "Seldom" …).</param>
+/// <param name="Source">Where they come from: "instrument WAI-SR" or "the file's value labels".</param>
+public sealed record CategoryAnchors(ImmutableSortedDictionary<int, string> Labels, string Source)
+{
+    /// <summary>"1 Seldom, 2 Sometimes, …".</summary>
+    public override string ToString() => string.Join(", ", Labels.Select(l => $"{l.Key.ToString(System.Globalization.CultureInfo.InvariantCulture)} {l.Value}"));
 }

@@ -20,6 +20,7 @@ internal sealed class DatasetBuilder
     private readonly IssueCollector _issues;
     private readonly string[] _missingCodes;
     private Dictionary<string, ColumnKind> _declared = [];
+    private Dictionary<string, ImmutableSortedDictionary<double, string>> _valueLabels = [];
 
     public DatasetBuilder(string name, DataSpec spec, InstrumentRegistry registry)
     {
@@ -41,6 +42,8 @@ internal sealed class DatasetBuilder
         IReadOnlyList<SourceColumn>? declared = null)
     {
         _declared = declared?.Where(c => c.Kind != ColumnKind.Inferred).ToDictionary(c => c.Name, c => c.Kind, StringComparer.Ordinal) ?? [];
+        _valueLabels = declared?.Where(c => c.ValueLabels.Count > 0).GroupBy(c => c.Name, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.First().ValueLabels, StringComparer.Ordinal) ?? [];
         Instrument? instrument = null;
         if (_spec.Instrument is { } id)
         {
@@ -103,9 +106,18 @@ internal sealed class DatasetBuilder
         }
         else
         {
+            // Columns the file itself types as text (an SPSS or Stata string variable) are not responses: without
+            // DataSpec.Items they are left out of the items, and the report says which.
+            var text = new List<string>();
             for (int j = 0; j < header.Count; j++)
                 if (header[j].Length > 0 && !DataSpec.IdColumns.Contains(header[j]) && columnIndex[header[j]] == j)
-                { itemNames.Add(header[j]); itemCols.Add(j); }
+                {
+                    if (_declared.TryGetValue(header[j], out var k) && k == ColumnKind.Text) { text.Add(header[j]); continue; }
+                    itemNames.Add(header[j]); itemCols.Add(j);
+                }
+            if (text.Count > 0)
+                _issues.Add(Severity.Info, "text_columns", headerLine, null, null,
+                    $"{text.Count} column{(text.Count == 1 ? "" : "s")} the file types as text {(text.Count == 1 ? "is" : "are")} not taken as items: {string.Join(", ", text)} (name the items in DataSpec.Items to choose)");
         }
         foreach (string name in _spec.NumericColumns ?? [])
             if (!columnIndex.ContainsKey(name))
@@ -191,11 +203,32 @@ internal sealed class DatasetBuilder
         var matrix = new ResponseMatrix(valueArray, [.. itemNames], scale, lineArray);
         var invalidRows = new bool[rows];
         foreach (int r in invalid) invalidRows[r] = true;
-        var dataset = new AllianceDataset(_name, _spec, instrument, matrix, [.. columns], [.. header], invalidRows, report);
+        var dataset = new AllianceDataset(_name, _spec, instrument, matrix, [.. columns], [.. header], invalidRows, report)
+        {
+            Anchors = Anchors(instrument, itemNames, scale),
+        };
         return new LoadResult(dataset, report);
     }
 
     /// <summary>What every chunk parser needs to know about the columns.</summary>
+    /// <summary>
+    /// The labels of the response categories: the instrument's anchors, else the value labels the file declares on its
+    /// item columns (SPSS or Stata), when every labelled item has the same labels; only labels of values on the scale
+    /// (a label of a missing-value code such as 99 "No answer" is not an anchor).
+    /// </summary>
+    private CategoryAnchors? Anchors(Instrument? instrument, IReadOnlyList<string> items, ItemScale scale)
+    {
+        if (instrument is not null && instrument.Anchors.Count > 0) return new CategoryAnchors(instrument.Anchors, $"instrument {instrument.Id}");
+        var labelled = items.Where(_valueLabels.ContainsKey).Select(i => _valueLabels[i]).ToArray();
+        if (labelled.Length == 0 || !scale.IsInteger) return null;
+        static ImmutableSortedDictionary<int, string> OnScale(ImmutableSortedDictionary<double, string> labels, ItemScale scale) =>
+            labels.Where(l => l.Key >= scale.Min && l.Key <= scale.Max && l.Key == Math.Floor(l.Key))
+                .ToImmutableSortedDictionary(l => (int)l.Key, l => l.Value);
+        var first = OnScale(labelled[0], scale);
+        if (first.Count == 0 || labelled.Skip(1).Any(l => !OnScale(l, scale).SequenceEqual(first))) return null;
+        return new CategoryAnchors(first, "the file's value labels");
+    }
+
     private sealed record RowPlan(int[] ItemColumns, string[] ItemNames, int[] OtherColumns, int Width, string[] MissingCodes)
     {
         public bool IsMissing(ReadOnlySpan<char> field)

@@ -48,6 +48,9 @@ public sealed record DescriptiveResult : IAnalysisResult
     /// <inheritdoc/>
     public required IReadOnlyList<string> Warnings { get; init; }
 
+    /// <summary>Labels of the response categories (the instrument's anchors or the file's value labels), or null.</summary>
+    public CategoryAnchors? Anchors { get; init; }
+
     /// <summary>Items described in the keyed direction (reversed when the data were prepared); empty when none, or when described as answered.</summary>
     public ImmutableArray<string> Reversed { get; init; } = [];
 
@@ -77,6 +80,7 @@ public sealed record DescriptiveResult : IAnalysisResult
                  TableColumn.Number("skew", 2), TableColumn.Number("min", 2), TableColumn.Number("max", 2), TableColumn.Percent("floor"), TableColumn.Percent("ceiling")],
                 [.. Scores.Select(s => (IReadOnlyList<object?>)[s.Name, s.N, s.Missing, s.Mean, s.StandardDeviation, s.Skewness, s.Min, s.Max, s.Floor, s.Ceiling])]));
         var lines = new List<string> { Usage.ToString(), $"Scale: {Scale}" };
+        if (Anchors is not null) lines.Add($"Anchors ({Anchors.Source}): {Anchors}");
         if (!Reversed.IsDefaultOrEmpty) lines.Add($"Items in the keyed direction; reversed (min + max − x): {string.Join(", ", Reversed)}");
         return new ResultSummary("Descriptive statistics", lines, tables,
             ["SD with denominator n − 1; skewness as psych::describe (type 3); floor and ceiling: share of answers at the lowest and highest possible value."],
@@ -84,7 +88,7 @@ public sealed record DescriptiveResult : IAnalysisResult
     }
 
     /// <summary>
-    /// <c>{"items": [{"item", "n", "missing", "mean", "sd", "skew", "min", "max", "floor", "ceiling", "categories": {"1": count, …}}],
+    /// <c>{"anchors": {"source", "labels": {"1": "Seldom", …}} or null, "items": [{"item", "n", "missing", "mean", "sd", "skew", "min", "max", "floor", "ceiling", "categories": {"1": count, …}}],
     /// "scores": [{"score", …}]}</c>.
     /// </summary>
     public JsonObject ToJson()
@@ -92,6 +96,11 @@ public sealed record DescriptiveResult : IAnalysisResult
         var o = JsonOutput.Document(this);
         o["scale"] = new JsonObject { ["min"] = Scale.Min, ["max"] = Scale.Max, ["integer"] = Scale.IsInteger };
         o["reversed"] = JsonOutput.Strings(Reversed.IsDefault ? [] : Reversed);
+        o["anchors"] = Anchors is null ? null : new JsonObject
+        {
+            ["source"] = Anchors.Source,
+            ["labels"] = new JsonObject(Anchors.Labels.Select(l => KeyValuePair.Create(l.Key.ToString(CultureInfo.InvariantCulture), (JsonNode?)l.Value))),
+        };
         o["items"] = new JsonArray([.. Items.Select(s => (JsonNode?)Node(s, "item"))]);
         o["scores"] = new JsonArray([.. Scores.Select(s => (JsonNode?)Node(s, "score"))]);
         return o;
@@ -134,7 +143,7 @@ public static class Descriptives
     public static DescriptiveResult Describe(AnalysisData data, ScoreSet? scores = null, bool asAnswered = false)
     {
         ArgumentNullException.ThrowIfNull(data);
-        var result = Describe(asAnswered ? data.RawItems : data.Items, scores, data.Usage);
+        var result = Describe(asAnswered ? data.RawItems : data.Items, scores, data.Usage) with { Anchors = data.Dataset.Anchors };
         return asAnswered ? result : result with { Reversed = data.Reversed };
     }
 
