@@ -509,7 +509,7 @@ public sealed class ExcelReader : IRecordSource
                         return int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int i) && i < _strings.Length
                             ? new(column, CellKind.Text, 0, _strings[i])
                             : throw new InvalidDataException($"a cell refers to shared string {value}, which the workbook does not have");
-                    case "str": return new(column, CellKind.Text, 0, value);
+                    case "str": return new(column, CellKind.Text, 0, Unescape(value));
                     case "b": return new(column, CellKind.Text, 0, value.Trim() is "1" or "true" ? "TRUE" : "FALSE");
                     case "e": return new(column, CellKind.Error, 0, value);
                     case "d":
@@ -539,8 +539,14 @@ public sealed class ExcelReader : IRecordSource
                 }
                 r.Read();
             }
-            return sb.ToString();
+            return Unescape(sb.ToString());
         }
+
+        /// <summary>Decodes SpreadsheetML's <c>_xHHHH_</c> escapes (characters XML cannot hold, e.g. control characters).</summary>
+        private static string Unescape(string s) =>
+            s.Contains("_x", StringComparison.Ordinal)
+                ? System.Text.RegularExpressions.Regex.Replace(s, "_x([0-9A-Fa-f]{4})_", m => ((char)int.Parse(m.Groups[1].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture)).ToString())
+                : s;
 
         private static string[] SharedStrings(ZipArchiveEntry entry)
         {
