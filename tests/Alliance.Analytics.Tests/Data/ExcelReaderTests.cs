@@ -75,7 +75,17 @@ public class ExcelReaderTests
         var (_, _, findings) = ReadAll(Fixture("alliance.xlsx"), "2");
         var note = Assert.Single(findings, f => f.Code == "sheet");
         Assert.Equal(Severity.Info, note.Severity);
-        Assert.Contains("read sheet 'Followup' (2 of 3: 'Responses', 'Followup', 'DateItem')", note.Message);
+        Assert.Contains("read sheet 'Followup' (2 of 3: 'Responses', 'Followup', 'DateItem'); DataSpec.Sheet chooses another", note.Message);
+    }
+
+    [Fact]
+    public void The_sheet_read_is_a_preparation_note_naming_the_option_on_the_command_line()
+    {
+        var data = AnalysisData.Load(Fixture("alliance.xlsx"), new DataSpec { Items = ["wai1", "wai2", "wai3"], Points = 5 });
+        Assert.Contains(data.Notes, n => n.StartsWith("read sheet 'Responses' (1 of 3", StringComparison.Ordinal));
+        var (exit, _, err) = CliRunner.Run("describe", Fixture("alliance.xlsx"), "--items", "wai1,wai2,wai3", "--points", "5");
+        Assert.Equal(0, exit);
+        Assert.Contains("note: read sheet 'Responses' (1 of 3: 'Responses', 'Followup', 'DateItem'); --sheet chooses another", err);
     }
 
     [Fact]
@@ -405,6 +415,14 @@ public class ExcelReaderTests
         var (exit, _, err) = CliRunner.Run("validate", path);
         Assert.Equal(2, exit);
         Assert.Contains("cut.xlsx: not a readable Excel workbook", err);
+    }
+
+    [Fact]
+    public void The_sheet_option_on_a_csv_file_is_refused_rather_than_ignored()
+    {
+        var (exit, _, err) = CliRunner.Run("validate", Fixture("alliance-twin.csv"), "--sheet", "2");
+        Assert.Equal(2, exit);
+        Assert.Contains("alliance-twin.csv: --sheet ('2') chooses a sheet of a workbook, but this file is read as CSV/TSV text", err);
     }
 
     [Fact]

@@ -59,7 +59,7 @@ public sealed class ExcelReader : IRecordSource
         Sheets = [.. sheets];
         if (sheets.Count > 1)
             _findings.Add(new(Severity.Info, "sheet", name, null, null, SheetName,
-                $"read sheet '{SheetName}' ({rows.SheetIndex + 1} of {sheets.Count}: {string.Join(", ", sheets.Select(s => $"'{s}'"))}); the sheet setting chooses another"));
+                $"read sheet '{SheetName}' ({rows.SheetIndex + 1} of {sheets.Count}: {string.Join(", ", sheets.Select(s => $"'{s}'"))}); DataSpec.Sheet chooses another"));
         if (rows.Caveat is { } caveat) _findings.Add(new(Severity.Warning, "xls_errors_unchecked", name, null, null, null, caveat));
         // The header: the first row with a value.
         while (true)
@@ -75,7 +75,7 @@ public sealed class ExcelReader : IRecordSource
             foreach (var merge in rows.Merges)
                 if (merge.FirstRow <= HeaderLine && HeaderLine <= merge.LastRow && merge.FirstColumn <= last && merge.LastColumn >= _firstColumn)
                     throw new DataSpecException($"{name}: {Cell(merge.FirstColumn, merge.FirstRow)}:{ColumnLetters(merge.LastColumn)}{merge.LastRow.ToString(CultureInfo.InvariantCulture)} is a merged cell in the header row {HeaderLine}: " +
-                        "every column needs a header cell of its own (unmerge the cells and name each column)", property: "DataSpec.Sheet");
+                        "every column needs a header cell of its own (unmerge the cells and name each column)");
             var seen = new Dictionary<string, int>(StringComparer.Ordinal);
             foreach (var c in row.Value.Cells)
             {
@@ -92,9 +92,9 @@ public sealed class ExcelReader : IRecordSource
             {
                 string where = Cell(_firstColumn + j, HeaderLine);
                 if (string.IsNullOrEmpty(header[j]))
-                    throw new DataSpecException($"{name}: header cell {where} is empty: every column between the first and the last header cell needs a name", property: "DataSpec.Sheet");
+                    throw new DataSpecException($"{name}: header cell {where} is empty: every column between the first and the last header cell needs a name");
                 if (!seen.TryAdd(header[j], j))
-                    throw new DataSpecException($"{name}: header cell {where} repeats the column name '{header[j]}' of {Cell(_firstColumn + seen[header[j]], HeaderLine)}: column names must be unique", property: "DataSpec.Sheet");
+                    throw new DataSpecException($"{name}: header cell {where} repeats the column name '{header[j]}' of {Cell(_firstColumn + seen[header[j]], HeaderLine)}: column names must be unique");
             }
             Columns = [.. header.Select(h => new SourceColumn(h))];
             _fields = new string[header.Length];
