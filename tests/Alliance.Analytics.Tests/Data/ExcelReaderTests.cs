@@ -327,11 +327,11 @@ public class ExcelReaderTests
     // ---- .xls and damaged or encrypted files ----
 
     [Fact]
-    public void The_xls_and_xlsx_twins_of_a_workbook_read_to_the_values_exceldatareader_asserts()
+    public void The_xls_xlsx_and_strict_xlsx_twins_of_a_workbook_read_to_the_values_exceldatareader_asserts()
     {
         // ExcelDataReader's own test of Test_Decimal_Locale expects 0.01, 0.0001, 0.123456789 and 1E-11 in column A;
         // the first is our header.
-        foreach (string file in new[] { "Test_Decimal_Locale.xls", "Test_Decimal_Locale.xlsx" })
+        foreach (string file in new[] { "Test_Decimal_Locale.xls", "Test_Decimal_Locale.xlsx", "Test_Decimal_Locale-strict.xlsx" })
         {
             var (reader, rows, findings) = ReadAll(Fixture("ExcelDataReader", file));
             Assert.Equal(["0.01"], reader.Columns!.Select(c => c.Name));

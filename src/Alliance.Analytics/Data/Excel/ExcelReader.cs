@@ -133,7 +133,8 @@ public sealed class ExcelReader : IRecordSource
         stream.Position = 0;
         if (n == 0) throw new DataSpecException($"{name}: the file is empty (0 bytes), not an Excel workbook");
         bool zip = n >= 4 && head[..4].SequenceEqual("PK\x03\x04"u8);
-        bool compound = n >= 8 && head.SequenceEqual(new byte[] { 0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1 });
+        bool compound = n >= 8 && head.SequenceEqual(new byte[] { 0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1 })
+            || (n >= 2 && head[0] == 0x09 && head[1] is 0x00 or 0x02 or 0x04 or 0x08);   // a bare BIFF2–5 stream (Excel 2.x–95) starts with its BOF record
         if (compound && IsEncryptedPackage(stream))
             throw new DataSpecException($"{name}: the workbook is encrypted (password-protected): save it without a password (File › Info › Protect Workbook) to read it");
         stream.Position = 0;
@@ -293,13 +294,16 @@ public sealed class ExcelReader : IRecordSource
         return sb.ToString();
     }
 
+    /// <summary>Columns of a sheet (XFD), Excel's limit: a reference beyond it is not one.</summary>
+    private const int MaxColumns = 16_384;
+
     /// <summary>The 1-based column and row of an A1 reference (<c>C7</c> → 3, 7); false when it is not one.</summary>
     internal static bool TryParseReference(string reference, out int column, out int row)
     {
         column = 0; row = 0;
         int i = 0;
         while (i < reference.Length && char.IsAsciiLetter(reference[i]) && column < 1 << 20) column = column * 26 + (char.ToUpperInvariant(reference[i++]) - 'A' + 1);
-        return column > 0 && int.TryParse(reference.AsSpan(i), NumberStyles.None, CultureInfo.InvariantCulture, out row) && row > 0;
+        return column is > 0 and <= MaxColumns && int.TryParse(reference.AsSpan(i), NumberStyles.None, CultureInfo.InvariantCulture, out row) && row > 0;
     }
 
     /// <inheritdoc/>
@@ -373,8 +377,21 @@ public sealed class ExcelReader : IRecordSource
         }
 
         private static ZipArchiveEntry Entry(ZipArchive zip, string name, string path) =>
-            zip.GetEntry(path) ?? zip.Entries.FirstOrDefault(e => string.Equals(e.FullName, path, StringComparison.OrdinalIgnoreCase))
-            ?? throw new DataSpecException($"{name}: not a readable Excel workbook: the part {path} is missing");
+            Find(zip, path) ?? throw new DataSpecException($"{name}: not a readable Excel workbook: the part {path} is missing");
+
+        /// <summary>A part by name: exact, else ignoring case and with backslashes as slashes (as Excel tolerates).</summary>
+        private static ZipArchiveEntry? Find(ZipArchive zip, string path) =>
+            zip.GetEntry(path) ?? zip.Entries.FirstOrDefault(e => string.Equals(e.FullName.Replace('\\', '/'), path, StringComparison.OrdinalIgnoreCase));
+
+        /// <summary>Largest XML part read whole (shared strings, styles, workbook), by its declared size: a guard against zip bombs.</summary>
+        private const long MaxPartBytes = 1L << 30;
+
+        private static Stream OpenPart(ZipArchiveEntry entry, string name)
+        {
+            if (entry.Length > MaxPartBytes)
+                throw new DataSpecException($"{name}: the part {entry.FullName} unpacks to {entry.Length:N0} bytes, more than the {MaxPartBytes:N0} this reader accepts");
+            return entry.Open();
+        }
 
         /// <summary>Relationship id → target path (resolved against the folder of <paramref name="part"/>), with its type.</summary>
         private static Dictionary<string, (string Target, string Type)> Relationships(ZipArchive zip, string part)
@@ -382,9 +399,9 @@ public sealed class ExcelReader : IRecordSource
             string folder = part.Contains('/') ? part[..part.LastIndexOf('/')] : "";
             string rels = (folder.Length > 0 ? folder + "/" : "") + "_rels/" + part[(part.LastIndexOf('/') + 1)..] + ".rels";
             var map = new Dictionary<string, (string, string)>(StringComparer.Ordinal);
-            var entry = zip.GetEntry(rels);
+            var entry = Find(zip, rels);
             if (entry is null) return map;
-            using var r = XmlReader.Create(entry.Open(), Xml);
+            using var r = XmlReader.Create(OpenPart(entry, rels), Xml);
             while (r.Read())
                 if (r.NodeType == XmlNodeType.Element && r.LocalName == "Relationship" && r.GetAttribute("Id") is { } id && r.GetAttribute("Target") is { } target)
                     map[id] = (Resolve(folder, target), r.GetAttribute("Type") ?? "");
@@ -409,12 +426,12 @@ public sealed class ExcelReader : IRecordSource
             try
             {
                 string workbookPath = Relationships(zip, "").Values.FirstOrDefault(r => r.Type.EndsWith("/officeDocument", StringComparison.Ordinal)).Target ?? "xl/workbook.xml";
-                if (zip.GetEntry(workbookPath) is null)
-                    throw new DataSpecException($"{name}: not an Excel workbook (the package has no workbook part{(zip.GetEntry("word/document.xml") is not null ? ": it is a Word document" : "")})");
+                if (Find(zip, workbookPath) is null)
+                    throw new DataSpecException($"{name}: not an Excel workbook (the package has no workbook part{(Find(zip, "word/document.xml") is not null ? ": it is a Word document" : Find(zip, "xl/workbook.bin") is not null ? ": it is a binary .xlsb workbook, which is not read; save it as .xlsx" : "")})");
                 var rels = Relationships(zip, workbookPath);
                 var sheets = new List<(string Name, string? Id)>();
                 bool date1904 = false;
-                using (var r = XmlReader.Create(Entry(zip, name, workbookPath).Open(), Xml))
+                using (var r = XmlReader.Create(OpenPart(Entry(zip, name, workbookPath), name), Xml))
                     while (r.Read())
                     {
                         if (r.NodeType != XmlNodeType.Element) continue;
@@ -435,10 +452,10 @@ public sealed class ExcelReader : IRecordSource
                 int index = ChooseSheet(name, names, sheet);
                 if (sheets[index].Id is not { } sid || !rels.TryGetValue(sid, out var target) || !target.Type.EndsWith("/worksheet", StringComparison.Ordinal))
                     throw new DataSpecException($"{name}: sheet '{names[index]}' is not a worksheet (a chart sheet?) or its part is missing", property: "DataSpec.Sheet");
-                var strings = rels.Values.FirstOrDefault(v => v.Type.EndsWith("/sharedStrings", StringComparison.Ordinal)).Target is { } sst && zip.GetEntry(sst) is { } sstEntry
-                    ? SharedStrings(sstEntry) : [];
-                var dateStyles = rels.Values.FirstOrDefault(v => v.Type.EndsWith("/styles", StringComparison.Ordinal)).Target is { } st && zip.GetEntry(st) is { } stEntry
-                    ? DateStyles(stEntry) : [];
+                var strings = rels.Values.FirstOrDefault(v => v.Type.EndsWith("/sharedStrings", StringComparison.Ordinal)).Target is { } sst && Find(zip, sst) is { } sstEntry
+                    ? SharedStrings(sstEntry, name) : [];
+                var dateStyles = rels.Values.FirstOrDefault(v => v.Type.EndsWith("/styles", StringComparison.Ordinal)).Target is { } st && Find(zip, st) is { } stEntry
+                    ? DateStyles(stEntry, name) : [];
                 return (new XlsxRows(zip, name, target.Target, names[index], index, strings, dateStyles, date1904), names);
             }
             catch { zip.Dispose(); throw; }
@@ -464,6 +481,7 @@ public sealed class ExcelReader : IRecordSource
                 {
                     if (r.NodeType != XmlNodeType.Element || r.LocalName != "c") continue;
                     int column = TryParseReference(r.GetAttribute("r") ?? "", out int c, out _) ? c : nextColumn;
+                    if (column > MaxColumns || cells.Count >= MaxColumns) throw new InvalidDataException($"row {number} has more than {MaxColumns} cells, Excel's limit");
                     nextColumn = column + 1;
                     cells.Add(ReadCell(r, column));
                 }
@@ -548,21 +566,21 @@ public sealed class ExcelReader : IRecordSource
                 ? System.Text.RegularExpressions.Regex.Replace(s, "_x([0-9A-Fa-f]{4})_", m => ((char)int.Parse(m.Groups[1].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture)).ToString())
                 : s;
 
-        private static string[] SharedStrings(ZipArchiveEntry entry)
+        private static string[] SharedStrings(ZipArchiveEntry entry, string name)
         {
             var list = new List<string>();
-            using var r = XmlReader.Create(entry.Open(), Xml);
+            using var r = XmlReader.Create(OpenPart(entry, name), Xml);
             while (r.Read())
                 if (r.NodeType == XmlNodeType.Element && r.LocalName == "si") list.Add(ReadStringItem(r));
             return [.. list];
         }
 
         /// <summary>Per cell format (style index, the <c>cellXfs</c> list): true when its number format shows a date or time.</summary>
-        private static bool[] DateStyles(ZipArchiveEntry entry)
+        private static bool[] DateStyles(ZipArchiveEntry entry, string name)
         {
             var custom = new Dictionary<uint, string>();
             var formats = new List<uint>();
-            using var r = XmlReader.Create(entry.Open(), Xml);
+            using var r = XmlReader.Create(OpenPart(entry, name), Xml);
             bool inCellXfs = false;
             while (r.Read())
             {
