@@ -165,7 +165,6 @@ public class ExcelReaderTests
                         foreach (var item in a.Where(i => i is JsonObject io && (string?)io["code"] == "sheet").ToList()) a.Remove(item);
                     Walk(o[key]);
                 }
-                if (o["info_count"] is JsonValue ic && o.ContainsKey("issues")) o.Remove("info_count");
             }
             else if (n is JsonArray arr) foreach (var i in arr) Walk(i);
         }
@@ -357,6 +356,17 @@ public class ExcelReaderTests
     {
         var e = Assert.Throws<DataSpecException>(() => ExcelReader.Open(Fixture("ExcelDataReader", file)));
         Assert.Contains(file + ": the workbook is encrypted (password-protected)", e.Message);
+    }
+
+    [Fact]
+    public void A_workbook_without_an_extension_is_recognised_by_its_first_bytes()
+    {
+        using var dir = new TempDir();
+        string path = Path.Combine(dir.Path, "export");
+        File.Copy(Fixture("alliance.xlsx"), path);
+        var load = AllianceDataset.Read(path, new DataSpec { Items = ["wai1", "wai2", "wai3"] });
+        Assert.Equal(0, load.Report.ErrorCount);
+        Assert.Equal(8, load.Dataset!.RowCount);
     }
 
     [Fact]

@@ -25,6 +25,10 @@ public sealed class ExcelFormat : ISourceFormat
     /// <inheritdoc/>
     public string Summary => "Excel workbook (.xlsx, .xlsm, .xls): one sheet (sheet setting, default the first), first non-empty row as header, formulas by their saved value";
 
+    /// <summary>A zip package or an OLE compound file: read as a workbook when the extension does not say otherwise (another package, such as a Word file, is then refused as not a workbook).</summary>
+    public bool Recognizes(ReadOnlySpan<byte> head) =>
+        (head.Length >= 4 && head[..4].SequenceEqual("PK\x03\x04"u8)) || (head.Length >= 8 && head[..8].SequenceEqual((ReadOnlySpan<byte>)[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]));
+
     /// <inheritdoc/>
     public IRecordSource Open(string path, DataSpec spec, CancellationToken cancellationToken) => ExcelReader.Open(path, spec.Sheet);
 }
@@ -143,7 +147,8 @@ public sealed class ExcelReader : IRecordSource
         try
         {
             (ISheetRows rows, IReadOnlyList<string> sheets) = zip ? XlsxRows.Open(stream, name, sheet) : XlsRows.Open(stream, name, sheet);
-            return new ExcelReader(name, rows, sheets);
+            try { return new ExcelReader(name, rows, sheets); }
+            catch { rows.Dispose(); throw; }
         }
         catch (Exception e) when (e is not DataSpecException and not OperationCanceledException)
         {
