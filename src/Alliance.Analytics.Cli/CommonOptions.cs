@@ -26,6 +26,8 @@ public enum OutputFormat
     Markdown,
     /// <summary>An SPSS system file (.sav), for verbs whose result is one table per row of data (score); needs <c>--out</c>.</summary>
     Sav,
+    /// <summary>An Excel workbook (.xlsx), for verbs whose result is one table per row of data (score); needs <c>--out</c>.</summary>
+    Xlsx,
 }
 
 /// <summary>
@@ -35,7 +37,7 @@ public enum OutputFormat
 public sealed class DataOptions
 {
     /// <summary>The data file argument.</summary>
-    public Argument<string> File { get; } = new("file") { Description = "CSV, TSV, SPSS (.sav, .zsav) or Stata (.dta) file of item responses, one row per administration (docs/data-format.md); - reads standard input." };
+    public Argument<string> File { get; } = new("file") { Description = "CSV, TSV, SPSS (.sav, .zsav), Stata (.dta) or Excel (.xlsx, .xls) file of item responses, one row per administration (docs/data-format.md); - reads standard input." };
 
     /// <summary><c>--items</c>.</summary>
     public Option<string?> Items { get; } = new("--items") { Description = "Item columns, comma-separated, in the instrument's item order (default: every column other than client_id, therapist_id, session, rater).", HelpName = "a,b,c" };
@@ -227,7 +229,7 @@ public sealed class OutputOptions
     {
         if (parse.GetValue(Format) is { } f) return Enum.Parse<OutputFormat>(f, ignoreCase: true);
         string ext = Path.GetExtension(parse.GetValue(Out) ?? "").ToLowerInvariant();
-        var inferred = ext switch { ".json" => OutputFormat.Json, ".csv" => OutputFormat.Csv, ".md" => OutputFormat.Markdown, ".sav" => OutputFormat.Sav, _ => OutputFormat.Table };
+        var inferred = ext switch { ".json" => OutputFormat.Json, ".csv" => OutputFormat.Csv, ".md" => OutputFormat.Markdown, ".sav" => OutputFormat.Sav, ".xlsx" => OutputFormat.Xlsx, _ => OutputFormat.Table };
         return _allowed.Contains(inferred) ? inferred : OutputFormat.Table;
     }
 
@@ -244,6 +246,14 @@ public sealed class OutputOptions
             var table = rows ?? throw new AllianceInputException("this verb has no .sav output; use --format table or json");
             string path = parse.GetValue(Out) ?? throw new AllianceInputException("--format sav writes a binary file: give --out FILE.sav");
             AtomicFile.WriteStream(path, stream => SavWriter.Write(stream, table()));
+            context.Error.WriteLine($"wrote {path}");
+            return;
+        }
+        if (format == OutputFormat.Xlsx)
+        {
+            var table = rows ?? throw new AllianceInputException("this verb has no .xlsx output; use --format table or json");
+            string path = parse.GetValue(Out) ?? throw new AllianceInputException("--format xlsx writes a binary file: give --out FILE.xlsx");
+            AtomicFile.WriteStream(path, stream => XlsxWriter.Write(stream, table()));
             context.Error.WriteLine($"wrote {path}");
             return;
         }

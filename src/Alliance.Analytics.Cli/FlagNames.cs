@@ -41,6 +41,7 @@ public static partial class FlagNames
         new("DataSpec.MissingCodes", "--missing-codes", [.. DataVerbs, "meta"], null),
         new("DataSpec.Delimiter", "--delimiter", [.. DataVerbs, "meta"], null),
         new("DataSpec.Encoding", "--encoding", [.. DataVerbs, "meta"], null),
+        new("DataSpec.Sheet", "--sheet", DataVerbs, null),
         new("InstrumentRegistry.WithKeyFile", "--key FILE", KeyVerbs, null),
         // AllianceDataset.ForAnalysis(dropInvalidRows), MainJobOptions.DropInvalidRows, StudyTableSpec.DropInvalidRows
         new("MainJobOptions.DropInvalidRows", "--drop-invalid", DropVerbs, null),

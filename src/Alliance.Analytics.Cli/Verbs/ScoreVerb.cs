@@ -10,7 +10,7 @@ public static class ScoreVerb
     public static Command Create(CliContext context)
     {
         var data = new DataOptions();
-        var output = new OutputOptions(OutputFormat.Table, OutputFormat.Json, OutputFormat.Csv, OutputFormat.Markdown, OutputFormat.Sav);
+        var output = new OutputOptions(OutputFormat.Table, OutputFormat.Json, OutputFormat.Csv, OutputFormat.Markdown, OutputFormat.Sav, OutputFormat.Xlsx);
         var csvRaw = new Option<bool>("--csv-raw") { Description = "CSV for machine pipelines: do not protect text cells that begin with = + - @ (default: such ids get a leading ' so a spreadsheet does not run them as formulas)." };
         var prorate = new Option<double?>("--prorate") { Description = "Minimum share of a score's items answered for it to be computed (default the instrument's, 0.8).", HelpName = "F" };
         var command = new Command("score", "Score an instrument: reverse keys (min + max − x), subscale and total scores, prorating " +

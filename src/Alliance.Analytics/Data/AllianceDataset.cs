@@ -78,6 +78,8 @@ public sealed class AllianceDataset
             using var typed = format.Open(path, merged, cancellationToken);
             return builder.Build(typed, cancellationToken);
         }
+        if (merged.Sheet is { Length: > 0 } sheet)
+            throw new DataSpecException($"{path}: DataSpec.Sheet ('{sheet}') chooses a sheet of a workbook, but this file is read as CSV/TSV text, which has none", property: "DataSpec.Sheet");
         using var source = new CsvTableSource(path, merged.Delimiter, merged.Encoding);
         // A large regular file without quoted fields is parsed in parallel chunks (the result is the same as a sequential read).
         var chunks = !source.Stopped && source.Header is { } header && header.Count > 0 && !header.Any(h => h.Contains('\n') || h.Contains('\r'))

@@ -140,7 +140,8 @@ public sealed class AnalysisData
         options ??= new PreparationOptions();
         var (usable, usage) = dataset.ForAnalysis(options.DropInvalidRows);
         (usable, usage) = SelectAdministrations(usable, usage, options.Administrations);
-        var notes = new List<string>();
+        // A workbook with several sheets: which one was read (ExcelReader's "sheet" note).
+        var notes = new List<string>(usable.Validation.Issues.Where(i => i.Code == "sheet").Select(i => i.Message));
         bool inferred = usable.Validation.CountsByCode.ContainsKey("scale_inferred");
         var (keyed, reversed) = Keying.Apply(usable.Items, usable.Instrument, options, usable.Source, notes, inferred);
         if (options.Administrations.Choice != AdministrationChoice.All)

@@ -291,8 +291,9 @@ internal sealed class DatasetBuilder
                 {
                     rowValues[k] = double.NaN;
                     rowInvalid = true;
+                    string cell = source.DescribeField(itemCols[k]) is { } at ? $" ({at})" : "";
                     result.Issues.Add(Severity.Error, "not_a_number", line, plan.ItemNames[k], field.ToString(),
-                        $"'{field}' is not a number (item responses must be numbers; missing values are empty, NA{missingList})");
+                        $"'{field}'{cell} is not a number (item responses must be numbers; missing values are empty, NA{missingList})");
                 }
             }
             for (int c = 0; c < otherCols.Length; c++)

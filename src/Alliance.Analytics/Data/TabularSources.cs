@@ -67,6 +67,12 @@ public interface IRecordSource : IDisposable
     /// <summary>The current record as written (for messages), shortened and trimmed of its line break.</summary>
     string RawRow();
 
+    /// <summary>
+    /// Where field <paramref name="index"/> of the current record sits, for messages, when the format has a finer
+    /// address than line and column (a spreadsheet cell: <c>Sheet1!C7</c>, or <c>Sheet1!C7, a date cell</c>); null otherwise.
+    /// </summary>
+    string? DescribeField(int index) => null;
+
     /// <summary>Lines skipped because they were blank.</summary>
     int BlankLines { get; }
 
