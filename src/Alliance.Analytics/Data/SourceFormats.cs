@@ -42,8 +42,8 @@ public sealed class SourceFormatRegistry
 
     private SourceFormatRegistry(ImmutableArray<ISourceFormat> formats) => Formats = formats;
 
-    /// <summary>The formats of this library: SPSS <c>.sav</c>/<c>.zsav</c> and Stata <c>.dta</c> (CSV/TSV are always available and not listed).</summary>
-    public static SourceFormatRegistry BuiltIn { get; } = new([new SavFormat(), new DtaFormat()]);
+    /// <summary>The formats of this library: SPSS <c>.sav</c>/<c>.zsav</c>, Stata <c>.dta</c> and Parquet <c>.parquet</c> (CSV/TSV are always available and not listed).</summary>
+    public static SourceFormatRegistry BuiltIn { get; } = new([new SavFormat(), new DtaFormat(), new ParquetFormat()]);
 
     /// <summary>The registered formats, in registration order.</summary>
     public ImmutableArray<ISourceFormat> Formats { get; }
