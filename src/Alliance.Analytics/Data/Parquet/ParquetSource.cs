@@ -77,7 +77,7 @@ public sealed class ParquetSource : IRecordSource
         CheckFrame();
         try
         {
-            _reader = Parquet.ParquetReader.CreateAsync(stream, new Parquet.ParquetOptions { TreatByteArrayAsString = false }, leaveStreamOpen: true, cancellationToken)
+            _reader = Parquet.ParquetReader.CreateAsync(stream, new Parquet.ParquetOptions { TreatByteArrayAsString = false, UseDateOnlyTypeForDates = true }, leaveStreamOpen: true, cancellationToken)
                 .GetAwaiter().GetResult();
         }
         catch (Exception e) when (IsParquetProblem(e))
@@ -88,7 +88,19 @@ public sealed class ParquetSource : IRecordSource
         {
             var named = new HashSet<string>([.. spec?.Items ?? [], .. spec?.NumericColumns ?? [], .. DataSpec.IdColumns], StringComparer.Ordinal);
             var columns = new List<Column>();
-            foreach (var field in _reader.Schema.Fields)
+            IReadOnlyList<PqField> fields;
+            long rows;
+            try
+            {
+                // The schema is decoded from the footer when first asked for.
+                fields = [.. _reader.Schema.Fields];
+                rows = _reader.Metadata?.NumRows ?? 0;
+            }
+            catch (Exception e) when (IsParquetProblem(e))
+            {
+                throw new DataSpecException($"{name}: not a readable Parquet file: the schema in the footer cannot be decoded ({Reason(e)})", inner: e);
+            }
+            foreach (var field in fields)
             {
                 var column = field is PqDataField { IsArray: false } data ? Map(data) : null;
                 if (column is not null) { columns.Add(column); continue; }
@@ -100,7 +112,6 @@ public sealed class ParquetSource : IRecordSource
             }
             _columns = [.. columns];
             Columns = [.. _columns.Select(c => new SourceColumn(c.Field.Name, IsText(c.Field.ClrType) ? ColumnKind.Text : ColumnKind.Number))];
-            long rows = _reader.Metadata?.NumRows ?? 0;
             ExpectedRows = (int)Math.Clamp(rows, 0, int.MaxValue);
         }
         catch
@@ -223,6 +234,12 @@ public sealed class ParquetSource : IRecordSource
 
     /// <summary>Number of row groups in the file.</summary>
     public int RowGroupCount => _reader.RowGroupCount;
+
+    /// <summary>Rows of the row group decoded now (what memory holds), for tests of the streaming.</summary>
+    internal int BufferedRows => _groupRows;
+
+    /// <summary>The row group (1-based) the current row is in; 0 before the first <see cref="Read"/>.</summary>
+    public int RowGroup => _groupIndex + 1;
 
     /// <inheritdoc/>
     public int HeaderLine => 0;
