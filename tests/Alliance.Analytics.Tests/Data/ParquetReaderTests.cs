@@ -156,6 +156,54 @@ public class ParquetReaderTests
         }
     }
 
+    /// <summary>hyparquet (make-parquet-fixtures.mjs) read the committed Parquet.Net file to the same values.</summary>
+    [Fact]
+    public void Hyparquet_reads_the_parquet_net_file_to_the_same_values()
+    {
+        string path = Fixtures.Path("Parquet", "written-by-parquet-net.parquet");
+        var view = JsonNode.Parse(File.ReadAllText(path + ".hyparquet.json"))!["columns"]!.AsObject();
+        var (columns, rows, _, _) = ReadAll(path);
+        Assert.Equal(view.Select(p => p.Key), columns.Select(c => c.Name));
+        for (int j = 0; j < columns.Count; j++)
+        {
+            var e = view[columns[j].Name]!;
+            for (int i = 0; i < rows.Count; i++)
+            {
+                var v = e["values"]![i];
+                string field = rows[i][j];
+                if (v is null) { Assert.Equal("", field); continue; }
+                switch (v.GetValueKind())
+                {
+                    case System.Text.Json.JsonValueKind.String when (string?)e["logical"] == "STRING": Assert.Equal((string)v!, field); break;
+                    // hyparquet gives dates and timestamps as JavaScript Dates (UTC); ours are ISO 8601 text.
+                    case System.Text.Json.JsonValueKind.String:
+                        Assert.Equal(DateTime.Parse((string)v!, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal), DateTime.Parse(field, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal));
+                        break;
+                    case System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False: Assert.Equal((bool)v! ? "1" : "0", field); break;
+                    // hyparquet widens a decimal to the nearest double (999999.9990000001); ours is exact.
+                    default: Assert.Equal((double)v!, double.Parse(field, CultureInfo.InvariantCulture), 1e-9); break;
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_binary_column_named_like_an_id_is_refused_naming_it()
+    {
+        var id = new DataField<byte[]>("client_id");
+        var q1 = new DataField<int>("q1", false);
+        var ms = new MemoryStream();
+        await using (var writer = await ParquetWriter.CreateAsync(new ParquetSchema(id, q1), ms))
+        {
+            using var rg = writer.CreateRowGroup();
+            await rg.WriteAsync(id, new byte[][] { [1], [2] });
+            await rg.WriteAsync<int>(q1, (int[])[1, 2]);
+        }
+        var e = Assert.Throws<DataSpecException>(() => new ParquetSource(new MemoryStream(ms.ToArray()), "ids.parquet", DataSpec.Empty with { Items = ["q1"] }));
+        Assert.Contains("ids.parquet: column 'client_id' is a binary column", e.Message);
+        Assert.Contains("as an id", e.Message);
+    }
+
     [Fact]
     public async Task Row_groups_are_decoded_one_at_a_time_never_the_whole_file()
     {

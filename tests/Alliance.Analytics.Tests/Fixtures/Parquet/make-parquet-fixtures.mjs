@@ -13,7 +13,7 @@
 // non-ASCII characters, an integer session, a double score with a missing value), so alliance-twin.csv here is the
 // CSV twin of alliance.parquet. Each item column has its own type (int64, double, float), the therapist is a
 // dictionary-encoded (categorical) string column, and row groups hold 3 rows, so a file has 3 row groups.
-import { writeFileSync, readFileSync } from 'node:fs';
+import { writeFileSync, readFileSync, existsSync } from 'node:fs';
 import * as arrow from 'apache-arrow';
 import * as pq from 'parquet-wasm/node';
 import { parquetMetadata, parquetSchema, parquetReadObjects } from 'hyparquet';
@@ -107,6 +107,9 @@ write(nestedTable(), 'nested.parquet');
 const json = x => JSON.stringify(x, null, 2) + '\n';
 for (const f of ['alliance.parquet', 'alliance-plain.parquet', 'types.parquet', 'nested.parquet'])
   writeFileSync(f + '.hyparquet.json', json(await view(f)));
+// written-by-parquet-net.parquet is written by Parquet.Net (ParquetReaderTests, ALLIANCE_WRITE_FIXTURES=1): hyparquet's view of it too.
+if (existsSync('written-by-parquet-net.parquet'))
+  writeFileSync('written-by-parquet-net.parquet.hyparquet.json', json(await view('written-by-parquet-net.parquet')));
 
 // The CSV twin (missing values as empty fields).
 const cell = x => (x === null ? '' : typeof x === 'string' ? '"' + x + '"' : String(x));
