@@ -215,7 +215,8 @@ public class ParquetReaderTests
                 using var rg = writer.CreateRowGroup();
                 await rg.WriteAsync<int>(q, Enumerable.Range(0, 1000).Select(i => 1 + (i + g) % 5).ToArray());
             }
-        using var source = new ParquetSource(new MemoryStream(ms.ToArray()), "big.parquet");
+        byte[] file = ms.ToArray();
+        using var source = new ParquetSource(new MemoryStream(file), "big.parquet");
         int rows = 0, maxBuffered = 0, lastGroup = 0;
         while (source.Read())
         {
@@ -228,7 +229,8 @@ public class ParquetReaderTests
         Assert.Equal(50_000, rows);
         Assert.Equal(50, lastGroup);
         Assert.Equal(1000, maxBuffered);
-        Assert.Equal(50_000, source.ExpectedRows);
+        // The footer's row count is only a sizing hint, capped at one row a byte of the file (the footer may lie).
+        Assert.Equal(Math.Min(50_000, file.Length), source.ExpectedRows);
     }
 
     // ---- unsupported columns ----

@@ -112,7 +112,9 @@ public sealed class ParquetSource : IRecordSource
             }
             _columns = [.. columns];
             Columns = [.. _columns.Select(c => new SourceColumn(c.Field.Name, IsText(c.Field.ClrType) ? ColumnKind.Text : ColumnKind.Number))];
-            ExpectedRows = (int)Math.Clamp(rows, 0, int.MaxValue);
+            // A sizing hint for the builder's buffers, from the footer, which may lie: at most one row a byte of the file
+            // (a file that packs rows tighter only makes the buffers grow as they are filled).
+            ExpectedRows = (int)Math.Clamp(rows, 0, Math.Min(stream.Length, int.MaxValue));
         }
         catch
         {
@@ -175,13 +177,13 @@ public sealed class ParquetSource : IRecordSource
         string type = t.Name;
         var I = CultureInfo.InvariantCulture;
         if (t == typeof(ReadOnlyMemory<char>) || t == typeof(string)) return new(f, "string", Strings);
-        if (t == typeof(int)) return new(f, type, (g, d, n, c) => Values<int>(g, d, n, v => v.ToString(I), c));
-        if (t == typeof(long)) return new(f, type, (g, d, n, c) => Values<long>(g, d, n, v => v.ToString(I), c));
-        if (t == typeof(short)) return new(f, type, (g, d, n, c) => Values<short>(g, d, n, v => v.ToString(I), c));
-        if (t == typeof(sbyte)) return new(f, type, (g, d, n, c) => Values<sbyte>(g, d, n, v => v.ToString(I), c));
-        if (t == typeof(byte)) return new(f, type, (g, d, n, c) => Values<byte>(g, d, n, v => v.ToString(I), c));
-        if (t == typeof(ushort)) return new(f, type, (g, d, n, c) => Values<ushort>(g, d, n, v => v.ToString(I), c));
-        if (t == typeof(uint)) return new(f, type, (g, d, n, c) => Values<uint>(g, d, n, v => v.ToString(I), c));
+        if (t == typeof(int)) return new(f, type, (g, d, n, c) => Values<int>(g, d, n, v => Integer(v), c));
+        if (t == typeof(long)) return new(f, type, (g, d, n, c) => Values<long>(g, d, n, v => Integer(v), c));
+        if (t == typeof(short)) return new(f, type, (g, d, n, c) => Values<short>(g, d, n, v => Integer(v), c));
+        if (t == typeof(sbyte)) return new(f, type, (g, d, n, c) => Values<sbyte>(g, d, n, v => Integer(v), c));
+        if (t == typeof(byte)) return new(f, type, (g, d, n, c) => Values<byte>(g, d, n, v => Integer(v), c));
+        if (t == typeof(ushort)) return new(f, type, (g, d, n, c) => Values<ushort>(g, d, n, v => Integer(v), c));
+        if (t == typeof(uint)) return new(f, type, (g, d, n, c) => Values<uint>(g, d, n, v => Integer(v), c));
         if (t == typeof(ulong)) return new(f, type, (g, d, n, c) => Values<ulong>(g, d, n, v => v.ToString(I), c));
         if (t == typeof(float)) return new(f, type, (g, d, n, c) => Values<float>(g, d, n, v => Finite(v) ? v.ToString("R", I) : "", c));
         if (t == typeof(double)) return new(f, type, (g, d, n, c) => Values<double>(g, d, n, v => double.IsFinite(v) ? v.ToString("R", I) : "", c));
@@ -195,6 +197,11 @@ public sealed class ParquetSource : IRecordSource
         if (t == typeof(Guid)) return new(f, type, (g, d, n, c) => Values<Guid>(g, d, n, v => v.ToString("D"), c));
         return null;
     }
+
+    // Responses are small integers: their text is made once, not once a cell.
+    private static readonly string[] s_smallIntegers = [.. Enumerable.Range(0, 1024).Select(i => i.ToString(CultureInfo.InvariantCulture))];
+
+    private static string Integer(long v) => (ulong)v < (ulong)s_smallIntegers.Length ? s_smallIntegers[v] : v.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>NaN and ±∞ are not responses: they are missing, as in the other readers.</summary>
     private static bool Finite(float v) => float.IsFinite(v);
