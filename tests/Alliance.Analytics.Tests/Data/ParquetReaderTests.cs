@@ -353,6 +353,14 @@ public class ParquetReaderTests
     }
 
     [Fact]
+    public void A_pipe_is_refused_by_name_since_the_footer_is_at_the_end()
+    {
+        using var pipe = new System.IO.Pipes.AnonymousPipeServerStream(System.IO.Pipes.PipeDirection.In);
+        var e = Assert.Throws<DataSpecException>(() => new ParquetSource(pipe, "-"));
+        Assert.Equal("-: a Parquet file is read from a regular file, not a pipe (its schema is in a footer at the end)", e.Message);
+    }
+
+    [Fact]
     public void A_lying_footer_length_is_refused_before_anything_is_read()
     {
         byte[] bytes = File.ReadAllBytes(Fixtures.Path("Parquet", "alliance.parquet"));
