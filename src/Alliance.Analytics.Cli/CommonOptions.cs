@@ -37,7 +37,7 @@ public enum OutputFormat
 public sealed class DataOptions
 {
     /// <summary>The data file argument.</summary>
-    public Argument<string> File { get; } = new("file") { Description = "CSV, TSV, SPSS (.sav, .zsav), Stata (.dta) or Excel (.xlsx, .xls) file of item responses, one row per administration (docs/data-format.md); - reads standard input." };
+    public Argument<string> File { get; } = new("file") { Description = "CSV, TSV, SPSS (.sav, .zsav), Stata (.dta), Excel (.xlsx, .xls) or Parquet (.parquet) file of item responses, one row per administration (docs/data-format.md); - reads standard input." };
 
     /// <summary><c>--items</c>.</summary>
     public Option<string?> Items { get; } = new("--items") { Description = "Item columns, comma-separated, in the instrument's item order (default: every column other than client_id, therapist_id, session, rater).", HelpName = "a,b,c" };

@@ -26,6 +26,13 @@ public static class Limits
     /// <summary>Characters in one record (line) of a delimited text file: 16,777,216 (16 M).</summary>
     public const int MaxRecordCharacters = 16 << 20;
 
+    /// <summary>
+    /// Cells (rows × read columns) of one Parquet row group, which is decoded whole before its rows are handed over:
+    /// 67,108,864 (64 M). A file is streamed row group by row group, so this bounds memory, not the file's size;
+    /// a larger row group is refused (write the file with smaller row groups).
+    /// </summary>
+    public const int MaxParquetRowGroupCells = 64 << 20;
+
     /// <summary>Categories of an inferred Likert scale (values seen from the lowest to the highest): 101; a wider scale must be declared.</summary>
     public const int MaxInferredCategories = 101;
 

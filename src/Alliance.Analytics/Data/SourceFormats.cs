@@ -42,8 +42,8 @@ public sealed class SourceFormatRegistry
 
     private SourceFormatRegistry(ImmutableArray<ISourceFormat> formats) => Formats = formats;
 
-    /// <summary>The formats of this library: SPSS <c>.sav</c>/<c>.zsav</c>, Stata <c>.dta</c> and Excel <c>.xlsx</c>/<c>.xlsm</c>/<c>.xls</c> (CSV/TSV are always available and not listed).</summary>
-    public static SourceFormatRegistry BuiltIn { get; } = new([new SavFormat(), new DtaFormat(), new ExcelFormat()]);
+    /// <summary>The formats of this library: SPSS <c>.sav</c>/<c>.zsav</c>, Stata <c>.dta</c>, Excel <c>.xlsx</c>/<c>.xlsm</c>/<c>.xls</c> and Parquet <c>.parquet</c> (CSV/TSV are always available and not listed).</summary>
+    public static SourceFormatRegistry BuiltIn { get; } = new([new SavFormat(), new DtaFormat(), new ExcelFormat(), new ParquetFormat()]);
 
     /// <summary>The registered formats, in registration order.</summary>
     public ImmutableArray<ISourceFormat> Formats { get; }
