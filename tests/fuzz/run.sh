@@ -30,6 +30,10 @@ echo "== instrument Alliance.Analytics.dll"
 (cd "$root" && dotnet tool restore >/dev/null && dotnet tool run sharpfuzz "$out/Alliance.Analytics.dll")
 
 mkdir -p "$findings"
+# The csv target writes each input to a file (the reader takes a path): in memory when /dev/shm exists, removed at the end.
+ALLIANCE_FUZZ_TMP=$(mktemp -d -p "$( [ -d /dev/shm ] && echo /dev/shm || echo "${TMPDIR:-/tmp}")" alliance-fuzz.XXXXXX)
+export ALLIANCE_FUZZ_TMP
+trap 'rm -rf "$ALLIANCE_FUZZ_TMP"' EXIT
 input=(-i "$here/seeds/$target")
 if [ "${RESUME:-0}" = 1 ] && [ -d "$findings/default/queue" ]; then input=(-i -); fi
 

@@ -106,8 +106,9 @@ public static class Program
 
     // ---- targets -------------------------------------------------------------------------------------------------
 
+    /// <summary>Where the csv target writes its input file: ALLIANCE_FUZZ_TMP (run.sh sets and removes it), else the temp folder; one file per process.</summary>
     private static readonly string TempDirectory = Path.Combine(
-        Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath(), $"alliance-fuzz-{Environment.ProcessId}");
+        Environment.GetEnvironmentVariable("ALLIANCE_FUZZ_TMP") is { Length: > 0 } dir ? dir : Path.GetTempPath(), $"alliance-fuzz-{Environment.ProcessId}");
 
     /// <summary>
     /// The CSV/TSV reader behind AllianceDataset.Read: the bytes as a file without extension (so the delimiter is
