@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fuzz one input reader with afl-fuzz for a given time (issue 14; tests/fuzz/RESULTS.md has the results and how to read them).
 #
-#   tests/fuzz/run.sh TARGET SECONDS        TARGET: csv | sidecar | keys | sav
+#   tests/fuzz/run.sh TARGET SECONDS        TARGET: csv | sidecar | keys | sav (selftest: a planted crash, to check the setup)
 #
 # Publishes tests/fuzz/Alliance.Analytics.Fuzz to tests/fuzz/out/TARGET, instruments Alliance.Analytics.dll there with
 # the sharpfuzz local tool (SharpFuzz.CommandLine, in dotnet-tools.json), and runs afl-fuzz under `nice -n 10` on the
@@ -13,7 +13,7 @@
 set -euo pipefail
 target=${1:?usage: run.sh TARGET SECONDS (TARGET: csv, sidecar, keys, sav)}
 seconds=${2:?usage: run.sh TARGET SECONDS}
-case "$target" in csv|sidecar|keys|sav) ;; *) echo "unknown target '$target' (csv, sidecar, keys, sav)" >&2; exit 2 ;; esac
+case "$target" in csv|sidecar|keys|sav|selftest) ;; *) echo "unknown target '$target' (csv, sidecar, keys, sav)" >&2; exit 2 ;; esac
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 out="$here/out/$target"
@@ -34,7 +34,8 @@ mkdir -p "$findings"
 ALLIANCE_FUZZ_TMP=$(mktemp -d -p "$( [ -d /dev/shm ] && echo /dev/shm || echo "${TMPDIR:-/tmp}")" alliance-fuzz.XXXXXX)
 export ALLIANCE_FUZZ_TMP
 trap 'rm -rf "$ALLIANCE_FUZZ_TMP"' EXIT
-input=(-i "$here/seeds/$target")
+seeds="$here/seeds/$target"; [ "$target" = selftest ] && seeds="$here/seeds/sidecar"
+input=(-i "$seeds")
 if [ "${RESUME:-0}" = 1 ] && [ -d "$findings/default/queue" ]; then input=(-i -); fi
 
 echo "== afl-fuzz $target for $seconds s"

@@ -29,6 +29,8 @@ public static class Program
         ["sidecar"] = Sidecar,
         ["keys"] = Keys,
         ["sav"] = Sav,
+        // Proves the pipeline reports findings: an input holding "!!" throws IndexOutOfRangeException (run.sh selftest 20).
+        ["selftest"] = input => { if (input.AsSpan().IndexOf("!!"u8) >= 0) throw new IndexOutOfRangeException("selftest finding"); },
     };
 
     /// <summary>The exceptions a target may throw on bad input: ours, with a message naming file and place.</summary>
@@ -136,7 +138,8 @@ public static class Program
     {
         var spec = DataSpec.Parse(Decode(input), "input.alliance.json");
         _ = spec.ToString();
-        DataSpec.Parse(spec.ToJson(), "round-trip.alliance.json");
+        string json = spec.ToJson();
+        RoundTrip(() => DataSpec.Parse(json, "round-trip.alliance.json").ToJson(), json);
     }
 
     /// <summary>A key file through <see cref="InstrumentRegistry.Parse"/> (as WithKeyFile reads it); each instrument must serialize and parse again.</summary>
@@ -147,8 +150,22 @@ public static class Program
         foreach (var instrument in instruments)
         {
             registry = registry.With(instrument);
-            InstrumentRegistry.Parse(InstrumentRegistry.ToJson(instrument), "round-trip.json");
+            _ = instrument.Scale.ToString();
+            string json = InstrumentRegistry.ToJson(instrument);
+            RoundTrip(() => InstrumentRegistry.ToJson(InstrumentRegistry.Parse(json, "round-trip.json").Single()), json);
         }
+    }
+
+    /// <summary>
+    /// What the library accepted and wrote must read back to the same thing: a failure here (even one of our own
+    /// exceptions) is a finding, since the input itself was accepted.
+    /// </summary>
+    private static void RoundTrip(Func<string> again, string written)
+    {
+        string back;
+        try { back = again(); }
+        catch (Exception e) { throw new InvalidOperationException($"invariant: what was accepted and written does not parse again: {e.Message}\n{written}", e); }
+        if (back != written) throw new InvalidOperationException($"invariant: written, read and written again differs:\n{written}\n---\n{back}");
     }
 
     /// <summary>Text as File.ReadAllText decodes it (BOM detected, else UTF-8).</summary>
