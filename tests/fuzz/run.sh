@@ -44,7 +44,9 @@ export AFL_SKIP_BIN_CHECK=1 AFL_SKIP_CPUFREQ=1 AFL_NO_AFFINITY=1 AFL_I_DONT_CARE
        AFL_NO_UI=1 AFL_AUTORESUME=1 AFL_FAST_CAL=1
 # -V: stop after SECONDS; -t 5000: a hang is over 5 s; -m none: the .NET runtime reserves a large address space.
 # shellcheck disable=SC2086
-nice -n 10 afl-fuzz "${input[@]}" -o "$findings" -t 5000 -m none -V "$seconds" ${AFL_EXTRA:-} \
+# -x: a dictionary of the format's tokens (field names, boundary numbers, BOMs), where tests/fuzz/dict/ has one.
+dict=(); [ -f "$here/dict/$target.dict" ] && dict=(-x "$here/dict/$target.dict")
+nice -n 10 afl-fuzz "${input[@]}" -o "$findings" -t 5000 -m none -V "$seconds" "${dict[@]}" ${AFL_EXTRA:-} \
   -- "$out/Alliance.Analytics.Fuzz" "$target" || status=$?
 
 stats="$findings/default/fuzzer_stats"

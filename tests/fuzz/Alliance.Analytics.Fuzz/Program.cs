@@ -55,7 +55,7 @@ public static class Program
             {
                 using var copy = new MemoryStream();
                 stream.CopyTo(copy);
-                try { target(copy.ToArray()); }
+                try { Bounded(target, copy.ToArray()); }
                 catch (Exception e) when (IsExpected(e)) { }
             });
             return 0;
@@ -97,12 +97,35 @@ public static class Program
         var clock = Stopwatch.StartNew();
         try
         {
-            target(input);
+            Bounded(target, input);
             return new(null, clock.Elapsed);
         }
         catch (Exception e)
         {
             return new(e, clock.Elapsed);
+        }
+    }
+
+    /// <summary>The most one execution may allocate: far more than any reader needs for a fuzzed input (at most 1 MB).</summary>
+    public const long MaxAllocatedBytes = 512L << 20;
+
+    /// <summary>
+    /// Runs the target and fails when it allocated more than <see cref="MaxAllocatedBytes"/>: a count in the input that
+    /// sizes an allocation without being checked against the bytes there are (an OutOfMemory waiting for a larger lie).
+    /// </summary>
+    public static void Bounded(Action<byte[]> target, byte[] input)
+    {
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        try
+        {
+            target(input);
+        }
+        finally
+        {
+            // Also when the target threw (even an expected exception): the allocation came first.
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            if (allocated > MaxAllocatedBytes)
+                throw new AllocationLimitException($"invariant: {allocated >> 20} MB allocated for an input of {input.Length} bytes (limit {MaxAllocatedBytes >> 20} MB)");
         }
     }
 
@@ -190,3 +213,6 @@ public static class Program
         }
     }
 }
+
+/// <summary>A fuzz finding: one execution allocated more than <see cref="Program.MaxAllocatedBytes"/>.</summary>
+public sealed class AllocationLimitException(string message) : Exception(message);
