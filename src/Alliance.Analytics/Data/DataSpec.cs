@@ -115,8 +115,8 @@ public sealed record DataSpec
         {
             throw new DataSpecException($"{source}: not valid JSON (line {e.LineNumber + 1}): {e.Message}", e);
         }
-        if (JsonDuplicateKeys.Find(json) is { } repeated)
-            throw new DataSpecException($"{source}: {repeated}: the field appears more than once (keep one)");
+        if (JsonDuplicateKeys.Find(json) is { } problem)
+            throw new DataSpecException($"{source}: {problem}");
         var known = new[] { "items", "instrument", "points", "min", "max", "continuous", "missing_codes", "delimiter", "numeric_columns", "description", "encoding", "format", "sheet" };
         foreach (var (key, _) in o)
             if (!known.Contains(key))

@@ -41,9 +41,12 @@ internal sealed class DatasetBuilder
     public LoadResult Build(IReadOnlyList<string>? header, int headerLine, IReadOnlyList<IRecordSource> chunks, CancellationToken cancellationToken,
         IReadOnlyList<SourceColumn>? declared = null)
     {
-        _declared = declared?.Where(c => c.Kind != ColumnKind.Inferred).ToDictionary(c => c.Name, c => c.Kind, StringComparer.Ordinal) ?? [];
-        _valueLabels = declared?.Where(c => c.ValueLabels.Count > 0).GroupBy(c => c.Name, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.First().ValueLabels, StringComparer.Ordinal) ?? [];
+        // Declared types by name; a name declared twice (an SPSS file can hold two variables of one name; found by
+        // fuzzing) keeps its first type here and is reported below as a duplicate column, not as .NET's "same key" error.
+        _declared = new Dictionary<string, ColumnKind>(StringComparer.Ordinal);
+        foreach (var c in declared ?? []) if (c.Kind != ColumnKind.Inferred) _declared.TryAdd(c.Name, c.Kind);
+        _valueLabels = new Dictionary<string, ImmutableSortedDictionary<double, string>>(StringComparer.Ordinal);
+        foreach (var c in declared ?? []) if (c.ValueLabels.Count > 0) _valueLabels.TryAdd(c.Name, c.ValueLabels);
         Instrument? instrument = null;
         if (_spec.Instrument is { } id)
         {
@@ -243,11 +246,18 @@ internal sealed class DatasetBuilder
     /// <summary>The rows of one chunk: responses, source lines, coded other columns, invalid rows and findings.</summary>
     private sealed class ChunkResult(string name, int items, int others, int expectedRows)
     {
-        public GrowableArray<double> ValuesBuffer { get; } = new(Math.Max(expectedRows, 1024) * Math.Max(items, 1));
-        public GrowableArray<int> Lines { get; } = new(Math.Max(expectedRows, 1024));
+        /// <summary>
+        /// The most rows, and the most responses, buffers are sized for up front: <see cref="IRecordSource.ExpectedRows"/>
+        /// is a hint a source may get wrong (a corrupt SPSS header claimed a billion cases, and the buffers took 4 GB
+        /// and seconds before the first case was read; found by fuzzing); past these the buffers grow as rows come.
+        /// </summary>
+        internal const int MaxPresizedRows = 1 << 20, MaxPresizedValues = 1 << 24;
+
+        public GrowableArray<double> ValuesBuffer { get; } = new((int)Math.Min((long)Math.Clamp(expectedRows, 1024, MaxPresizedRows) * Math.Max(items, 1), MaxPresizedValues));
+        public GrowableArray<int> Lines { get; } = new(Math.Clamp(expectedRows, 1024, MaxPresizedRows));
         public ValueTally Tally { get; } = new(items);
         public List<int> Invalid { get; } = [];
-        public CodedColumn[] Others { get; } = [.. Enumerable.Range(0, others).Select(_ => new CodedColumn("", expectedRows))];
+        public CodedColumn[] Others { get; } = [.. Enumerable.Range(0, others).Select(_ => new CodedColumn("", Math.Clamp(expectedRows, 0, MaxPresizedRows)))];
         public IssueCollector Issues { get; } = new(name);
         public int RowsRead { get; set; }
         public int BlankLines { get; set; }
@@ -332,6 +342,30 @@ internal sealed class DatasetBuilder
         return double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value);
     }
 
+    /// <summary>
+    /// A stated Likert scale, or an error finding (null) when it cannot be one: fewer than 2 points, or a lowest category
+    /// so large that the highest one passes <see cref="int.MaxValue"/> (DataSpec.Min = 1e12 was cast to int.MaxValue and
+    /// the maximum wrapped round to a negative number; found by fuzzing, tests/fuzz/RESULTS.md).
+    /// </summary>
+    private ItemScale? Likert(int points, double min)
+    {
+        if (points < 2)
+        {
+            _issues.Add(Severity.Error, "scale", null, null, points.ToString(CultureInfo.InvariantCulture),
+                $"DataSpec.Points is {points.ToString(CultureInfo.InvariantCulture)}, but a Likert scale needs at least 2 points");
+            return null;
+        }
+        if (min < int.MinValue || min + points - 1 > int.MaxValue)
+        {
+            string text = min.ToString(CultureInfo.InvariantCulture);
+            _issues.Add(Severity.Error, "scale", null, null, text,
+                $"DataSpec.Min is {text}: with {points.ToString(CultureInfo.InvariantCulture)} points the scale would run past {int.MaxValue.ToString(CultureInfo.InvariantCulture)}, " +
+                $"the largest whole number allowed for a Likert category; give a smaller DataSpec.Min");
+            return null;
+        }
+        return ItemScale.Likert(points, (int)min);
+    }
+
     /// <summary>The widest Likert scale inferred from the data (0–100); a wider range needs the scale stated.</summary>
     internal const int MaxInferredPoints = Limits.MaxInferredCategories;
 
@@ -357,11 +391,11 @@ internal sealed class DatasetBuilder
             return ItemScale.Continuous(min.Value, max.Value);
         }
         if (_spec.Points is { } points)
-            return ItemScale.Likert(points, (int)(_spec.Min ?? instrument?.Scale.Min ?? 1));
+            return Likert(points, _spec.Min ?? instrument?.Scale.Min ?? 1);
         if (instrument is not null)
         {
             var s = instrument.Scale;
-            if (_spec.Min is { } shifted && s.IsInteger) return ItemScale.Likert(s.Points!.Value, (int)shifted);
+            if (_spec.Min is { } shifted && s.IsInteger) return Likert(s.Points!.Value, shifted);
             return s;
         }
         // Infer from the data.

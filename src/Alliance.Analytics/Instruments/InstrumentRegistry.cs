@@ -71,8 +71,8 @@ public sealed class InstrumentRegistry
         {
             throw new InstrumentKeyException($"{source}: not valid JSON (line {e.LineNumber + 1}): {e.Message}", e);
         }
-        if (Presentation.JsonDuplicateKeys.Find(json) is { } repeated)
-            throw new InstrumentKeyException($"{source}: {repeated}: the field appears more than once (keep one)");
+        if (Presentation.JsonDuplicateKeys.Find(json) is { } problem)
+            throw new InstrumentKeyException($"{source}: {problem}");
         return root switch
         {
             JsonArray arr => arr.Select((n, k) => ParseOne(n as JsonObject ?? throw new InstrumentKeyException($"{source}: element {k} is not an object"), source)).ToArray(),
@@ -176,6 +176,9 @@ public sealed class InstrumentRegistry
             int points = Int(o, "points", where) ?? throw Missing("points");
             int min = Int(o, "min", where) ?? 1;
             if (points < 2) throw new InstrumentKeyException($"{where}: 'points' must be at least 2, not {points}");
+            // min + points − 1 past int.MaxValue wrapped round to a negative maximum (found by fuzzing).
+            if ((long)min + points - 1 > int.MaxValue)
+                throw new InstrumentKeyException($"{where}: 'min' ({min}) and 'points' ({points}) put the highest category past {int.MaxValue}, the largest whole number");
             scale = ItemScale.Likert(points, min);
         }
 

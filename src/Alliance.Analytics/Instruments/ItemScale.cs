@@ -13,10 +13,13 @@ namespace Alliance.Analytics.Instruments;
 public sealed record ItemScale(double Min, double Max, bool IsInteger)
 {
     /// <summary>A K-point integer scale starting at <paramref name="min"/> (default 1): categories min … min + K − 1.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">When <paramref name="points"/> is below 2.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">When <paramref name="points"/> is below 2, or the highest category
+    /// <c>min + points − 1</c> would pass <see cref="int.MaxValue"/> (it used to wrap round to a negative maximum).</exception>
     public static ItemScale Likert(int points, int min = 1)
     {
         if (points < 2) throw new ArgumentOutOfRangeException(nameof(points), points, "A Likert scale needs at least 2 points.");
+        if ((long)min + points - 1 > int.MaxValue)
+            throw new ArgumentOutOfRangeException(nameof(points), points, $"A Likert scale from {min} with {points} points passes {int.MaxValue}, the largest whole number.");
         return new ItemScale(min, min + points - 1, true);
     }
 

@@ -316,6 +316,8 @@ public sealed class SavReader : IRecordSource
                 }
                 case 999:
                     Int32();
+                    // With no variable a case has no bytes, so Read() returned a case forever (a hang found by fuzzing).
+                    if (_variables.Count == 0) throw Bad("the dictionary ends (record type 999) before any variable record (type 2)", at);
                     goto Done;
                 default:
                     throw Bad($"unknown record type {type.ToString(CultureInfo.InvariantCulture)}", at);
