@@ -33,6 +33,7 @@ def case(name, args, exit_code, contains=(), absent=(), findings=(), out=None):
         args = args + ["--out", "{dir}/" + out]
     files = [a[len("{dir}/"):] for a in args if a.startswith("{dir}/") and a != "{dir}/" + str(out)]
     files += [f + ".alliance.json" for f in files if os.path.exists(os.path.join(OUTDIR, f + ".alliance.json"))]
+    files = list(dict.fromkeys(files))
     assert name not in {c["name"] for c in cases}, name
     cases.append({"name": name, "args": args, "exit": exit_code, "contains": list(contains), "absent": list(absent),
                   "findings": list(findings), "out": out, "inputs": files})

@@ -64,7 +64,7 @@ public sealed class BadInputCorpusTests
         var c = Manifest().Single(x => (string)x!["name"]! == name)!;
         string dir = Corpus.Value;
         string[] args = [.. c["args"]!.AsArray().Select(a => ((string)a!).Replace("{dir}", dir, StringComparison.Ordinal))];
-        string[] inputs = [.. c["inputs"]!.AsArray().Select(f => Path.Combine(dir, (string)f!)).Where(File.Exists)];
+        string[] inputs = [.. c["inputs"]!.AsArray().Select(f => Path.Combine(dir, (string)f!)).Where(File.Exists).Distinct()];
         var before = inputs.ToDictionary(f => f, Sha256);
 
         var run = Task.Run(() => CliRunner.Run(args));
