@@ -137,6 +137,9 @@ public sealed class DataOptions
         char? delim = ParseDelimiter(parse.GetValue(Delimiter));
         int? points = parse.GetValue(Points);
         if (points is < 2) throw new AllianceInputException($"--points must be at least 2, not {points}");
+        // An empty list would silently mean "every column": refuse it, as the user meant to name items.
+        if (parse.GetValue(Items) is { } named && DataSpec.SplitList(named).IsEmpty)
+            throw new AllianceInputException($"--items names no column ('{named}'): give the item columns, comma-separated, or leave --items out");
         return new DataSpec
         {
             Items = parse.GetValue(Items) is { } items ? DataSpec.SplitList(items) : null,

@@ -102,6 +102,9 @@ public static partial class FlagNames
         new("ClientOutcomeOptions.RaterValue", "--rater VALUE", Outcome, "outcome"),
         new("WithinPatientOptions.RaterValue", "--rater VALUE", Outcome, "outcome"),
         new("OutcomeOptions.Bootstrap", "--bootstrap", Outcome, "outcome"),
+        new("OutcomeOptions.AllianceReliability", "--alliance-reliability", Outcome, "outcome"),
+        new("ScoringOptions.ProrateMinimumFraction", "--prorate", ["score"], "score"),
+        new("OutcomeOptions.OutcomeReliability", "--outcome-reliability", Outcome, "outcome"),
         new("BootstrapOptions.Replicates", "--bootstrap", Outcome, "outcome"),
 
         // Meta-analysis

@@ -36,6 +36,12 @@ public static class Limits
     /// <summary>Categories of an inferred Likert scale (values seen from the lowest to the highest): 101; a wider scale must be declared.</summary>
     public const int MaxInferredCategories = 101;
 
+    /// <summary>
+    /// Sample size of one study in a study table (meta-analysis): 1,000,000,000. Above it the sampling variance
+    /// (1/(n − 3)) is below the rounding of the other studies' and one typo (n = 1e308) would take all the weight.
+    /// </summary>
+    public const int MaxStudySampleSize = 1_000_000_000;
+
     /// <summary>Simulated clients of a cohort (simulate's setting clients): 50,000,000, and never more than memory allows.</summary>
     public const int MaxSimulatedClients = 50_000_000;
 

@@ -201,6 +201,7 @@ public static class StudyTable
                     if (!(Math.Abs(a) < 1)) Bad(c1, a, "a correlation must lie strictly between −1 and 1");
                     double minN = spec.Measure == EffectMeasure.FisherZ ? 3 : 1;
                     if (b != Math.Floor(b)) Bad(c2, b, "a sample size is a whole number of participants");
+                    else if (b > Limits.MaxStudySampleSize) Bad(c2, b, $"a sample size is at most {Limits.MaxStudySampleSize.ToString("N0", CultureInfo.InvariantCulture)} (Limits.MaxStudySampleSize)");
                     else if (!(b > minN)) Bad(c2, b, $"the sample size must be larger than {minN} ({(spec.Measure == EffectMeasure.FisherZ ? "Fisher z has variance 1/(n − 3)" : "raw r has variance (1 − r²)²/(n − 1)")})");
                 }
                 else if (!(b > 0)) Bad(c2, b, "a sampling variance must be positive");

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Collections.Immutable;
 using Alliance.Analytics.Data;
 using Alliance.Analytics.Presentation;
@@ -111,6 +112,10 @@ public static class OutcomeAnalysis
             try { partial = Correlations.Partial(x, y, [pre], level); }
             catch (AllianceInputException e) { warnings.Add("partial correlation not computed: " + e.Message); }
         }
+        // Checked here, in our words: Disattenuate's own guard would show a parameter name (reliabilityX).
+        foreach (var (name, value) in new[] { ("OutcomeOptions.AllianceReliability", options.AllianceReliability), ("OutcomeOptions.OutcomeReliability", options.OutcomeReliability) })
+            if (value is { } rel && !(rel > 0 && rel <= 1))
+                throw new AllianceInputException($"{name} must lie in (0, 1] (a reliability), not {rel.ToString(CultureInfo.InvariantCulture)}");
         CorrelationEstimate? disattenuated = options.AllianceReliability is { } rxx && options.OutcomeReliability is { } ryy
             ? Correlations.Disattenuate(pearson, rxx, ryy) : null;
 

@@ -76,7 +76,8 @@ public static class InstrumentScoring
         if (items.ItemCount != instrument.ItemCount)
             throw new ArgumentException($"{instrument.Id} has {instrument.ItemCount} items; the response matrix has {items.ItemCount}.", nameof(items));
         double fraction = options.ProrateMinimumFraction ?? instrument.ProrateMinimumFraction;
-        if (!(fraction > 0 && fraction <= 1)) throw new ArgumentOutOfRangeException(nameof(options), fraction, "The prorating fraction must be in (0, 1].");
+        if (!(fraction > 0 && fraction <= 1))
+            throw new AllianceInputException($"ScoringOptions.ProrateMinimumFraction must be in (0, 1] (the share of a score's items answered), not {fraction.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
         var definitions = instrument.Scores();
         var warnings = new List<string>();
         var unscored = instrument.Subscales.Where(s => !s.HasItems).Select(s => s.Name).ToArray();

@@ -165,7 +165,7 @@ public sealed class UsageErrorTests : IDisposable
         { "--format must be one of", ["validate", "{clinic}", "--format", "csv"] },
         { "--delimiter must be one character or 'tab', not 'xx'", ["validate", "{clinic}", "--delimiter", "xx"] },
         // score
-        { "The prorating fraction must be in (0, 1]", ["score", "{clinic}", "--prorate", "2"] },
+        { "--prorate must be in (0, 1] (the share of a score's items answered), not 2", ["score", "{clinic}", "--prorate", "2"] },
         { "--prorate must be a number, not 'x'", ["score", "{clinic}", "--prorate", "x"] },
         // describe
         { "unknown instrument 'NOPE'", ["describe", "{clinic}", "--instrument", "NOPE"] },
