@@ -12,8 +12,8 @@ feed=$(mktemp -d)
 tools=$(mktemp -d)
 trap 'rm -rf "$feed" "$tools"' EXIT
 limit=$((30 * 1024 * 1024))
-# macOS: "osx" holds SkiaSharp, osx-arm64 and osx-x64 hold SQLite (e_sqlite3, from Alliance.Analytics.Sql).
-supported="linux-arm64 linux-x64 osx osx-arm64 osx-x64 win-x64"
+# macOS: "osx" holds SkiaSharp (universal), osx-arm64 holds SQLite (e_sqlite3, from Alliance.Analytics.Sql).
+supported="linux-arm64 linux-x64 osx osx-arm64 win-x64"
 
 dotnet pack Alliance.Analytics.sln -c Release -o "$feed" -nologo -v q $build_flag >/dev/null
 

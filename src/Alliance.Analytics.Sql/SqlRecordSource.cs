@@ -18,6 +18,11 @@ public static class SqlProviders
     /// <summary>Every provider name.</summary>
     public static IReadOnlyList<string> Names { get; } = [Sqlite, Postgres];
 
+    /// <summary>The error when SQLite's native library cannot be loaded on this platform.</summary>
+    internal static DataSpecException NoNativeLibrary(string provider) => new(
+        $"{provider}: SQLite's native library (e_sqlite3) is not available for this platform ({System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier}); " +
+        "the alliance tool carries it for linux-x64, linux-arm64, osx-arm64 and win-x64 (the Alliance.Analytics.Sql package for every platform)", property: "provider");
+
     /// <summary>A closed connection of <paramref name="provider"/> for <paramref name="connectionString"/>.</summary>
     /// <exception cref="DataSpecException">When the provider is unknown or the connection string is malformed (the message shows it redacted).</exception>
     public static DbConnection Create(string provider, string connectionString)
@@ -30,6 +35,10 @@ public static class SqlProviders
                 Postgres or "postgresql" => new NpgsqlConnection(connectionString),
                 _ => throw new DataSpecException($"unknown SQL provider '{provider}' (providers: {string.Join(", ", Names)})", property: "provider"),
             };
+        }
+        catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or EntryPointNotFoundException or BadImageFormatException)
+        {
+            throw NoNativeLibrary(provider);
         }
         catch (ArgumentException e)
         {
@@ -87,6 +96,10 @@ public sealed class SqlRecordSource : IRecordSource
         try
         {
             try { connection.Open(); }
+            catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or EntryPointNotFoundException or BadImageFormatException)
+            {
+                throw SqlProviders.NoNativeLibrary(provider);
+            }
             catch (Exception e) when (e is DbException or InvalidOperationException or TimeoutException or System.Net.Sockets.SocketException or IOException)
             {
                 throw new DataSpecException($"{name}: could not connect: {Describe(e, connectionString)}", property: "connection string");
