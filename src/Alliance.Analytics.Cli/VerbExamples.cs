@@ -16,7 +16,8 @@ public static class VerbExamples
     {
         ["analyze"] = [($"analyze {Clinic}", "every analysis that applies, one report"), ($"analyze {Seven} --skip formats --format json --out report.json", "the report as JSON, without the formats section")],
         ["instruments"] = [("instruments", "the registry"), ("instruments WAI-SR", "one instrument: items, scale, subscales, keys"), ("instruments WAI --format json --out my-key.json", "a key file to edit and pass back with --key")],
-        ["validate"] = [($"validate {Clinic}", "every problem, with line, column and value"), ("validate my-wai.csv --instrument WAI-SR --items w1,w2,w3,w4,w5,w6,w7,w8,w9,w10,w11,w12 --missing-codes -99", "a file without a sidecar")],
+        ["validate"] = [($"validate {Clinic}", "every problem, with line, column and value"), ("validate my-wai.csv --instrument WAI-SR --items w1,w2,w3,w4,w5,w6,w7,w8,w9,w10,w11,w12 --missing-codes -99", "a file without a sidecar"),
+            ("validate --sql \"SELECT * FROM wai\" --provider sqlite --connection-env ALLIANCE_DB --instrument WAI-SR", "rows of a SQL query (connection string in $ALLIANCE_DB)")],
         ["score"] = [($"score {Clinic} --format csv --out scores.csv", "one row of scores per administration"), ($"score {Seven} --no-reverse", "a file whose reverse-keyed items are already recoded"), ($"score {Clinic} --out scores.sav", "scores as an SPSS file to merge back")],
         ["outcome"] = [($"outcome {Clinic} --alliance total --outcome symptoms --baseline baseline", "alliance–outcome r, therapist vs patient effects"), ($"outcome {Clinic} --alliance total --outcome symptoms --lagged", "with the lagged within-patient model")],
         ["describe"] = [($"describe {Clinic}", "item and score descriptives"), ($"describe {Seven} --as-answered", "the items as answered instead of keyed")],
