@@ -12,14 +12,15 @@ feed=$(mktemp -d)
 tools=$(mktemp -d)
 trap 'rm -rf "$feed" "$tools"' EXIT
 limit=$((30 * 1024 * 1024))
-supported="linux-arm64 linux-x64 osx win-x64"
+# macOS: "osx" holds SkiaSharp (universal), osx-arm64 holds SQLite (e_sqlite3, from Alliance.Analytics.Sql).
+supported="linux-arm64 linux-x64 osx osx-arm64 win-x64"
 
 dotnet pack Alliance.Analytics.sln -c Release -o "$feed" -nologo -v q $build_flag >/dev/null
 
 python3 - "$feed" "$limit" "$supported" <<'PY'
 import re, sys, zipfile, glob, os
 feed, limit, supported = sys.argv[1], int(sys.argv[2]), sys.argv[3].split()
-expected = {"Alliance.Analytics", "Alliance.Analytics.Plotting", "Alliance.Analytics.Interactive", "Alliance.Analytics.Cli"}
+expected = {"Alliance.Analytics", "Alliance.Analytics.Plotting", "Alliance.Analytics.Interactive", "Alliance.Analytics.Sql", "Alliance.Analytics.Cli"}
 found, problems = set(), []
 for path in sorted(glob.glob(os.path.join(feed, "*.nupkg"))):
     with zipfile.ZipFile(path) as z:

@@ -82,7 +82,7 @@ public static class AllianceCli
     public static IReadOnlyList<string> OutputOptionNames { get; } = ["--out", "--persons", "--plot"];
 
     /// <summary>Options whose values are files the run reads (besides the file argument).</summary>
-    public static IReadOnlyList<string> InputOptionNames { get; } = ["--key", "--link"];
+    public static IReadOnlyList<string> InputOptionNames { get; } = ["--key", "--link", "--connection-file"];
 
     /// <summary>
     /// Refuses, before anything runs, an output that would overwrite one of the run's inputs (the data file, its

@@ -3,6 +3,7 @@ using System.Globalization;
 using Alliance.Analytics.Data;
 using Alliance.Analytics.Instruments;
 using Alliance.Analytics.Presentation;
+using Alliance.Analytics.Sql;
 
 namespace Alliance.Analytics.Cli;
 
@@ -37,7 +38,30 @@ public enum OutputFormat
 public sealed class DataOptions
 {
     /// <summary>The data file argument.</summary>
-    public Argument<string> File { get; } = new("file") { Description = "CSV, TSV, SPSS (.sav, .zsav), Stata (.dta), Excel (.xlsx, .xls) or Parquet (.parquet) file of item responses, one row per administration (docs/data-format.md); - reads standard input." };
+    public Argument<string?> File { get; } = new("file")
+    {
+        Description = "CSV, TSV, SPSS (.sav, .zsav), Stata (.dta), Excel (.xlsx, .xls) or Parquet (.parquet) file of item responses, one row per administration (docs/data-format.md); - reads standard input. Not given with --sql.",
+        Arity = ArgumentArity.ZeroOrOne,
+    };
+
+    /// <summary><c>--sql</c>.</summary>
+    public Option<string?> Sql { get; } = new("--sql") { Description = "Read the rows of this SQL query instead of a file (with --provider and --connection-env or --connection-file); NULL is missing.", HelpName = "QUERY" };
+
+    /// <summary><c>--provider</c>.</summary>
+    public Option<string?> Provider { get; } = ProviderOption();
+
+    private static Option<string?> ProviderOption()
+    {
+        var option = new Option<string?>("--provider") { Description = "Database of --sql: sqlite (a database file) or postgres.", HelpName = "sqlite|postgres" };
+        option.AcceptOnlyFromAmong([.. SqlProviders.Names]);
+        return option;
+    }
+
+    /// <summary><c>--connection-env</c>.</summary>
+    public Option<string?> ConnectionEnv { get; } = new("--connection-env") { Description = "Name of the environment variable that holds the connection string of --sql (never given on the command line, where ps would show it).", HelpName = "VAR" };
+
+    /// <summary><c>--connection-file</c>.</summary>
+    public Option<string?> ConnectionFile { get; } = new("--connection-file") { Description = "File whose content is the connection string of --sql.", HelpName = "FILE" };
 
     /// <summary><c>--items</c>.</summary>
     public Option<string?> Items { get; } = new("--items") { Description = "Item columns, comma-separated, in the instrument's item order (default: every column other than client_id, therapist_id, session, rater).", HelpName = "a,b,c" };
@@ -107,6 +131,60 @@ public sealed class DataOptions
         if (prepared)
             foreach (var o in new Option[] { DropInvalid, NoReverse, Reverse, Administration })
                 command.Options.Add(o);
+        foreach (var o in new Option[] { Sql, Provider, ConnectionEnv, ConnectionFile })
+            command.Options.Add(o);
+        command.Validators.Add(ValidateInput);
+    }
+
+    /// <summary>A file, or --sql with --provider and exactly one of --connection-env and --connection-file.</summary>
+    private void ValidateInput(System.CommandLine.Parsing.CommandResult result)
+    {
+        bool file = result.GetResult(File) is { Tokens.Count: > 0 };
+        bool sql = result.GetResult(Sql) is not null;
+        bool env = result.GetResult(ConnectionEnv) is not null, connectionFile = result.GetResult(ConnectionFile) is not null;
+        bool provider = result.GetResult(Provider) is not null;
+        if (!sql)
+        {
+            if (!file) result.AddError("give a data file, or --sql QUERY with --provider and --connection-env or --connection-file");
+            else if (provider || env || connectionFile) result.AddError("--provider, --connection-env and --connection-file go with --sql QUERY");
+            return;
+        }
+        if (file) result.AddError("give either a data file or --sql QUERY, not both");
+        if (!provider) result.AddError($"--sql needs --provider ({string.Join(" or ", SqlProviders.Names)})");
+        if (env == connectionFile) result.AddError("--sql needs the connection string from exactly one of --connection-env VAR or --connection-file FILE (never on the command line)");
+    }
+
+    /// <summary>True when the rows come from --sql rather than a file.</summary>
+    public bool ReadsSql(ParseResult parse) => parse.GetValue(Sql) is not null;
+
+    /// <summary>The connection string of --sql: the value of the --connection-env variable, or the content of the --connection-file file (trimmed).</summary>
+    /// <exception cref="AllianceInputException">When the variable is not set or empty.</exception>
+    /// <exception cref="FileNotFoundException">When the file does not exist.</exception>
+    public string ConnectionString(ParseResult parse)
+    {
+        if (parse.GetValue(ConnectionEnv) is { } variable)
+            return Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value
+                ? value.Trim()
+                : throw new AllianceInputException($"--connection-env: the environment variable {variable} is not set (or is empty); it should hold the connection string");
+        string path = parse.GetValue(ConnectionFile)!;
+        if (!System.IO.File.Exists(path)) throw new FileNotFoundException($"{path}: file not found (--connection-file)", path);
+        string text = System.IO.File.ReadAllText(path).Trim();
+        return text.Length > 0 ? text : throw new AllianceInputException($"--connection-file: {path} is empty; it should hold the connection string");
+    }
+
+    /// <summary>
+    /// Reads and validates the input the flags name: the rows of <c>--sql</c> (described by the flags alone: a query
+    /// has no sidecar) or the file argument (with its sidecar). Problems in the data are in the report.
+    /// </summary>
+    /// <exception cref="DataSpecException">When the connection fails or the query is refused (the connection string redacted).</exception>
+    public LoadResult Read(ParseResult parse, CancellationToken cancellationToken)
+    {
+        var spec = ToSpec(parse);
+        if (!ReadsSql(parse))
+            return AllianceDataset.Read(parse.GetValue(File)!, spec, Registry(parse), InputFormats.Registry, cancellationToken);
+        var registry = Registry(parse);
+        using var source = SqlRecordSource.Open(parse.GetValue(Provider)!, ConnectionString(parse), parse.GetValue(Sql)!, cancellationToken);
+        return AllianceDataset.Read(source, spec, registry, cancellationToken);
     }
 
     /// <summary>The <see cref="PreparationOptions"/> the flags describe: --drop-invalid, --no-reverse, --reverse and --administration.</summary>
@@ -183,13 +261,22 @@ public sealed class DataOptions
     /// rows left out and what the preparation did are noted on stderr.
     /// </summary>
     /// <exception cref="DataValidationException">When the data have errors and --drop-invalid was not given.</exception>
-    public AnalysisData Prepare(ParseResult parse, CliContext context) => Prepare(parse.GetValue(File)!, ToSpec(parse), parse, context);
+    public AnalysisData Prepare(ParseResult parse, CliContext context)
+    {
+        var read = Read(parse, context.CancellationToken);
+        return Noted(AnalysisData.Prepare(read.Dataset ?? throw new DataValidationException(read.Report), ToPreparation(parse)), parse, context);
+    }
 
     /// <summary>Reads and prepares another file (e.g. <c>--link FILE2</c>, described by its own sidecar: <paramref name="spec"/> null) with the same preparation flags.</summary>
     /// <exception cref="DataValidationException">When the data have errors and --drop-invalid was not given.</exception>
     public AnalysisData Prepare(string path, DataSpec? spec, ParseResult parse, CliContext context)
     {
         var data = AnalysisData.Load(path, spec, ToPreparation(parse), Registry(parse), InputFormats.Registry, context.CancellationToken);
+        return Noted(data, parse, context);
+    }
+
+    private static AnalysisData Noted(AnalysisData data, ParseResult parse, CliContext context)
+    {
         string verb = parse.CommandResult.Command.Name;
         if (data.Usage.RowsExcluded > 0) context.Error.WriteLine("note: " + FlagNames.ForCli(data.Usage.ToString(), verb));
         foreach (string note in data.Notes) context.Notes.WriteLine("note: " + FlagNames.ForCli(note, verb));

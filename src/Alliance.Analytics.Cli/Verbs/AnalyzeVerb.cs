@@ -36,7 +36,9 @@ public static class AnalyzeVerb
             };
             options = options with { Seed = parse.GetValue(seed) };
             var progress = ConsoleProgress.For(context, output.IsJson(parse));
-            var report = MainJob.Run(parse.GetValue(data.File)!, data.ToSpec(parse), options, data.Registry(parse), progress, context.CancellationToken);
+            var report = data.ReadsSql(parse)
+                ? MainJob.Run(data.Read(parse, context.CancellationToken), options, progress: progress, cancellationToken: context.CancellationToken)
+                : MainJob.Run(parse.GetValue(data.File)!, data.ToSpec(parse), options, data.Registry(parse), progress, context.CancellationToken);
             (progress as ConsoleProgress)?.Done();
             output.Write(parse, context, report, text: report.ToText);
             return report.Sections.Any(x => x.Status == "failed") ? ExitCodes.AnalysisFailed : ExitCodes.Ok;

@@ -21,7 +21,7 @@ public static class ValidateVerb
         output.AddTo(command);
         command.SetAction(parse =>
         {
-            var report = AllianceDataset.Read(parse.GetValue(data.File)!, data.ToSpec(parse), data.Registry(parse), InputFormats.Registry, context.CancellationToken).Report;
+            var report = data.Read(parse, context.CancellationToken).Report;
             output.Write(parse, context, report, text: () => report.Summary(parse.GetValue(all) ? int.MaxValue : 200).ToText());
             return report.IsValid ? ExitCodes.Ok : ExitCodes.BadInput;
         });

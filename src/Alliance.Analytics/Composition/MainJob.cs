@@ -162,6 +162,21 @@ public static class MainJob
         if (MetaMainJob.Applies(path, spec)) return MetaMainJob.Run(path, spec, options, progress, cancellationToken);
         progress?.Report(new AnalysisProgress("reading " + Path.GetFileName(path), double.NaN));
         var read = AllianceDataset.Read(path, spec, registry, options.Formats, cancellationToken);
+        return Run(read, options, sections, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// Analyses data already read and validated (e.g. <see cref="AllianceDataset.Read(IRecordSource, DataSpec?, InstrumentRegistry?, CancellationToken)"/>
+    /// over a database query) with the sections of <paramref name="sections"/> (default <see cref="SectionRegistry.Default"/>).
+    /// A study table is not recognised here: only item responses are analysed.
+    /// </summary>
+    /// <exception cref="DataValidationException">When the data have errors (or no data set could be built) and invalid rows are not to be dropped.</exception>
+    public static MainJobReport Run(LoadResult read, MainJobOptions? options = null, SectionRegistry? sections = null,
+        IProgress<AnalysisProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        sections ??= SectionRegistry.Default;
+        options ??= new MainJobOptions();
         var dataset = read.Dataset ?? throw new DataValidationException(read.Report);
         var data = AnalysisData.Prepare(dataset, options.Preparation);
 
@@ -195,6 +210,6 @@ public static class MainJob
                 outcomes.Add(new(section.Key, null, "failed", e.Message));
             }
         }
-        return new MainJobReport { Source = path, Validation = read.Report, Sections = outcomes.ToImmutable(), Usage = data.Usage, Preparation = data.Notes };
+        return new MainJobReport { Source = dataset.Source, Validation = read.Report, Sections = outcomes.ToImmutable(), Usage = data.Usage, Preparation = data.Notes };
     }
 }

@@ -156,7 +156,7 @@ public sealed class UsageErrorTests : IDisposable
         // analyze
         { "--skip: no section 'nope'", ["analyze", "{clinic}", "--skip", "irt,nope"] },
         { "--seed must be a whole number, not 'x'", ["analyze", "{clinic}", "--seed", "x"] },
-        { "Required argument missing", ["analyze"] },
+        { "give a data file, or --sql QUERY with --provider and --connection-env or --connection-file", ["analyze"] },
         // instruments
         { "Unknown instrument 'NOPE'", ["instruments", "NOPE"] },
         { "--format must be one of", ["instruments", "--format", "csv"] },

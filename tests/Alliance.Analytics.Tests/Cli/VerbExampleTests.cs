@@ -26,7 +26,9 @@ public sealed class VerbExampleTests
         foreach (var (verb, examples) in VerbExamples.All)
             foreach (var (command, _) in examples)
             {
-                var args = command.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                // Split as a shell would for these examples: on spaces, a "double-quoted" argument kept whole (--sql "SELECT …").
+                var args = System.Text.RegularExpressions.Regex.Matches(command, "\"([^\"]*)\"|(\\S+)")
+                    .Select(m => m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value).ToArray();
                 Assert.Equal(verb, args[0]);
                 var parse = root.Parse(args);
                 Assert.True(parse.Errors.Count == 0, $"alliance {command}: {string.Join("; ", parse.Errors.Select(e => e.Message))}");
