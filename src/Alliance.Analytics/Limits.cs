@@ -42,6 +42,21 @@ public static class Limits
     /// </summary>
     public const int MaxStudySampleSize = 1_000_000_000;
 
+    /// <summary>
+    /// Categories of a scale that an IRT model or a format comparison takes: 255 (each response is coded in one byte,
+    /// one code kept for missing); a wider declared scale is refused before any fit.
+    /// </summary>
+    public const int MaxModelCategories = 255;
+
+    /// <summary>Refuses <paramref name="scale"/> for a model of ordered categories when it has more than <see cref="MaxModelCategories"/> points.</summary>
+    /// <exception cref="AllianceInputException">When the scale is wider.</exception>
+    internal static void CheckModelCategories(Instruments.ItemScale scale, string analysis)
+    {
+        if (scale.IsInteger && scale.Points > MaxModelCategories)
+            throw new AllianceInputException(string.Create(CultureInfo.InvariantCulture,
+                $"{analysis} takes scales of at most {MaxModelCategories} categories, and this one has {scale.Points:N0} points; check the scale's points (DataSpec.Points)"), "DataSpec.Points");
+    }
+
     /// <summary>Simulated clients of a cohort (simulate's setting clients): 50,000,000, and never more than memory allows.</summary>
     public const int MaxSimulatedClients = 50_000_000;
 

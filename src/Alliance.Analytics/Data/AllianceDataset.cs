@@ -71,8 +71,13 @@ public sealed class AllianceDataset
     public static LoadResult Read(string path, DataSpec? spec, InstrumentRegistry? registry, SourceFormatRegistry? formats, CancellationToken cancellationToken = default)
     {
         if (!TextInput.Exists(path)) throw new FileNotFoundException($"{path}: file not found", path);
-        var merged = (TextInput.IsStandardInput(path) ? DataSpec.Empty : DataSpec.ReadSidecar(path) ?? DataSpec.Empty).OverriddenBy(spec);
-        var builder = new DatasetBuilder(path, merged, registry ?? InstrumentRegistry.BuiltIn);
+        var sidecar = TextInput.IsStandardInput(path) ? null : DataSpec.ReadSidecar(path);
+        var merged = (sidecar ?? DataSpec.Empty).OverriddenBy(spec);
+        var builder = new DatasetBuilder(path, merged, registry ?? InstrumentRegistry.BuiltIn)
+        {
+            // An item list from the sidecar is named as the sidecar's, so a wrong name there is not blamed on the caller.
+            ItemsOrigin = spec?.Items is null && sidecar?.Items is not null ? $"the sidecar {DataSpec.SidecarPath(path)} (items)" : "DataSpec.Items",
+        };
         if ((formats ?? SourceFormatRegistry.BuiltIn).Resolve(path, merged.Format) is { } format)
         {
             using var typed = format.Open(path, merged, cancellationToken);

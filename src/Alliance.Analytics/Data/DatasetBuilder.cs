@@ -22,6 +22,12 @@ internal sealed class DatasetBuilder
     private Dictionary<string, ColumnKind> _declared = [];
     private Dictionary<string, ImmutableSortedDictionary<double, string>> _valueLabels = [];
 
+    /// <summary>
+    /// Where the item list came from, as messages name it: <c>DataSpec.Items</c> (the caller's, which the CLI calls
+    /// --items) unless the file's sidecar gave it, which is then named by path.
+    /// </summary>
+    internal string ItemsOrigin { get; init; } = "DataSpec.Items";
+
     public DatasetBuilder(string name, DataSpec spec, InstrumentRegistry registry)
     {
         _name = name;
@@ -102,7 +108,7 @@ internal sealed class DatasetBuilder
                 {
                     string hint = NearestNames.Hint(name, header.Where(h => h.Length > 0));
                     _issues.Add(Severity.Error, "missing_item_column", headerLine, name, name,
-                        $"item column '{name}' is named in DataSpec.Items but not in the file{hint} (columns: {string.Join(", ", header)})");
+                        $"item column '{name}' is named in {ItemsOrigin} but not in the file{hint} (columns: {string.Join(", ", header)})");
                     structural = true;
                 }
             }
@@ -141,7 +147,7 @@ internal sealed class DatasetBuilder
             int given = _spec.Items?.Length ?? itemCols.Count;
             _issues.Add(Severity.Error, "item_count_mismatch", headerLine, null, null,
                 $"instrument {instrument.Id} has {instrument.ItemCount} items but {given} item column{(given == 1 ? " is" : "s are")} " +
-                (_spec.Items is null ? "in the file (every column other than client_id, therapist_id, session, rater); name the items in DataSpec.Items" : "named in DataSpec.Items"));
+                (_spec.Items is null ? "in the file (every column other than client_id, therapist_id, session, rater); name the items in DataSpec.Items" : $"named in {ItemsOrigin}"));
             structural = true;
         }
 
