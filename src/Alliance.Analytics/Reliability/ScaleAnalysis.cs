@@ -172,8 +172,8 @@ internal static class ScaleAnalysis
         var omegaDrop = new double[k];
         Array.Fill(omegaDrop, double.NaN);
         progress?.Report(new AnalysisProgress($"{name}: omega", double.NaN));
-        // With no more rows than items the correlation matrix is singular and a factor model is not identified; like
-        // JASP, ω is then not reported (each fit would also decompose a k × k matrix many times: minutes for 500 items).
+        // With no more rows than items the correlation matrix is singular and a factor model is not identified, so
+        // ω is not reported (each fit would also decompose a k × k matrix many times: minutes for 500 items).
         bool factorable = k < n;
         var omega = factorable ? Omega.OneFactor(p, options.OmegaMethod, cancellationToken) : Omega.NotFitted(options.OmegaMethod);
         if (!factorable)
