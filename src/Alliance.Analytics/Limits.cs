@@ -48,13 +48,13 @@ public static class Limits
     /// </summary>
     public const int MaxModelCategories = 255;
 
-    /// <summary>Refuses <paramref name="scale"/> for a model of ordered categories when it has more than <see cref="MaxModelCategories"/> points.</summary>
+    /// <summary>Refuses a scale of <paramref name="points"/> categories for a model of ordered categories when it has more than <see cref="MaxModelCategories"/>.</summary>
     /// <exception cref="AllianceInputException">When the scale is wider.</exception>
-    internal static void CheckModelCategories(Instruments.ItemScale scale, string analysis)
+    internal static void CheckModelCategories(int? points, string analysis)
     {
-        if (scale.IsInteger && scale.Points > MaxModelCategories)
+        if (points > MaxModelCategories)
             throw new AllianceInputException(string.Create(CultureInfo.InvariantCulture,
-                $"{analysis} takes scales of at most {MaxModelCategories} categories, and this one has {scale.Points:N0} points; check the scale's points (DataSpec.Points)"), "DataSpec.Points");
+                $"{analysis} takes scales of at most {MaxModelCategories} categories, and this one has {points:N0} points; check the scale's points (DataSpec.Points)"), "DataSpec.Points");
     }
 
     /// <summary>Simulated clients of a cohort (simulate's setting clients): 50,000,000, and never more than memory allows.</summary>

@@ -25,7 +25,7 @@ internal sealed class FormatInput
         var items = data.Items;
         if (!items.Scale.IsInteger || items.Scale.Points is not { } k || k < 2)
             throw new AllianceInputException($"{data.SourceName}: format comparisons need ordered categories (a Likert scale); the items are on a {items.Scale} scale");
-        Limits.CheckModelCategories(items.Scale, "a format comparison");
+        Limits.CheckModelCategories(k, "a format comparison");
         double[]? outcome = null;
         string? label = null;
         if (options.Outcome is { } name)
@@ -60,7 +60,7 @@ internal sealed class FormatInput
         ArgumentNullException.ThrowIfNull(keyed);
         if (!keyed.Scale.IsInteger || keyed.Scale.Points is not { } k || k < 2)
             throw new AllianceInputException($"format comparisons need ordered categories (a Likert scale); the items are on a {keyed.Scale} scale");
-        Limits.CheckModelCategories(keyed.Scale, "a format comparison");
+        Limits.CheckModelCategories(k, "a format comparison");
         return new FormatInput { Items = keyed, Usage = usage ?? DataUsage.All(keyed.RowCount) };
     }
 

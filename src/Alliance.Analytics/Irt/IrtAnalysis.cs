@@ -34,7 +34,7 @@ public static class IrtAnalysis
         ArgumentNullException.ThrowIfNull(matrix);
         options ??= new IrtOptions();
         Validate(options);
-        Limits.CheckModelCategories(matrix.Scale, "an IRT model");
+        Limits.CheckModelCategories(matrix.Scale.IsInteger ? matrix.Scale.Points : null, "an IRT model");
         var data = ItemResponseData.Create(matrix, options.UnusedCategories, usage);
         var fit = FitData(data, options, progress, cancellationToken);
         return fit.Persons.IsDefaultOrEmpty ? fit : fit with { Persons = [.. fit.Persons.Select(p => p with { Line = matrix.SourceLine(p.Row) })] };
