@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Package checks (issue 15, point 6), run by .ci/run after the build: packs every packable project into a local
 # feed, checks each package's metadata (licence expression, readme, description, tags, repository commit; the
-# licence and readme files inside), that the tool package is under 30 MB and carries native libraries only for the
+# licence and readme files inside), that the tool package is under 30 MiB and carries native libraries only for the
 # platforms it supports, then installs the tool from the local feed into a temporary folder and runs it: --version,
 # and a plot (which loads SkiaSharp's native library from the installed tool). Exit 0 when all hold.
 # Usage: .ci/package-check.sh [--no-build]
@@ -13,7 +13,7 @@ tools=$(mktemp -d)
 trap 'rm -rf "$feed" "$tools"' EXIT
 limit=$((30 * 1024 * 1024))
 # macOS: "osx" holds SkiaSharp (universal), osx-arm64 holds SQLite (e_sqlite3, from Alliance.Analytics.Sql).
-supported="linux-arm64 linux-x64 osx osx-arm64 win-x64"
+supported="linux-arm64 linux-x64 osx win-x64"
 
 dotnet pack Alliance.Analytics.sln -c Release -o "$feed" -nologo -v q $build_flag >/dev/null
 
@@ -36,9 +36,9 @@ for path in sorted(glob.glob(os.path.join(feed, "*.nupkg"))):
         for f in ("README.md", "LICENSE"):
             if f not in names: problems.append(f"{pid}: {f} is not in the package")
         size = os.path.getsize(path)
-        print(f"{os.path.basename(path)}: {size / 1e6:.1f} MB")
+        print(f"{os.path.basename(path)}: {size / 2**20:.1f} MiB")
         if pid == "Alliance.Analytics.Cli":
-            if size >= limit: problems.append(f"the tool package is {size / 1e6:.1f} MB, over the {limit / 1e6:.0f} MB limit")
+            if size >= limit: problems.append(f"the tool package is {size / 2**20:.2f} MiB, over the {limit / 2**20:.0f} MiB limit")
             rids = sorted({m.group(1) for n in names for m in [re.search(r"/runtimes/([^/]+)/native/", n)] if m})
             if rids != sorted(supported): problems.append(f"the tool carries native libraries for {rids}, not {sorted(supported)}")
         if pid == "Alliance.Analytics" and any("/runtimes/" in n or n.endswith((".so", ".dll.so", ".dylib")) for n in names):
