@@ -5,7 +5,7 @@
 # process, timed in-process around the call only (data already loaded: bench/side-by-side/anchors.R), and our CLI as a
 # whole process on the same file (start-up, parsing, every figure it prints and writing included), so the comparison
 # favours R. Prints one table and writes it with the machine description to bench/results/side-by-side-DATE.md.
-# --quick: a tenth of the size (10,000 persons, 100,000 rows to load), for a smoke run; written as ...-DATE-quick.md.
+# --quick: a tenth of the size (10,000 persons, 100,000 rows to load, 100 permutations), for a smoke run; written as ...-DATE-quick.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 QUICK=0; ROWS=""; BUILD=1
@@ -19,7 +19,7 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-if [ "$QUICK" = 1 ]; then N_IRT=10000; N_LOAD=100000; SUFFIX="-quick"; else N_IRT=100000; N_LOAD=1000000; SUFFIX=""; fi
+if [ "$QUICK" = 1 ]; then N_IRT=10000; N_LOAD=100000; PERMS=100; SUFFIX="-quick"; else N_IRT=100000; N_LOAD=1000000; PERMS=1000; SUFFIX=""; fi
 DATA="${SBS_DATA:-${TMPDIR:-/tmp}/alliance-side-by-side-$N_IRT}"
 CLI=src/Alliance.Analytics.Cli/bin/Release/net10.0/alliance.dll
 STAMP=$(date -u +%Y-%m-%d)
@@ -53,7 +53,7 @@ alpha|psych::alpha(X)|reliability (also ω, λ1–6, every split-half, item anal
 alpha_boot|psych::alpha(X, n.iter = 1000)|reliability --bootstrap 1000 (BCa and percentile)|secs<2|
 polychoric|psych::polychoric(X)|reliability --ordinal (polychoric matrix, ordinal α and ω, and everything of the α row)|ratio>1|ours computes more
 meta_reml|metafor rma(yi, vi) REML + confint (Q-profile)|meta (REML, Q, I², H² with Q-profile intervals, prediction interval)|ratio>1|k = 295
-meta_perm|rma(mods = ~ rater+measure+timing+ratio) + permutest(iter = 1000)|meta --mods $MODS --permutations 1000|ratio>1|
+meta_perm|rma(mods = ~ rater+measure+timing+ratio) + permutest(iter = $PERMS)|meta --mods $MODS --permutations $PERMS|ratio>1|
 load|data.table::fread (2 threads) + range check|validate --points 5 (every cell checked, every problem reported)|ratio>1|$N_LOAD rows × 16
 ROWS
 )
@@ -74,7 +74,7 @@ ours_cmd() {  # the CLI arguments of a row
     alpha_boot) echo "reliability $f --points 5 --bootstrap 1000" ;;
     polychoric) echo "reliability $f --points 5 --ordinal" ;;
     meta_reml) echo "meta $DATA/studies.csv" ;;
-    meta_perm) echo "meta $DATA/studies.csv --mods $MODS --permutations 1000" ;;
+    meta_perm) echo "meta $DATA/studies.csv --mods $MODS --permutations $PERMS" ;;
     load) echo "validate $DATA/load.csv --points 5" ;;
   esac
 }
@@ -88,7 +88,7 @@ while IFS='|' read -r id rwhat owhat target note; do
   if [ -n "$ROWS" ] && [[ ",$ROWS," != *",$id,"* ]]; then continue; fi
   echo "== $id" >&2
   rlog="$DATA/r-$id.log"
-  if Rscript bench/side-by-side/anchors.R "$id" "$DATA" >"$rlog" 2>&1; then
+  if Rscript bench/side-by-side/anchors.R "$id" "$DATA" "$PERMS" >"$rlog" 2>&1; then
     rs=$(awk '/^SECONDS/ {print $2}' "$rlog")
   else
     rs="failed"; tail -3 "$rlog" >&2

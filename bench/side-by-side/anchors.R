@@ -1,8 +1,8 @@
 # One R anchor of bench/side-by-side.sh, in its own R process: load the data (not timed), then time the call only.
-#   Rscript bench/side-by-side/anchors.R ROW DIR
+#   Rscript bench/side-by-side/anchors.R ROW DIR [PERMUTATIONS]
 # Prints "SECONDS <elapsed>" and one line of the key figure (so both sides can be checked by eye).
 args <- commandArgs(trailingOnly = TRUE)
-row <- args[1]; dir <- args[2]
+row <- args[1]; dir <- args[2]; perms <- if (length(args) > 2) as.integer(args[3]) else 1000L
 suppressPackageStartupMessages({ library(data.table) })
 setDTthreads(2)
 irt <- function() as.matrix(fread(file.path(dir, "irt.csv")))
@@ -21,7 +21,7 @@ mirt_flow <- function(x, itemtype, se) {
     list(fit = fit, th = th, fi = fi)
   }) -> r
   cat(sprintf("FIGURE logLik %.4f; item 1 a1 %.4f\n", logLik(r$fit), coef(r$fit)[[1]][1, "a1"]))
-  if (se) cat(sprintf("FIGURE SE(a1, item 1) %.5f\n", coef(r$fit)[[1]]["SE", "a1"]))
+  if (se) cat(sprintf("FIGURE SE(a1, item 1) %.5f\n", coef(r$fit, printSE = TRUE)[[1]]["SE", "a1"]))
 }
 switch(row,
   grm_se     = mirt_flow(irt(), "graded", TRUE),
@@ -63,7 +63,7 @@ switch(row,
   meta_perm = {
     suppressPackageStartupMessages(library(metafor))
     d <- escalc("ZCOR", ri = r, ni = n, data = read.csv(file.path(dir, "studies.csv"))); set.seed(1)
-    p <- timed({ f <- rma(yi, vi, mods = ~ rater + measure + timing + ratio, data = d); permutest(f, iter = 1000, progbar = FALSE) })
+    p <- timed({ f <- rma(yi, vi, mods = ~ rater + measure + timing + ratio, data = d); permutest(f, iter = perms, progbar = FALSE) })
     cat(sprintf("FIGURE QM p (permutation) %.4f\n", p$QMp))
   },
   load = {
