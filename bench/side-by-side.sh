@@ -112,7 +112,7 @@ while IFS='|' read -r id rwhat owhat target note; do
   tshow=$(echo "$target" | sed -e 's/^ratio>=\(.*\)/≥ \1×/' -e 's/^ratio>1$/ahead (> 1×)/' -e 's/^secs<=\(.*\)/ours ≤ \1 s/' -e 's/^secs<\(.*\)/ours < \1 s/')
   TABLE="$TABLE
 | $id | $rs | $os | $ratio | $tshow | $met |"
-  fig=$(grep '^FIGURE' "$rlog" | sed 's/^FIGURE //' | paste -sd ';' - | sed 's/;/; /g')
+  fig=$(grep '^FIGURE' "$rlog" | sed 's/^FIGURE //' | paste -sd '|' - | sed 's/|/; /g')
   NOTES="$NOTES
 - **$id**: R: \`$rwhat\`${fig:+ ($fig)}. Ours: \`alliance $owhat\`.${note:+ $note.}"
   echo "$TABLE" | tail -1 >&2
