@@ -207,13 +207,7 @@ internal sealed class CsvTableSource : IRecordSource
     }
 
     /// <inheritdoc/>
-    public IReadOnlyList<ValidationIssue> TakeFindings()
-    {
-        if (_findings.Count == 0) return [];
-        var taken = _findings.ToArray();
-        _findings.Clear();
-        return taken;
-    }
+    public IReadOnlyList<ValidationIssue> TakeFindings() => RecordSources.Drain(_findings);
 
     /// <summary>Files at least this large are parsed in parallel chunks (when they have no quoted fields).</summary>
     public const long ParallelThreshold = 4 << 20;
@@ -450,4 +444,17 @@ internal sealed class DataFrameTableSource(DataFrame frame, string name) : IReco
     public string RawRow() => string.Join(",", Enumerable.Range(0, FieldCount).Select(i => Field(i).ToString()));
 
     public void Dispose() { }
+}
+
+/// <summary>What the record sources share.</summary>
+internal static class RecordSources
+{
+    /// <summary>The findings gathered so far, handed over once (<see cref="IRecordSource.TakeFindings"/>): the list is emptied.</summary>
+    public static IReadOnlyList<ValidationIssue> Drain(List<ValidationIssue> findings)
+    {
+        if (findings.Count == 0) return [];
+        var taken = findings.ToArray();
+        findings.Clear();
+        return taken;
+    }
 }

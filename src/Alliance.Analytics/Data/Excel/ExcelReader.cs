@@ -208,13 +208,7 @@ public sealed class ExcelReader : IRecordSource
     public string RawRow() => $"{SheetName} row {_line}";
 
     /// <inheritdoc/>
-    public IReadOnlyList<ValidationIssue> TakeFindings()
-    {
-        if (_findings.Count == 0) return [];
-        var taken = _findings.ToArray();
-        _findings.Clear();
-        return taken;
-    }
+    public IReadOnlyList<ValidationIssue> TakeFindings() => RecordSources.Drain(_findings);
 
     /// <inheritdoc/>
     public bool Read()

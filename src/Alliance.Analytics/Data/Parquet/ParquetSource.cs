@@ -270,13 +270,7 @@ public sealed class ParquetSource : IRecordSource
     public string RawRow() => $"row {_row.ToString(CultureInfo.InvariantCulture)} (row group {(_groupIndex + 1).ToString(CultureInfo.InvariantCulture)})";
 
     /// <inheritdoc/>
-    public IReadOnlyList<ValidationIssue> TakeFindings()
-    {
-        if (_findings.Count == 0) return [];
-        var taken = _findings.ToArray();
-        _findings.Clear();
-        return taken;
-    }
+    public IReadOnlyList<ValidationIssue> TakeFindings() => RecordSources.Drain(_findings);
 
     /// <inheritdoc/>
     public bool Read()
